@@ -1,0 +1,10 @@
+/** The tunctl command line. */
+module io.tunctl.cli {
+    requires io.tunctl.core;
+    requires info.picocli;
+    requires io.tunctl.transport.p2p;
+    requires io.tunctl.transport.http;
+    requires io.tunctl.transport.socks;
+    opens io.tunctl.cli to info.picocli;
+    uses io.tunctl.core.spi.TransportProvider;
+}

@@ -1,0 +1,5 @@
+package io.tunctl.examples.udp;
+
+/** Placeholder; see the plugin-authoring guide commit. */
+public final class UdpTransportProvider {
+}

@@ -1,0 +1,2 @@
+/** The http transport. */
+package io.tunctl.transport.http;

@@ -1,0 +1,2 @@
+/** The p2p transport. */
+package io.tunctl.transport.p2p;

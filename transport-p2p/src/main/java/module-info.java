@@ -1,0 +1,5 @@
+/** The p2p transport: HyperDHT, Noise IK over Ed25519, secret-stream and UDX, nospoon-compatible. */
+module io.tunctl.transport.p2p {
+    requires io.tunctl.core;
+    requires org.bouncycastle.provider;
+}

@@ -1,0 +1,2 @@
+/** The socks transport. */
+package io.tunctl.transport.socks;

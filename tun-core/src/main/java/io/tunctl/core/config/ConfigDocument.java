@@ -1,0 +1,222 @@
+package io.tunctl.core.config;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A parsed config file that remembers where every value stood, so that problems found later (by Jackson
+ * binding or by a provider's validation) are reported as {@code file:line:col: field: reason}.
+ *
+ * <p>JSON is read leniently the way hand-edited configs are written: {@code //} and {@code /* *}{@code /}
+ * comments (JSONC) and trailing commas. Files ending in {@code .yaml} or {@code .yml}, or whose first
+ * meaningful character is not '{' or '[', are read as YAML.
+ */
+public final class ConfigDocument {
+    public enum Format { JSON, YAML }
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private final Path file;
+    private final String text;
+    private final Format format;
+    private final JsonNode root;
+    private final Map<String, int[]> locations;
+
+    private ConfigDocument(Path file, String text, Format format, JsonNode root, Map<String, int[]> locations) {
+        this.file = file;
+        this.text = text;
+        this.format = format;
+        this.root = root;
+        this.locations = locations;
+    }
+
+    /** Reads and parses {@code file}; a syntax error becomes a located {@link ConfigException}. */
+    public static ConfigDocument read(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(new ConfigProblem(file, 0, 0, "", "no such file"));
+        } catch (IOException e) {
+            throw new ConfigException(new ConfigProblem(file, 0, 0, "", "cannot read: " + e.getMessage()));
+        }
+        return parse(file, text);
+    }
+
+    /** Parses {@code text}; {@code file} only names it in messages and picks the format by extension. */
+    public static ConfigDocument parse(Path file, String text) throws ConfigException {
+        Format format = guessFormat(file, text);
+        ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
+        Map<String, int[]> locations = new HashMap<>();
+        try (JsonParser p = mapper.createParser(text)) {
+            recordLocations(p, locations);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            throw new ConfigException(new ConfigProblem(file, l == null ? 0 : l.getLineNr(),
+                    l == null ? 0 : l.getColumnNr(), "", "syntax error: " + e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new ConfigException(new ConfigProblem(file, 0, 0, "", "cannot parse: " + e.getMessage()));
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            throw new ConfigException(new ConfigProblem(file, l == null ? 0 : l.getLineNr(),
+                    l == null ? 0 : l.getColumnNr(), "", "syntax error: " + e.getOriginalMessage()));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new ConfigException(new ConfigProblem(file, 1, 1, "", "the file is empty"));
+        }
+        return new ConfigDocument(file, text, format, root, locations);
+    }
+
+    private static Format guessFormat(Path file, String text) {
+        String name = file == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) return Format.YAML;
+        if (name.endsWith(".json") || name.endsWith(".jsonc") || name.endsWith(".conf")) return Format.JSON;
+        for (String line : text.split("\n")) {
+            String s = line.strip();
+            if (s.isEmpty() || s.startsWith("//") || s.startsWith("/*") || s.startsWith("#")) continue;
+            return s.startsWith("{") || s.startsWith("[") ? Format.JSON : Format.YAML;
+        }
+        return Format.JSON;
+    }
+
+    /** Walks the token stream once, remembering the start of every value by its JSON pointer. */
+    private static void recordLocations(JsonParser p, Map<String, int[]> out) throws IOException {
+        JsonToken t;
+        while ((t = p.nextToken()) != null) {
+            if (t == JsonToken.FIELD_NAME || t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) continue;
+            String pointer = p.getParsingContext().pathAsPointer().toString();
+            JsonLocation l = p.currentTokenLocation();
+            out.putIfAbsent(pointer, new int[] {l.getLineNr(), l.getColumnNr()});
+        }
+    }
+
+    public Path file() { return file; }
+
+    public String text() { return text; }
+
+    public Format format() { return format; }
+
+    public JsonNode root() { return root; }
+
+    /** A problem at {@code pointer}, located at the nearest value that exists on that path. */
+    public ConfigProblem problemAt(String pointer, String reason) {
+        String p = pointer;
+        int[] loc = null;
+        while (true) {
+            loc = locations.get(p);
+            if (loc != null || p.isEmpty()) break;
+            int slash = p.lastIndexOf('/');
+            p = slash <= 0 ? "" : p.substring(0, slash);
+        }
+        if (loc == null) loc = new int[] {1, 1};
+        return new ConfigProblem(file, loc[0], loc[1], fieldName(pointer), reason);
+    }
+
+    /** {@code /udp/peers/0/key} → {@code udp.peers[0].key}. */
+    static String fieldName(String pointer) {
+        if (pointer == null || pointer.isEmpty()) return "";
+        StringBuilder sb = new StringBuilder();
+        for (String part : pointer.substring(1).split("/", -1)) {
+            String unescaped = part.replace("~1", "/").replace("~0", "~");
+            if (!unescaped.isEmpty() && unescaped.chars().allMatch(Character::isDigit)) {
+                sb.append('[').append(unescaped).append(']');
+            } else {
+                if (sb.length() > 0) sb.append('.');
+                sb.append(unescaped);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Binds the value at {@code pointer} to {@code type}. Unknown fields, wrong types and values rejected by
+     * a {@code @JsonCreator} become located problems.
+     */
+    public <T> T bind(String pointer, Class<T> type) throws ConfigException {
+        JsonNode node = pointer.isEmpty() ? root : root.at(pointer);
+        if (node.isMissingNode()) {
+            throw new ConfigException(problemAt(pointer, "missing section"));
+        }
+        ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
+        try {
+            return mapper.treeToValue(node, type);
+        } catch (JsonMappingException e) {
+            String at = pointer + pointerOf(e);
+            throw new ConfigException(problemAt(at, describe(e)));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(problemAt(pointer, e.getOriginalMessage()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(problemAt(pointer, e.getMessage()));
+        }
+    }
+
+    private static String pointerOf(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) sb.append('/').append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+            else if (r.getIndex() >= 0) sb.append('/').append(r.getIndex());
+        }
+        return sb.toString();
+    }
+
+    private static String describe(JsonMappingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + u.getPropertyName() + "'"
+                    + (u.getKnownPropertyIds() == null || u.getKnownPropertyIds().isEmpty() ? ""
+                    : " (known: " + u.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+        if (e instanceof IgnoredPropertyException i) return "field '" + i.getPropertyName() + "' is not allowed here";
+        Throwable cause = e.getCause();
+        if (cause instanceof IllegalArgumentException && cause.getMessage() != null) return cause.getMessage();
+        if (e instanceof InvalidFormatException f) {
+            return "cannot use " + f.getValue() + " as " + f.getTargetType().getSimpleName();
+        }
+        String m = e.getOriginalMessage();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    /** Makes a located problem for a location Jackson reported directly (for providers that stream-parse). */
+    public ConfigProblem problemAt(JsonLocation location, String field, String reason) {
+        return new ConfigProblem(file, location.getLineNr(), location.getColumnNr(), field, reason);
+    }
+
+    static JsonFactory jsonFactory() { return JSON.getFactory(); }
+
+    static YAMLFactory yamlFactory() { return (YAMLFactory) YAML.getFactory(); }
+}

@@ -1,0 +1,2 @@
+/** See module-info. */
+package io.tunctl.core.netlink;

@@ -1,0 +1,54 @@
+package io.tunctl.core.spi;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tunctl.core.packet.Cidr;
+
+import java.util.List;
+
+/**
+ * How a TUN interface should look.
+ *
+ * @param name       requested name ({@code tun%d} or null lets the kernel choose)
+ * @param mtu        MTU in bytes (68..65535)
+ * @param addresses  interface addresses with prefix, IPv4 and IPv6
+ * @param routes     routes through the interface
+ * @param rules      policy rules (fwmark → table)
+ * @param vnetHdr    open with IFF_VNET_HDR and TSO/USO offloads, so reads may return GSO super-packets
+ * @param queues     number of queues (IFF_MULTI_QUEUE when > 1)
+ */
+public record InterfaceSpec(
+        @JsonProperty("name") String name,
+        @JsonProperty("mtu") Integer mtu,
+        @JsonProperty("addresses") List<Cidr> addresses,
+        @JsonProperty("routes") List<RouteSpec> routes,
+        @JsonProperty("rules") List<RuleSpec> rules,
+        @JsonProperty("offload") Boolean vnetHdr,
+        @JsonProperty("queues") Integer queues) {
+
+    public static final int DEFAULT_MTU = 1420;
+
+    public InterfaceSpec {
+        addresses = addresses == null ? List.of() : List.copyOf(addresses);
+        routes = routes == null ? List.of() : List.copyOf(routes);
+        rules = rules == null ? List.of() : List.copyOf(rules);
+        mtu = mtu == null ? DEFAULT_MTU : mtu;
+        vnetHdr = vnetHdr != null && vnetHdr;
+        queues = queues == null ? 1 : queues;
+    }
+
+    public static InterfaceSpec of(String name, int mtu, List<Cidr> addresses) {
+        return new InterfaceSpec(name, mtu, addresses, List.of(), List.of(), false, 1);
+    }
+
+    public InterfaceSpec withRoutes(List<RouteSpec> r) {
+        return new InterfaceSpec(name, mtu, addresses, r, rules, vnetHdr, queues);
+    }
+
+    public InterfaceSpec withRules(List<RuleSpec> r) {
+        return new InterfaceSpec(name, mtu, addresses, routes, r, vnetHdr, queues);
+    }
+
+    public InterfaceSpec withOffload(boolean on) {
+        return new InterfaceSpec(name, mtu, addresses, routes, rules, on, queues);
+    }
+}

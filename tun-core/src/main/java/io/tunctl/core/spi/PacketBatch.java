@@ -1,0 +1,177 @@
+package io.tunctl.core.spi;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+
+/**
+ * A reusable batch of packet buffers: the unit every {@link PacketDevice} reads into and writes from.
+ *
+ * <p>One off-heap slab is cut into {@code capacity} slots of {@code bufferSize} bytes each. Slot {@code i}
+ * holds one whole IP packet (no TUN packet-info prefix, no virtio header) of {@link #length(int)} bytes,
+ * plus its offload metadata ({@link #gsoType(int)} and friends, mirroring {@code struct virtio_net_hdr}).
+ * A packet whose {@code gsoType} is not {@link Offload#GSO_NONE} is a GSO super-packet that the receiver
+ * (or the kernel) splits into segments of {@code gsoSize} payload bytes.
+ *
+ * <p>Nothing here allocates per packet: the slot slices and the metadata arrays are made once.
+ * A batch is not thread-safe; each pumping thread owns its own.
+ */
+public final class PacketBatch {
+    private final MemorySegment slab;
+    private final MemorySegment[] slots;
+    private final int bufferSize;
+    private final int[] length;
+    private final byte[] flags;
+    private final byte[] gsoType;
+    private final short[] hdrLen;
+    private final short[] gsoSize;
+    private final short[] csumStart;
+    private final short[] csumOffset;
+    private int size;
+
+    private PacketBatch(MemorySegment slab, int capacity, int bufferSize) {
+        this.slab = slab;
+        this.bufferSize = bufferSize;
+        this.slots = new MemorySegment[capacity];
+        for (int i = 0; i < capacity; i++) {
+            slots[i] = slab.asSlice((long) i * bufferSize, bufferSize);
+        }
+        this.length = new int[capacity];
+        this.flags = new byte[capacity];
+        this.gsoType = new byte[capacity];
+        this.hdrLen = new short[capacity];
+        this.gsoSize = new short[capacity];
+        this.csumStart = new short[capacity];
+        this.csumOffset = new short[capacity];
+    }
+
+    /**
+     * Allocates a batch in {@code arena}; the batch lives exactly as long as the arena.
+     *
+     * @param capacity   packets per batch (at least 1)
+     * @param bufferSize bytes per slot: the largest packet this batch carries (MTU, or 65535 with GSO)
+     */
+    public static PacketBatch allocate(Arena arena, int capacity, int bufferSize) {
+        Objects.requireNonNull(arena, "arena");
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
+        if (bufferSize < 68 || bufferSize > 65535 + 64) {
+            throw new IllegalArgumentException("bufferSize out of range [68, 65599]: " + bufferSize);
+        }
+        MemorySegment slab = arena.allocate((long) capacity * bufferSize, 64);
+        return new PacketBatch(slab, capacity, bufferSize);
+    }
+
+    public int capacity() { return slots.length; }
+
+    public int bufferSize() { return bufferSize; }
+
+    /** Number of packets currently in the batch (slots {@code 0 .. size-1}). */
+    public int size() { return size; }
+
+    public boolean isEmpty() { return size == 0; }
+
+    public boolean isFull() { return size == slots.length; }
+
+    /** Empties the batch; buffers keep their bytes but are no longer counted. */
+    public void clear() { size = 0; }
+
+    /** Sets the packet count after a device filled slots {@code 0 .. n-1} directly. */
+    public void size(int n) {
+        if (n < 0 || n > slots.length) throw new IndexOutOfBoundsException("size " + n + " of " + slots.length);
+        size = n;
+    }
+
+    /** The whole slot {@code i} ({@link #bufferSize()} bytes), for a device to fill. */
+    public MemorySegment buffer(int i) { return slots[i]; }
+
+    /** The packet in slot {@code i}: a view of its first {@link #length(int)} bytes. Allocates a slice. */
+    public MemorySegment packet(int i) { return slots[i].asSlice(0, length[i]); }
+
+    public int length(int i) { return length[i]; }
+
+    /** Sets slot {@code i}'s packet length and clears its offload metadata. */
+    public void length(int i, int len) {
+        if (len < 0 || len > bufferSize) throw new IndexOutOfBoundsException("length " + len + " > " + bufferSize);
+        length[i] = len;
+        flags[i] = 0;
+        gsoType[i] = Offload.GSO_NONE;
+        hdrLen[i] = 0;
+        gsoSize[i] = 0;
+        csumStart[i] = 0;
+        csumOffset[i] = 0;
+    }
+
+    /**
+     * Appends a packet of {@code len} bytes already written into {@code buffer(size())}, with no offload.
+     * @return the slot index used
+     */
+    public int commit(int len) {
+        if (size == slots.length) throw new IllegalStateException("batch full");
+        length(size, len);
+        return size++;
+    }
+
+    /** Copies {@code src} into the next free slot. */
+    public int add(MemorySegment src) {
+        long n = src.byteSize();
+        if (n > bufferSize) throw new IllegalArgumentException("packet of " + n + " B > buffer " + bufferSize);
+        MemorySegment.copy(src, 0, slots[size], 0, n);
+        return commit((int) n);
+    }
+
+    /** Copies bytes into the next free slot. */
+    public int add(byte[] src, int off, int len) {
+        if (len > bufferSize) throw new IllegalArgumentException("packet of " + len + " B > buffer " + bufferSize);
+        MemorySegment.copy(src, off, slots[size], java.lang.foreign.ValueLayout.JAVA_BYTE, 0, len);
+        return commit(len);
+    }
+
+    /** Copies packet {@code i} with its offload metadata into the next free slot of {@code dst}. */
+    public void copyTo(int i, PacketBatch dst) {
+        int j = dst.size;
+        if (j == dst.slots.length) throw new IllegalStateException("destination batch full");
+        if (length[i] > dst.bufferSize) throw new IllegalArgumentException("packet too large for destination");
+        MemorySegment.copy(slots[i], 0, dst.slots[j], 0, length[i]);
+        dst.length[j] = length[i];
+        dst.setOffload(j, flags[i], gsoType[i], hdrLen[i], gsoSize[i], csumStart[i], csumOffset[i]);
+        dst.size = j + 1;
+    }
+
+    /** Copies packet {@code i} out as a new byte array (tests and slow paths only). */
+    public byte[] toArray(int i) {
+        return packet(i).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    // ---- offload metadata (struct virtio_net_hdr fields, host byte order) ----
+
+    public void setOffload(int i, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart, int csumOffset) {
+        this.flags[i] = (byte) flags;
+        this.gsoType[i] = (byte) gsoType;
+        this.hdrLen[i] = (short) hdrLen;
+        this.gsoSize[i] = (short) gsoSize;
+        this.csumStart[i] = (short) csumStart;
+        this.csumOffset[i] = (short) csumOffset;
+    }
+
+    /** {@link Offload#F_NEEDS_CSUM} and friends. */
+    public int flags(int i) { return flags[i] & 0xff; }
+
+    /** {@link Offload#GSO_NONE}, {@link Offload#GSO_TCPV4}, ... with {@link Offload#GSO_ECN} or'ed in. */
+    public int gsoType(int i) { return gsoType[i] & 0xff; }
+
+    public int hdrLen(int i) { return hdrLen[i] & 0xffff; }
+
+    public int gsoSize(int i) { return gsoSize[i] & 0xffff; }
+
+    public int csumStart(int i) { return csumStart[i] & 0xffff; }
+
+    public int csumOffset(int i) { return csumOffset[i] & 0xffff; }
+
+    /** True when packet {@code i} needs segmentation or a checksum filled in before it goes on a wire. */
+    public boolean hasOffload(int i) {
+        return gsoType[i] != Offload.GSO_NONE || (flags[i] & Offload.F_NEEDS_CSUM) != 0;
+    }
+
+    /** The underlying slab (for devices that do vectored I/O over all slots). */
+    public MemorySegment slab() { return slab; }
+}

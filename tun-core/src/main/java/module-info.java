@@ -1,0 +1,15 @@
+/**
+ * tunctl core: TUN devices over FFM, netlink configuration, I/O-free packet code and the transport SPI.
+ */
+module io.tunctl.core {
+    requires transitive com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
+
+    exports io.tunctl.core.spi;
+    exports io.tunctl.core.config;
+    exports io.tunctl.core.packet;
+
+    opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
+
+    uses io.tunctl.core.spi.TransportProvider;
+}
