@@ -9,6 +9,7 @@ module io.tunctl.core {
     exports io.tunctl.core.config;
     exports io.tunctl.core.packet;
     exports io.tunctl.core.tun;
+    exports io.tunctl.core.netlink;
 
     opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
 
