@@ -153,15 +153,21 @@ public final class Bench {
         Map<String, double[]> results = new LinkedHashMap<>();
         String loadName;
         try (Exec exec = new Exec(logs); Topology topo = Topology.create(exec)) {
+            // rows come up in parallel (each starts JVMs or tunloop and waits for a ping), then run in order
+            List<BenchCase> bound = cases.stream().map(c -> bind(c, topo)).toList();
+            List<java.util.concurrent.Future<?>> starting = new ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (BenchCase c : bound) starting.add(pool.submit(() -> { c.start(exec, topo); return null; }));
+            }
             List<BenchCase> started = new ArrayList<>();
-            for (BenchCase c : cases) {
-                BenchCase bound = bind(c, topo);
+            for (int i = 0; i < bound.size(); i++) {
                 try {
-                    bound.start(exec, topo);
-                    started.add(bound);
-                } catch (IOException e) {
-                    err.println("tunctl bench: row " + c.name + " could not start: " + e.getMessage());
-                    results.put(c.name, null);
+                    starting.get(i).get();
+                    started.add(bound.get(i));
+                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    err.println("tunctl bench: row " + bound.get(i).name + " could not start: " + cause.getMessage());
+                    results.put(bound.get(i).name, null);
                 }
             }
             Load load = Exec.onPath("iperf3") ? new Load.Iperf3(exec, topo) : new Load.Builtin(exec, topo, launcher);

@@ -46,13 +46,20 @@ abstract sealed class Load implements AutoCloseable {
         void start() throws IOException {
             server = exec.start("iperf3-server", "ip", "netns", "exec", topo.nsB, "iperf3", "-s", "-p",
                     Integer.toString(PORT));
-            exec.awaitLog(server, "iperf3-server", "Server listening", 10_000);
+            // iperf3 buffers its banner when writing to a file, so wait for the socket instead
+            for (int i = 0; i < 100; i++) {
+                String listening = exec.run(5, "ip", "netns", "exec", topo.nsB, "ss", "-Htln", "sport = :" + PORT);
+                if (!listening.isBlank()) return;
+                if (!server.isAlive()) break;
+                Exec.sleep(50);
+            }
+            throw new IOException("iperf3 -s did not start listening on port " + PORT + " in " + topo.nsB);
         }
 
         @Override
         double gbps(String target, int seconds, int streams) throws IOException {
             String out = exec.run(seconds + 20L, "ip", "netns", "exec", topo.nsA, "iperf3", "-c", target, "-p",
-                    Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", "1", "-P",
+                    Integer.toString(PORT), "-t", Integer.toString(seconds), "-O", seconds >= 4 ? "1" : "0", "-P",
                     Integer.toString(streams), "-J");
             JsonNode end = JSON.readTree(out).path("end").path("sum_received").path("bits_per_second");
             if (!end.isNumber()) throw new IOException("iperf3 to " + target + " gave no result: " + out.strip());
