@@ -2,7 +2,7 @@ package io.tunctl.core.natives.linux;
 
 /**
  * Constants of {@code <linux/if_tun.h>} (the TUN/TAP driver's ioctl interface) and of {@code <net/if.h>}.
- * Declarations: {@code native-headers/linux/tun.h}. Documentation: the kernel's
+ * Declarations: {@code native-headers/linux_tun.h}. Documentation: the kernel's
  * Documentation/networking/tuntap.rst; man page netdevice(7). ioctl request numbers are the x86_64/aarch64
  * encodings of {@code _IOW}/{@code _IOR} (asm-generic/ioctl.h).
  */

@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The libc functions and constants tunctl uses on Linux (glibc, x86_64 and aarch64): {@code <unistd.h>},
  * {@code <fcntl.h>}, {@code <poll.h>}, {@code <sched.h>}, {@code <sys/eventfd.h>}, {@code <sys/uio.h>},
  * {@code <sys/socket.h>}, {@code <sys/ioctl.h>}, {@code <string.h>}, {@code <errno.h>}.
- * Declarations: {@code native-headers/linux/libc.h}. Man pages: read(2), readv(2), poll(2), eventfd(2), setns(2),
+ * Declarations: {@code native-headers/linux_libc.h}. Man pages: read(2), readv(2), poll(2), eventfd(2), setns(2),
  * ioctl(2), socket(2), netlink(7).
  *
  * <p>Every function that can fail takes a leading {@code errno} segment ({@link Natives#allocateCapture}) into

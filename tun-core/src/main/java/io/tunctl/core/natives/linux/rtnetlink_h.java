@@ -3,7 +3,7 @@ package io.tunctl.core.natives.linux;
 /**
  * Constants of the route netlink protocol: {@code <linux/netlink.h>}, {@code <linux/rtnetlink.h>},
  * {@code <linux/if_addr.h>}, {@code <linux/if_link.h>} and {@code <linux/fib_rules.h>}.
- * Declarations: {@code native-headers/linux/rtnetlink.h}. Man pages: netlink(7), rtnetlink(7).
+ * Declarations: {@code native-headers/linux_rtnetlink.h}. Man pages: netlink(7), rtnetlink(7).
  * The structs are {@link nlmsghdr}, {@link nlmsgerr}, {@link rtattr}, {@link ifinfomsg},
  * {@link ifaddrmsg}, {@link rtmsg}, {@link fib_rule_hdr} and {@link sockaddr_nl}.
  */

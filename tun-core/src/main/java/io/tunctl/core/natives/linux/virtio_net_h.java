@@ -2,7 +2,7 @@ package io.tunctl.core.natives.linux;
 
 /**
  * Constants of {@code <linux/virtio_net.h>}: the values of {@link virtio_net_hdr}'s {@code flags} and
- * {@code gso_type}. Declarations: {@code native-headers/linux/tun.h}.
+ * {@code gso_type}. Declarations: {@code native-headers/linux_tun.h}.
  */
 @SuppressWarnings({"unused", "checkstyle:TypeName", "checkstyle:MethodName"})
 public final class virtio_net_h {
