@@ -8,6 +8,10 @@ module io.tunctl.core {
     exports io.tunctl.core.spi;
     exports io.tunctl.core.config;
     exports io.tunctl.core.packet;
+    exports io.tunctl.core.bridge;
+    exports io.tunctl.core.runtime;
+    exports io.tunctl.core.tun;
+    exports io.tunctl.core.netlink;
 
     opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
 

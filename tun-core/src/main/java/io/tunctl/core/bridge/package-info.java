@@ -1,2 +1,0 @@
-/** See module-info. */
-package io.tunctl.core.bridge;
