@@ -148,6 +148,77 @@ class GsoKernelIT {
         assertTrue(ab.superOut.get() > 0, "the coalescer produced super-packets");
     }
 
+    /**
+     * The coalescer's partial checksums checked by Linux: namespace B forwards the super-packets it gets from the
+     * TUN out of a veth with checksum offload and GSO switched off, so B's kernel segments them and completes
+     * every checksum in software from the pseudo-header sum the coalescer stored. Namespace C receives plain
+     * packets and verifies them; a wrong partial sum would show up as TCP checksum errors in C.
+     */
+    @Test
+    void forwardedSuperPacketsGetRightChecksumsFromTheKernel() throws Exception {
+        Root.ensureCommand("python3", "python3");
+        Root.ensureCommand("ethtool", "ethtool");
+        try (Netns c = Netns.create("tn-pkt")) {
+            LinuxInterface ta = create(a, "tnpkta0", "192.0.2.1/24", "2001:db8::1/64");
+            LinuxInterface tb = create(b, "tnpktb0", "192.0.2.2/24", "2001:db8::2/64");
+            Netns.veth(b, "tnpktbc", "198.51.100.1/24", c, "tnpktcb", "198.51.100.2/24");
+            b.ip("-6", "addr", "add", "2001:db8:1::1/64", "dev", "tnpktbc", "nodad");
+            c.ip("-6", "addr", "add", "2001:db8:1::2/64", "dev", "tnpktcb", "nodad");
+            b.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
+            b.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow();
+            b.exec("ethtool", "-K", "tnpktbc", "tx", "off", "tso", "off", "gso", "off").orThrow();
+            a.ip("route", "add", "198.51.100.0/24", "dev", "tnpkta0");
+            a.ip("-6", "route", "add", "2001:db8:1::/64", "dev", "tnpkta0");
+            c.ip("route", "add", "default", "via", "198.51.100.1");
+            c.ip("-6", "route", "add", "default", "via", "2001:db8:1::1");
+            Path script = Files.createTempFile("gso-peer", ".py");
+            File log = File.createTempFile("gso-peer", ".log");
+            Pump ab = new Pump(ta.device(), tb.device());
+            Pump ba = new Pump(tb.device(), ta.device());
+            long csumErrors;
+            try {
+                Files.writeString(script, PEER);
+                c.start(log, "python3", script.toString(), "server", "5300");
+                int total = 16 << 20;
+                for (String server : new String[] {"198.51.100.2", "2001:db8:1::2"}) {
+                    ProcessRunner.Result r = a.exec(Duration.ofSeconds(90), "python3", script.toString(), "client",
+                            server, "5300", Integer.toString(total));
+                    assertTrue(r.ok(), r.stdout() + r.stderr() + Files.readString(log.toPath()));
+                    String[] sentAndReceived = r.stdout().strip().split("\\|");
+                    assertEquals(sentAndReceived[0], sentAndReceived[1], "bytes and hash received via " + server);
+                }
+                csumErrors = tcpInCsumErrors(c);
+            } finally {
+                ta.close();
+                tb.close();
+                ab.join();
+                ba.join();
+                Files.deleteIfExists(script);
+                Files.deleteIfExists(log.toPath());
+            }
+            System.out.printf("forwarded: %d super-packets out of the coalescer, %d TCP checksum errors in C%n",
+                    ab.superOut.get(), csumErrors);
+            assertNull(ab.failure.get());
+            assertNull(ba.failure.get());
+            assertEquals(0, ab.bad.get(), "bad segments: " + ab.firstBad.get());
+            assertTrue(ab.superOut.get() > 0, "the coalescer produced super-packets");
+            assertEquals(0, csumErrors, "TCP checksum errors in the receiving namespace");
+        }
+    }
+
+    /** Tcp InCsumErrors of a namespace (IPv4 and IPv6 TCP share the counter). */
+    private static long tcpInCsumErrors(Netns ns) {
+        String[] lines = ns.exec("cat", "/proc/net/snmp").orThrow().split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Tcp:") && lines[i + 1].startsWith("Tcp:")) {
+                List<String> names = List.of(lines[i].trim().split("\\s+"));
+                String[] values = lines[i + 1].trim().split("\\s+");
+                return Long.parseLong(values[names.indexOf("InCsumErrors")]);
+            }
+        }
+        throw new AssertionError("no Tcp line in /proc/net/snmp");
+    }
+
     /** One direction: read, segment and check, coalesce, write. */
     private static final class Pump {
         final AtomicLong superIn = new AtomicLong();
