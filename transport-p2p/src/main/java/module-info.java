@@ -5,4 +5,5 @@ module io.tunctl.transport.p2p {
 
     exports io.tunctl.transport.p2p.codec;
     exports io.tunctl.transport.p2p.crypto;
+    exports io.tunctl.transport.p2p.noise;
 }
