@@ -6,4 +6,5 @@ module io.tunctl.transport.p2p {
     exports io.tunctl.transport.p2p.codec;
     exports io.tunctl.transport.p2p.crypto;
     exports io.tunctl.transport.p2p.noise;
+    exports io.tunctl.transport.p2p.secretstream;
 }

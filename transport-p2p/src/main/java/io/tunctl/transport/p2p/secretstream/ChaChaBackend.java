@@ -1,0 +1,16 @@
+package io.tunctl.transport.p2p.secretstream;
+
+/**
+ * Which ChaCha20 implementation produces the key stream of {@link SecretStreamCipher}. Both give identical bytes;
+ * Poly1305 is BouncyCastle's in either case (the JDK's is internal).
+ */
+public enum ChaChaBackend {
+    /** BouncyCastle {@code ChaCha7539Engine}, pure Java. */
+    BOUNCY_CASTLE,
+    /** The JDK's {@code javax.crypto} "ChaCha20" cipher, which HotSpot compiles to vector intrinsics on x86_64/aarch64. */
+    JDK;
+
+    KeyStream newKeyStream() {
+        return this == JDK ? new JdkKeyStream() : new BcKeyStream();
+    }
+}
