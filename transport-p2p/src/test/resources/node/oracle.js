@@ -33,8 +33,9 @@ for (const name of ['mixHash', 'mixKey', 'encryptAndHash', 'decryptAndHash']) {
     if (t) {
       if (name === 'mixHash') t.push(['mixHash', hex(this.digest)])
       if (name === 'mixKey') { t.push(['mixKey.ck', hex(this.chainingKey)]); t.push(['mixKey.k', hex(this.key)]) }
-      if (name === 'encryptAndHash') t.splice(t.length - 1, 0, ['encryptAndHash', hex(r)])
-      if (name === 'decryptAndHash') t.splice(t.length - 1, 0, ['decryptAndHash', hex(r)])
+      // these update the digest directly, not through mixHash
+      if (name === 'encryptAndHash') { t.push(['encryptAndHash', hex(r)]); t.push(['mixHash', hex(this.digest)]) }
+      if (name === 'decryptAndHash') { t.push(['decryptAndHash', hex(r)]); t.push(['mixHash', hex(this.digest)]) }
     }
     return r
   }

@@ -1,7 +1,6 @@
 package io.tunctl.transport.p2p.codec;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -150,17 +149,28 @@ public final class CompactEncoder {
     /** 4 address bytes then the port as uint16 little-endian (6 bytes). */
     public CompactEncoder ipv4Address(InetSocketAddress address) {
         if (!(address.getAddress() instanceof Inet4Address v4)) {
+            // an unresolved or IPv6 address has no 4-byte form
             throw new IllegalArgumentException("not an IPv4 socket address: " + address);
         }
         raw(v4.getAddress());
         return uint16(address.getPort());
     }
 
-    /** 16 address bytes then the port as uint16 little-endian (18 bytes). */
+    /**
+     * 16 address bytes then the port as uint16 little-endian (18 bytes). An IPv4 address is written in its
+     * IPv4-mapped form {@code ::ffff:a.b.c.d}, which is what Java's resolver turns such text into.
+     */
     public CompactEncoder ipv6Address(InetSocketAddress address) {
+        if (address.getAddress() == null) {
+            throw new IllegalArgumentException("unresolved socket address: " + address);
+        }
         byte[] ip = address.getAddress().getAddress();
-        if (!(address.getAddress() instanceof Inet6Address) || ip.length != 16) {
-            throw new IllegalArgumentException("not an IPv6 socket address: " + address);
+        if (address.getAddress() instanceof Inet4Address) {
+            byte[] mapped = new byte[16];
+            mapped[10] = (byte) 0xff;
+            mapped[11] = (byte) 0xff;
+            System.arraycopy(ip, 0, mapped, 12, 4);
+            ip = mapped;
         }
         raw(ip);
         return uint16(address.getPort());

@@ -3,6 +3,8 @@ package io.tunctl.transport.p2p.noise;
 import io.tunctl.transport.p2p.codec.CompactDecoder;
 import io.tunctl.transport.p2p.codec.CompactEncoder;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -58,7 +60,23 @@ public record NoisePayload(int version, int error, int firewall, Holepunch holep
     public record SecretStream(int version) {
     }
 
+    /** Blind-relay rendezvous: the relay's public key and the pairing token. Compared by content. */
     public record RelayThrough(int version, byte[] publicKey, byte[] token) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RelayThrough r && version == r.version && Arrays.equals(publicKey, r.publicKey)
+                    && Arrays.equals(token, r.token);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(publicKey) + Arrays.hashCode(token);
+        }
+
+        @Override
+        public String toString() {
+            return "RelayThrough[version=" + version + ", publicKey=" + HexFormat.of().formatHex(publicKey) + "]";
+        }
     }
 
     public byte[] encode() {
