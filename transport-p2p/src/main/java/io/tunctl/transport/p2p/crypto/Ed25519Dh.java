@@ -2,15 +2,18 @@ package io.tunctl.transport.p2p.crypto;
 
 import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc7748.X25519Field;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The Diffie-Hellman of {@code noise-curve-ed}: libsodium {@code crypto_scalarmult_ed25519_noclamp(scalar, P)}, where
  * the scalar is the Ed25519 secret scalar of the local key pair and the result is the compressed Edwards encoding of
  * {@code scalar * P} (not X25519, which would drop the sign of x).
  *
- * <p>The multiplication is a Montgomery ladder over extended twisted-Edwards coordinates on BouncyCastle's
- * constant-time {@link X25519Field}: a fixed 255 iterations with conditional swaps, no secret-dependent branch or
- * memory access. Decoding and the subgroup check look only at the public point and may run in variable time.
+ * <p>The multiplication runs over extended twisted-Edwards coordinates on BouncyCastle's constant-time
+ * {@link X25519Field}, as libsodium's {@code ge25519_scalarmult} does it: the scalar is recoded into 64 signed radix-16
+ * digits, and each step doubles four times and adds a multiple of P picked from an 8-entry table by a full scan with
+ * conditional moves, so there is no secret-dependent branch or memory access. Decoding and the subgroup check look
+ * only at the public point and may run in variable time.
  *
  * <p>Rejected as libsodium rejects them: a non-canonical encoding ({@code y >= p}), a point not on the curve, a point
  * outside the prime-order subgroup (this covers every small-order and mixed-order point), the identity, and an
@@ -60,12 +63,14 @@ public final class Ed25519Dh {
         if (point == null) {
             throw new CryptoException("Ed25519 public key is not a canonical curve point");
         }
-        if (point.isIdentityVar() || !multiplyVar(point, ORDER).isIdentityVar()) {
+        // BouncyCastle's full validation (canonical, on the curve, L*P = O) uses a fast variable-time wNAF multiply;
+        // the identity is excluded separately, as libsodium's small-order blacklist does
+        if (point.isIdentityVar() || !Ed25519.validatePublicKeyFull(p, 0)) {
             throw new CryptoException("Ed25519 public key is not in the prime-order subgroup");
         }
         byte[] t = n.clone();
         t[31] &= 127;
-        Point q = ladder(t, point);
+        Point q = windowed(t, point);
         Arrays.fill(t, (byte) 0);
         byte[] out = q.encode();
         boolean zeroScalar = true;
@@ -78,7 +83,120 @@ public final class Ed25519Dh {
         return out;
     }
 
-    /** Constant-time Montgomery ladder over bits 254..0: R0 = k*P, with R1 - R0 = P throughout. */
+    /**
+     * Constant-time k*P with signed 4-bit windows (k below 2^255). Digits e[i] in [-8, 8) except the top one in
+     * [0, 8]; sum e[i] 16^i = k.
+     */
+    static Point windowed(byte[] k, Point p) {
+        int[] e = new int[64];
+        for (int i = 0; i < 32; i++) {
+            e[2 * i] = k[i] & 15;
+            e[2 * i + 1] = (k[i] >>> 4) & 15;
+        }
+        int carry = 0;
+        for (int i = 0; i < 63; i++) {
+            e[i] += carry;
+            carry = (e[i] + 8) >> 4;
+            e[i] -= carry << 4;
+        }
+        e[63] += carry;
+
+        Cached[] table = new Cached[8];
+        Point multiple = p.copy();
+        Point scratch = new Point();
+        table[0] = new Cached(multiple);
+        for (int j = 1; j < 8; j++) {
+            Point.add(multiple, p, multiple, scratch);
+            table[j] = new Cached(multiple);
+        }
+        Point r = Point.identity();
+        Cached pick = new Cached();
+        for (int i = 63; i >= 0; i--) {
+            Point.dbl(r, r);
+            Point.dbl(r, r);
+            Point.dbl(r, r);
+            Point.dbl(r, r);
+            pick.select(table, e[i]);
+            pick.addTo(r, scratch);
+        }
+        java.util.Arrays.fill(e, 0);
+        return r;
+    }
+
+    /** A point prepared for addition: (Y+X, Y-X, 2Z, 2dT). */
+    static final class Cached {
+        final int[] yPlusX = X25519Field.create();
+        final int[] yMinusX = X25519Field.create();
+        final int[] z2 = X25519Field.create();
+        final int[] t2d = X25519Field.create();
+
+        /** The identity (1, 1, 2, 0). */
+        Cached() {
+            setIdentity();
+        }
+
+        Cached(Point p) {
+            X25519Field.add(p.y, p.x, yPlusX);
+            X25519Field.sub(p.y, p.x, yMinusX);
+            X25519Field.add(p.z, p.z, z2);
+            X25519Field.carry(yPlusX);
+            X25519Field.carry(yMinusX);
+            X25519Field.carry(z2);
+            X25519Field.mul(p.t, D2, t2d);
+        }
+
+        private void setIdentity() {
+            X25519Field.one(yPlusX);
+            X25519Field.one(yMinusX);
+            X25519Field.one(z2);
+            X25519Field.addOne(z2);
+            X25519Field.zero(t2d);
+        }
+
+        /** this = sign(b) * table[|b| - 1], or the identity for b = 0, by scanning every entry. */
+        void select(Cached[] table, int b) {
+            int negative = (b >>> 31) & 1;
+            int abs = b - ((-negative & b) << 1);
+            setIdentity();
+            for (int j = 1; j <= table.length; j++) {
+                int mask = ((abs ^ j) - 1) >> 31; // -1 when abs == j
+                Cached c = table[j - 1];
+                X25519Field.cmov(mask, c.yPlusX, 0, yPlusX, 0);
+                X25519Field.cmov(mask, c.yMinusX, 0, yMinusX, 0);
+                X25519Field.cmov(mask, c.z2, 0, z2, 0);
+                X25519Field.cmov(mask, c.t2d, 0, t2d, 0);
+            }
+            // -(x, y) = (-x, y): swaps Y+X with Y-X and negates T
+            X25519Field.cswap(negative, yPlusX, yMinusX);
+            X25519Field.cnegate(negative, t2d);
+        }
+
+        /** r += this (8 multiplications); s supplies scratch. */
+        void addTo(Point r, Point s) {
+            X25519Field.sub(r.y, r.x, s.a);
+            X25519Field.carry(s.a);
+            X25519Field.mul(s.a, yMinusX, s.a);      // A
+            X25519Field.add(r.y, r.x, s.b);
+            X25519Field.carry(s.b);
+            X25519Field.mul(s.b, yPlusX, s.b);       // B
+            X25519Field.mul(r.t, t2d, s.c);          // C
+            X25519Field.mul(r.z, z2, s.d);           // D
+            X25519Field.sub(s.b, s.a, s.e);
+            X25519Field.sub(s.d, s.c, s.f);
+            X25519Field.add(s.d, s.c, s.g);
+            X25519Field.add(s.b, s.a, s.h);
+            X25519Field.carry(s.e);
+            X25519Field.carry(s.f);
+            X25519Field.carry(s.g);
+            X25519Field.carry(s.h);
+            X25519Field.mul(s.e, s.f, r.x);
+            X25519Field.mul(s.g, s.h, r.y);
+            X25519Field.mul(s.e, s.h, r.t);
+            X25519Field.mul(s.f, s.g, r.z);
+        }
+    }
+
+    /** Constant-time Montgomery ladder over bits 254..0 (a simpler reference the tests compare {@link #windowed} with). */
     static Point ladder(byte[] k, Point p) {
         Point r0 = Point.identity();
         Point r1 = p.copy();
@@ -96,7 +214,7 @@ public final class Ed25519Dh {
         return r0;
     }
 
-    /** Variable-time double-and-add, for public scalars only (the subgroup check). */
+    /** Variable-time double-and-add, for public scalars only (tests cross-check the subgroup check with it). */
     static Point multiplyVar(Point p, byte[] k) {
         Point r = Point.identity();
         Point tmp = new Point();

@@ -88,4 +88,53 @@ class Ed25519DhTest {
         assertThrows(CryptoException.class, () -> Ed25519Dh.dh(EdwardsOracle.encode(mixed), k));
         assertThrows(CryptoException.class, () -> Ed25519Dh.dh(new byte[31], k));
     }
+
+    @Test
+    void subgroupCheckAgreesWithPlainOrderMultiplication() {
+        Random r = new Random(8);
+        byte[] order = Hex.b("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
+        int onCurve = 0;
+        for (int i = 0; i < 400; i++) {
+            byte[] p = new byte[32];
+            r.nextBytes(p);
+            Ed25519Dh.Point pt = Ed25519Dh.decodeVar(p);
+            if (pt == null) {
+                continue;
+            }
+            onCurve++;
+            boolean inSubgroup = !pt.isIdentityVar() && Ed25519Dh.multiplyVar(pt, order).isIdentityVar();
+            boolean accepted;
+            try {
+                Ed25519Dh.scalarMultNoClamp(Hex.fill(3, 32), p);
+                accepted = true;
+            } catch (CryptoException e) {
+                accepted = false;
+            }
+            assertEquals(inSubgroup, accepted, Hex.h(p));
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(onCurve > 100);
+    }
+
+    @Test
+    void windowedMatchesLadderForEdgeScalars() {
+        Ed25519Dh.Point p = Ed25519Dh.decodeVar(Ed25519KeyPair.fromSeed(fill(1, 32)).publicKey());
+        Random r = new Random(9);
+        java.util.List<byte[]> scalars = new java.util.ArrayList<>();
+        scalars.add(new byte[32]);
+        byte[] max = fill(0xff, 32);
+        max[31] = 0x7f;
+        scalars.add(max);
+        scalars.add(Hex.b("0800000000000000000000000000000000000000000000000000000000000000"));
+        scalars.add(Hex.b("8888888888888888888888888888888888888888888888888888888888888808"));
+        scalars.add(Hex.b("7777777777777777777777777777777777777777777777777777777777777777"));
+        for (int i = 0; i < 50; i++) {
+            byte[] k = new byte[32];
+            r.nextBytes(k);
+            k[31] &= 127;
+            scalars.add(k);
+        }
+        for (byte[] k : scalars) {
+            assertEquals(h(Ed25519Dh.ladder(k, p).encode()), h(Ed25519Dh.windowed(k, p).encode()), h(k));
+        }
+    }
 }
