@@ -75,10 +75,10 @@ public final class SecretStream {
         System.arraycopy(pushHeader, 0, headerFrame, 35, SecretStreamCipher.HEADER_BYTES);
     }
 
-    /** The stream hyperdht opens after its handshake, with a random header, the JDK key stream and keep-alive filtering. */
+    /** The stream hyperdht opens after its handshake: a random header, the fastest key stream, keep-alives dropped. */
     public static SecretStream of(HyperdhtHandshakeResult handshake, SecureRandom random) {
         return new SecretStream(handshake.initiator(), handshake.tx(), handshake.rx(), handshake.handshakeHash(),
-                SecretStreamCipher.newHeader(random), ChaChaBackend.JDK, true);
+                SecretStreamCipher.newHeader(random), ChaChaBackend.fastest(), true);
     }
 
     public boolean isInitiator() {
