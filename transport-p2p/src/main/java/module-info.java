@@ -2,4 +2,9 @@
 module io.tunctl.transport.p2p {
     requires io.tunctl.core;
     requires org.bouncycastle.provider;
+
+    exports io.tunctl.transport.p2p.codec;
+    exports io.tunctl.transport.p2p.crypto;
+    exports io.tunctl.transport.p2p.noise;
+    exports io.tunctl.transport.p2p.secretstream;
 }
