@@ -1,6 +1,6 @@
 'use strict'
 // A udx-native peer driven by the Java ITs. One JSON object per stdout line.
-// usage: node udx-peer.js <mode> <javaPort> <localId> <remoteId> [bytes] [host] [timeLimitMs]
+// usage: [UDX_LOCAL_PORT=p] node udx-peer.js <mode> <peerPort> <localId> <remoteId> [bytes] [host] [timeLimitMs]
 //   sink         read until END, report byte count + sha256, then end our side
 //   source       write <bytes> random bytes + END, report sha256, read until the peer's END
 //   echo-message answer each stream message with "echo:" + message, socket messages likewise
@@ -20,7 +20,7 @@ setTimeout(() => { out({ event: 'timeout' }); process.exit(3) }, Number(limitArg
 
 const udx = new UDX()
 const socket = udx.createSocket()
-socket.bind(0, host)
+socket.bind(Number(process.env.UDX_LOCAL_PORT || 0), host)
 const stream = udx.createStream(localId)
 stream.connect(socket, remoteId, javaPort, host)
 stream.on('error', (e) => out({ event: 'error', code: e.code }))

@@ -55,6 +55,10 @@ public final class UdxSocket implements AutoCloseable {
     private static final IntegerUnixChannelOption IPV6_MTU_DISCOVER =
             new IntegerUnixChannelOption("IPV6_MTU_DISCOVER", 41, 23);
     private static final int IP_PMTUDISC_PROBE = 3;
+    /** UDP GSO for data packets; {@code -Dtunctl.udx.gso=false} turns it off. */
+    private static final boolean GSO = !"false".equals(System.getProperty("tunctl.udx.gso"));
+    private static final int GSO_MAX_SEGMENTS = 64;
+    private static final int GSO_MAX_BYTES = 65000;
 
     private final EventLoopGroup ownGroup;
     private final EpollDatagramChannel channel;
@@ -65,6 +69,12 @@ public final class UdxSocket implements AutoCloseable {
     private final AtomicLong datagramsReceived = new AtomicLong();
     private volatile UdxMessageHandler messageHandler;
     private boolean flushPending;
+    private final boolean gso = GSO && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+    private io.netty.buffer.CompositeByteBuf batch;
+    private int batchSegment;
+    private int batchCount;
+    private int batchBytes;
+    private InetSocketAddress batchTo;
     private volatile boolean closed;
 
     private UdxSocket(EventLoopGroup ownGroup, EpollDatagramChannel channel) {
@@ -230,13 +240,60 @@ public final class UdxSocket implements AutoCloseable {
     // ---- for streams (event loop)
 
     void write(ByteBuf datagram, InetSocketAddress to) {
+        emitBatch();
         channel.write(new DatagramPacket(datagram, to), channel.voidPromise());
         flushPending = true;
+    }
+
+    /**
+     * Writes a stream data packet. With UDP GSO, consecutive packets of the same size to the same address are
+     * gathered into one {@code sendmsg} with {@code UDP_SEGMENT}: the kernel cuts it back into one datagram per
+     * packet (each with its own UDX header), so the peer sees exactly what separate sends would give it.
+     */
+    void writeData(ByteBuf datagram, InetSocketAddress to) {
+        if (!gso) {
+            write(datagram, to);
+            return;
+        }
+        int n = datagram.readableBytes();
+        if (batchCount > 0 && (n > batchSegment || batchCount >= GSO_MAX_SEGMENTS || batchBytes + n > GSO_MAX_BYTES
+                || (to != batchTo && !to.equals(batchTo)))) {
+            emitBatch();
+        }
+        if (batchCount == 0) {
+            batch = channel.alloc().compositeDirectBuffer(GSO_MAX_SEGMENTS);
+            batchSegment = n;
+            batchTo = to;
+        }
+        batch.addComponent(true, datagram);
+        batchCount++;
+        batchBytes += n;
+        flushPending = true;
+        if (n < batchSegment) {
+            emitBatch(); // only the last segment may be shorter
+        }
+    }
+
+    private void emitBatch() {
+        if (batchCount == 0) {
+            return;
+        }
+        if (batchCount == 1) {
+            channel.write(new DatagramPacket(batch, batchTo), channel.voidPromise());
+        } else {
+            channel.write(new io.netty.channel.epoll.SegmentedDatagramPacket(batch, batchSegment, batchTo),
+                    channel.voidPromise());
+        }
+        batch = null;
+        batchCount = 0;
+        batchBytes = 0;
+        batchTo = null;
     }
 
     void flush() {
         if (flushPending) {
             flushPending = false;
+            emitBatch();
             channel.flush();
         }
     }

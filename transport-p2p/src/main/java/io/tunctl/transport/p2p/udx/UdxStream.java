@@ -1156,7 +1156,7 @@ public final class UdxStream {
         if (reorderCount == 0) {
             ackDue = false; // the header carries the current cumulative ack
         }
-        socket.write(d.retainedDuplicate(), remote);
+        socket.writeData(d.retainedDuplicate(), remote);
         if (rtoDeadline == 0) {
             rtoDeadline = now + rtoNs;
         }
