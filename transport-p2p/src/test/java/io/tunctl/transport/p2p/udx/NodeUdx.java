@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
+ * A UDX peer in a child process speaking JSON lines: udx-native in Node, or {@link UdxPeerMain} in a JVM.
  * A udx-native peer in a Node child process, running {@code udx/udx-peer.js} from the test resources. The
  * {@code udx-native} package is installed from the npm registry into the git-ignored
  * {@code transport-p2p/target/node-udx} on first use.
@@ -103,6 +104,18 @@ final class NodeUdx implements AutoCloseable {
 
     static NodeUdx start(String... args) throws Exception {
         return start(List.of(), args);
+    }
+
+    /** Starts {@link UdxPeerMain} in a child JVM on this JVM's class path, wrapped by {@code prefix}. */
+    static NodeUdx startJava(List<String> prefix, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(UdxPeerMain.class.getName());
+        cmd.addAll(List.of(args));
+        return new NodeUdx(new ProcessBuilder(cmd).start());
     }
 
     private void pump(InputStream in, boolean json) {
