@@ -3,6 +3,8 @@
 // usage: [UDX_LOCAL_PORT=p] node udx-peer.js <mode> <peerPort> <localId> <remoteId> [bytes] [host] [timeLimitMs]
 //   sink         read until END, report byte count + sha256, then end our side
 //   source       write <bytes> random bytes + END, report sha256, read until the peer's END
+//   drain        like sink without hashing (benchmarks)
+//   blast        like source, repeating one 64 KiB buffer without hashing (benchmarks)
 //   echo-message answer each stream message with "echo:" + message, socket messages likewise
 //   destroy      read <bytes> bytes, then destroy the stream
 //   await-close  write 1 MiB, report how the stream closed (Java destroys it)
@@ -54,6 +56,25 @@ if (mode === 'sink') {
     stream.end()
     out({ event: 'sent', bytes: total, sha256: hash.digest('hex') })
     stream.once('finish', () => out({ event: 'finished', ms: Date.now() - start }))
+  })()
+} else if (mode === 'drain') {
+  let n = 0
+  let start = 0
+  stream.on('data', (d) => { start = start || Date.now(); n += d.length })
+  stream.on('end', () => {
+    out({ event: 'received', bytes: n, ms: Date.now() - start, mbps: n / 1e3 / (Date.now() - start) })
+    stream.end()
+  })
+} else if (mode === 'blast') {
+  stream.on('data', () => {})
+  stream.on('end', () => out({ event: 'peer-end' }))
+  const chunk = Buffer.alloc(65536, 0x61)
+  ;(async () => {
+    for (let sent = 0; sent < total; sent += chunk.length) {
+      if (!stream.write(chunk)) await new Promise((resolve) => stream.once('drain', resolve))
+    }
+    stream.end()
+    out({ event: 'sent', bytes: total })
   })()
 } else if (mode === 'echo-message') {
   stream.on('data', () => {})

@@ -33,8 +33,12 @@ public final class UdxThroughput {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         long bytes = Long.parseLong(args[1]) << 20;
+        long warmup = Long.getLong("udx.warmupMiB", 64) << 20;
+        if (warmup > 0) {
+            pair(warmup, true); // JIT-compile the stream code paths before the measured transfer
+        }
         switch (mode) {
-            case "pair" -> pair(bytes);
+            case "pair" -> pair(bytes, false);
             case "send", "recv" -> {
                 int port = Integer.parseInt(args[2]);
                 int localId = Integer.parseUnsignedInt(args[3]);
@@ -43,6 +47,8 @@ public final class UdxThroughput {
                 try (UdxSocket socket = UdxSocket.bind(new InetSocketAddress(LO, port))) {
                     UdxStream s = socket.createStream(localId);
                     s.connect(remoteId, new InetSocketAddress(LO, remotePort));
+                    System.out.println("READY");
+                    System.out.flush();
                     if (mode.equals("send")) {
                         long t0 = System.nanoTime();
                         send(s, bytes);
@@ -59,7 +65,7 @@ public final class UdxThroughput {
         }
     }
 
-    private static void pair(long bytes) throws Exception {
+    private static void pair(long bytes, boolean quiet) throws Exception {
         try (UdxSocket a = UdxSocket.bind(new InetSocketAddress(LO, 0));
              UdxSocket b = UdxSocket.bind(new InetSocketAddress(LO, 0))) {
             UdxStream x = a.createStream(1);
@@ -80,7 +86,9 @@ public final class UdxThroughput {
             if (r[0] != bytes) {
                 throw new IllegalStateException("received " + r[0] + " of " + bytes + " bytes");
             }
-            report("java-java", r[0], r[1], x);
+            if (!quiet) {
+                report("java-java", r[0], r[1], x);
+            }
         }
     }
 
