@@ -72,13 +72,14 @@ public final class UdxThroughput {
             UdxStream y = b.createStream(2);
             x.connect(2, b.localAddress());
             y.connect(1, a.localAddress());
-            CompletableFuture<long[]> got = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<long[]> got = new CompletableFuture<>();
+            Thread.ofPlatform().start(() -> { // not supplyAsync: the common pool may have a single thread
                 try {
                     long[] r = receive(y);
                     y.end();
-                    return r;
+                    got.complete(r);
                 } catch (Exception e) {
-                    throw new RuntimeException(e);
+                    got.completeExceptionally(e);
                 }
             });
             send(x, bytes);

@@ -309,16 +309,18 @@ public final class UdxStream {
     public boolean awaitWritable(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (writeMonitor) {
-            while (!isWritable()) {
+            while (true) {
+                writerWaiting = true; // set before the check: the event loop lowers the count, then reads this
+                if (isWritable()) {
+                    return true;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                writerWaiting = true;
                 TimeUnit.NANOSECONDS.timedWait(writeMonitor, left);
             }
         }
-        return true;
     }
 
     /**
@@ -788,7 +790,7 @@ public final class UdxStream {
         }
         if (ackedBytes > 0) {
             long left = unackedBytes.addAndGet(-ackedBytes);
-            if (writerWaiting && left < WRITE_HIGH_WATER / 2) {
+            if (writerWaiting && left < WRITE_HIGH_WATER) {
                 synchronized (writeMonitor) {
                     writerWaiting = false;
                     writeMonitor.notifyAll();

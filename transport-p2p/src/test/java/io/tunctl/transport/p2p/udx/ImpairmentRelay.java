@@ -28,7 +28,17 @@ final class ImpairmentRelay implements AutoCloseable {
     private final Thread releaser;
     private volatile boolean closed;
 
+    private final int dropPercent;
+    private final AtomicLong dropped = new AtomicLong();
+
     ImpairmentRelay(InetSocketAddress listen, InetSocketAddress target, int holdPercent) throws IOException {
+        this(listen, target, holdPercent, 0);
+    }
+
+    /** Also drops {@code dropPercent} % at random: for tests without root (no namespace, no nftables). */
+    ImpairmentRelay(InetSocketAddress listen, InetSocketAddress target, int holdPercent, int dropPercent)
+            throws IOException {
+        this.dropPercent = dropPercent;
         this.channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
@@ -46,6 +56,10 @@ final class ImpairmentRelay implements AutoCloseable {
                 buf.clear();
                 channel.receive(buf);
                 buf.flip();
+                if (dropPercent > 0 && ThreadLocalRandom.current().nextInt(100) < dropPercent) {
+                    dropped.incrementAndGet();
+                    continue;
+                }
                 if (ThreadLocalRandom.current().nextInt(100) < holdPercent) {
                     ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
                     copy.put(buf).flip();
@@ -85,6 +99,14 @@ final class ImpairmentRelay implements AutoCloseable {
 
     long forwarded() {
         return forwarded.get();
+    }
+
+    long dropped() {
+        return dropped.get();
+    }
+
+    InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
     }
 
     long reordered() {

@@ -51,6 +51,22 @@ final class Transfer {
         return new Object[] {count, HexFormat.of().formatHex(sha.digest())};
     }
 
+    /**
+     * Runs {@code task} on a new platform thread. (Not {@code supplyAsync}: on a 2-CPU machine the common pool has
+     * one thread, and a blocked reader would starve the writer.)
+     */
+    static <T> java.util.concurrent.CompletableFuture<T> async(java.util.concurrent.Callable<T> task) {
+        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                f.complete(task.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
     static double mbPerSecond(long bytes, long nanos) {
         return bytes / 1e6 / (nanos / 1e9);
     }

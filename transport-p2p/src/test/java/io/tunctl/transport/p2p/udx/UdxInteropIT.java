@@ -96,6 +96,27 @@ class UdxInteropIT {
     }
 
     @Test
+    void slowJavaReaderClosesUdxNativeWindow() throws Exception {
+        UdxStream stream = socket.createStream(JAVA_ID);
+        try (NodeUdx node = node(stream, "source", 24 << 20)) {
+            java.io.InputStream in = stream.inputStream();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (in.available() < UdxStream.RECEIVE_WINDOW - 65536 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(1500); // udx-native probes the zero window (HEARTBEAT) and must not overrun it
+            int buffered = in.available();
+            org.junit.jupiter.api.Assertions.assertTrue(buffered >= UdxStream.RECEIVE_WINDOW - 65536
+                    && buffered <= UdxStream.RECEIVE_WINDOW + (1 << 20), "buffered " + buffered);
+            Object[] got = Transfer.receiveAll(stream);
+            assertEquals(24L << 20, (long) got[0]);
+            assertEquals(node.await("sent", 30, TimeUnit.SECONDS).path("sha256").asText(), got[1]);
+            stream.end().get(10, TimeUnit.SECONDS);
+            stream.closeFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void udxNativeDestroyResetsJavaStream() throws Exception {
         UdxStream stream = socket.createStream(JAVA_ID);
         try (NodeUdx node = node(stream, "destroy", 100_000)) {

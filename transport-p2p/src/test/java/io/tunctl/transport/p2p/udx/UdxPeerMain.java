@@ -77,14 +77,10 @@ public final class UdxPeerMain {
                     try (UdxSocket socket2 = UdxSocket.bind(new InetSocketAddress(LO, port2))) {
                         UdxStream s2 = socket2.createStream(peerId);
                         s2.connect(id, new InetSocketAddress(LO, peerPort2));
-                        CompletableFuture<Object[]> got = CompletableFuture.supplyAsync(() -> {
-                            try {
-                                Object[] r = Transfer.receiveAll(s2);
-                                s2.end();
-                                return r;
-                            } catch (Exception e) {
-                                throw new RuntimeException(e);
-                            }
+                        CompletableFuture<Object[]> got = Transfer.async(() -> {
+                            Object[] r = Transfer.receiveAll(s2);
+                            s2.end();
+                            return r;
                         });
                         String sha = Transfer.sendRandom(s, bytes, 99);
                         out("{\"event\":\"sent\",\"bytes\":" + bytes + ",\"sha256\":\"" + sha + "\"}");

@@ -62,11 +62,9 @@ class UdxStreamTest {
         UdxStream[] p = pair();
         byte[] data = new byte[8 << 20];
         new SplittableRandom(1).nextBytes(data);
-        CompletableFuture<byte[]> got = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<byte[]> got = Transfer.async(() -> {
             try (InputStream in = p[1].inputStream()) {
                 return in.readAllBytes();
-            } catch (Exception e) {
-                throw new RuntimeException(e);
             }
         });
         try (OutputStream out = p[0].outputStream()) {
@@ -133,6 +131,49 @@ class UdxStreamTest {
         a.onMessage((s, d, from) -> atA.add(io.netty.buffer.ByteBufUtil.hexDump(d)));
         b.send(rpc, a.localAddress()).get(5, TimeUnit.SECONDS);
         assertEquals("130102", atA.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void recoversFromLossAndReorderingThroughARelay() throws Exception {
+        InetSocketAddress lo = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        try (ImpairmentRelay toB = new ImpairmentRelay(lo, b.localAddress(), 3, 5);
+             ImpairmentRelay toA = new ImpairmentRelay(lo, a.localAddress(), 3, 5)) {
+            UdxStream x = a.createStream(1);
+            UdxStream y = b.createStream(2);
+            x.connect(2, toB.localAddress());
+            y.connect(1, toA.localAddress());
+            CompletableFuture<Object[]> got = Transfer.async(() -> {
+                Object[] r = Transfer.receiveAll(y);
+                y.end();
+                return r;
+            });
+            String sha = Transfer.sendRandom(x, 16 << 20, 5);
+            Object[] r = got.get(50, TimeUnit.SECONDS);
+            assertEquals(16L << 20, r[0]);
+            assertEquals(sha, r[1]);
+            x.closeFuture().get(10, TimeUnit.SECONDS);
+            y.closeFuture().get(10, TimeUnit.SECONDS);
+            assertTrue(toB.dropped() > 0 && x.packetsRetransmitted() >= toB.dropped() / 2,
+                    "drops " + toB.dropped() + " " + x.stats());
+        }
+    }
+
+    @Test
+    void slowReaderClosesTheWindowAndBoundsBufferedBytes() throws Exception {
+        UdxStream[] p = pair();
+        CompletableFuture<String> sent = Transfer.async(() -> Transfer.sendRandom(p[0], 24 << 20, 3));
+        InputStream in = p[1].inputStream();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (in.available() < UdxStream.RECEIVE_WINDOW - 65536 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(500); // the sender keeps trying while the window is closed
+        int buffered = in.available();
+        assertTrue(buffered >= UdxStream.RECEIVE_WINDOW - 65536 && buffered <= UdxStream.RECEIVE_WINDOW + (1 << 20),
+                "buffered " + buffered);
+        Object[] r = Transfer.receiveAll(p[1]);
+        assertEquals(24L << 20, r[0]);
+        assertEquals(sent.get(30, TimeUnit.SECONDS), r[1]);
     }
 
     @Test
