@@ -6,5 +6,9 @@ cd "$(dirname "$0")"
 source scripts/find-jdk.sh
 tunctl_find_jdk
 export JAVA_HOME=$TUNCTL_JAVA_HOME
+# Maven's own Guice/Guava use sun.misc.Unsafe; JDK 24+ warns about it on every build unless allowed
+if (( $(tunctl_java_major "$JAVA_HOME/bin/java") >= 24 )); then
+  export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"
+fi
 [[ $# -eq 0 ]] && set -- -q -DskipTests install
 exec ./mvnw "$@"

@@ -10,6 +10,7 @@ module io.tunctl.core {
     exports io.tunctl.core.packet;
     exports io.tunctl.core.bridge;
     exports io.tunctl.core.runtime;
+    exports io.tunctl.core.tun;
 
     opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
 

@@ -1,11 +1,15 @@
 package io.tunctl.core.bridge;
 
+import io.tunctl.core.packet.GsoSegmenter;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
 
 import java.io.IOException;
 
-/** Turns GSO super-packets into plain packets for a device that does not accept GSO. */
+/**
+ * Turns GSO super-packets (and packets whose checksum is still partial) into plain, complete packets for a
+ * device that does not accept offload, flushing the destination batch whenever it fills.
+ */
 final class GsoAdapter {
     private final int mtu;
 
@@ -13,20 +17,26 @@ final class GsoAdapter {
         this.mtu = mtu;
     }
 
-    /**
-     * Appends packet {@code i} of {@code src} to {@code dst} as one or more plain packets, flushing {@code dst}
-     * to {@code to} when it fills. Returns false when the packet had to be dropped.
-     */
+    /** Appends packet {@code i} of {@code src} to {@code dst} as plain packets; false when it had to be dropped. */
     boolean append(PacketBatch src, int i, PacketBatch dst, PacketDevice to) throws IOException {
-        if (src.hasOffload(i) || src.length(i) > mtu) {
-            return false; // segmentation arrives with io.tunctl.core.packet.GsoSegmenter
+        int total;
+        try {
+            total = GsoSegmenter.segmentCount(src, i);
+        } catch (IllegalArgumentException malformed) {
+            return false;
         }
-        if (dst.isFull()) {
-            to.write(dst);
-            dst.clear();
+        if (!src.hasOffload(i) && src.length(i) > mtu) return false;
+        for (int done = 0; done < total; ) {
+            if (dst.isFull()) {
+                to.write(dst);
+                dst.clear();
+            }
+            try {
+                done += GsoSegmenter.segment(src, i, dst, done);
+            } catch (IllegalArgumentException tooLarge) {
+                return false;
+            }
         }
-        src.copyTo(i, dst);
-        dst.setOffload(dst.size() - 1, 0, 0, 0, 0, 0, 0);
         return true;
     }
 }
