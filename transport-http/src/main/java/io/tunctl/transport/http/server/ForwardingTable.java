@@ -1,6 +1,7 @@
 package io.tunctl.transport.http.server;
 
 import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.packet.RouteTable;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,10 +44,11 @@ public final class ForwardingTable<T> {
     private final int[] localNet;
     private final int[] localMask;
     private final int[] serverIps;
-    private final List<byte[]> serverIps6;
     private final ToTun<T> toTun = new ToTun<>();
     private final Drop<T> drop = new Drop<>();
     private final Map<T, ToClient<T>> decisions = new java.util.IdentityHashMap<>();
+    /** Longest match → the owners of that exact prefix in config order; the linear rows are the fallback. */
+    private final RouteTable<List<T>> lpm = new RouteTable<>();
 
     /** One client's part of the table. */
     public record Entry<T>(T client, byte[] ip, Cidr ip6, List<Cidr> routes, List<byte[]> sources) {}
@@ -63,6 +65,11 @@ public final class ForwardingTable<T> {
             for (byte[] s : c.sources()) src.putIfAbsent(toInt(s, 0), c.client());
         }
         rows.sort(Comparator.comparingInt((Row<T> r) -> r.prefix().prefixLength()).reversed()); // stable
+        for (Row<T> r : rows) {
+            List<T> owners = lpm.get(r.prefix());
+            if (owners == null) lpm.put(r.prefix(), owners = new ArrayList<>(1));
+            if (!owners.contains(r.owner())) owners.add(r.owner());
+        }
         List<Row<T>> v4 = rows.stream().filter(r -> r.prefix().isIpv4()).toList();
         List<Row<T>> v6 = rows.stream().filter(r -> r.prefix().isIpv6()).toList();
         net4 = new int[v4.size()];
@@ -84,7 +91,6 @@ public final class ForwardingTable<T> {
             localMask[i] = mask(local4.get(i).prefixLength());
         }
         serverIps = serverAddresses.stream().filter(Cidr::isIpv4).mapToInt(c -> toInt(c.addressBytes(), 0)).toArray();
-        serverIps6 = serverAddresses.stream().filter(Cidr::isIpv6).map(Cidr::addressBytes).toList();
     }
 
     static int mask(int prefix) {
@@ -97,11 +103,23 @@ public final class ForwardingTable<T> {
 
     /** Routes an IPv4 packet by its addresses (host-order ints); {@code from} is null for packets from the TUN. */
     public Decision<T> route4(int src, int dst, T from) {
-        for (int i = 0; i < net4.length; i++) {
-            T o = owner4.get(i);
-            if (o == from) continue;
-            if ((dst & mask4[i]) == net4[i]) return decisions.get(o);
+        List<T> owners = lpm.lookupIpv4(dst);
+        if (owners != null) {
+            T first = owners.getFirst();
+            if (first != from) return decisions.get(first);
+            if (owners.size() > 1) return decisions.get(owners.get(1));
+            // the longest match is the sender's own: tapotun skips it and takes the next match
+            for (int i = 0; i < net4.length; i++) {
+                T o = owner4.get(i);
+                if (o == from) continue;
+                if ((dst & mask4[i]) == net4[i]) return decisions.get(o);
+            }
         }
+        return pinnedOrDefault(src, dst, from);
+    }
+
+    /** No client prefix matched: source pinning, then the TUN (from a client) or a drop (from the TUN). */
+    private Decision<T> pinnedOrDefault(int src, int dst, T from) {
         T pinned = sources.get(src);
         if (pinned != null) {
             boolean local = false;
@@ -129,10 +147,5 @@ public final class ForwardingTable<T> {
         byte[] d = Cidr.parseAddress(dst);
         if (d.length == 16) return route6(d, from);
         return route4(toInt(Cidr.parseAddress(src), 0), toInt(d, 0), from);
-    }
-
-    /** True when some server address equals {@code ip} (for tests). */
-    boolean isServerAddress6(byte[] ip) {
-        return serverIps6.stream().anyMatch(a -> java.util.Arrays.equals(a, ip));
     }
 }
