@@ -11,6 +11,7 @@ module io.tunctl.core {
     exports io.tunctl.core.bridge;
     exports io.tunctl.core.runtime;
     exports io.tunctl.core.tun;
+    exports io.tunctl.core.netlink;
 
     opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
 

@@ -1,0 +1,173 @@
+package io.tunctl.core.tun;
+
+import io.tunctl.core.netlink.Rtnetlink;
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.InterfaceHandle;
+import io.tunctl.core.spi.InterfaceSpec;
+import io.tunctl.core.spi.RouteSpec;
+import io.tunctl.core.spi.RuleSpec;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A configured Linux TUN interface: the device plus every address, route and rule tunctl gave it, recorded so
+ * that {@link #close()} takes back exactly what was added, newest first, and then closes the device.
+ *
+ * <p>The kernel removes a non-persistent TUN's addresses and routes with the interface, but policy rules name a
+ * table, not a device, and would outlive it; they are deleted explicitly, as is everything else so the order is
+ * the same on every kernel. {@code add*} methods are idempotent: adding what already exists is a no-op and is not
+ * recorded (so it is not removed on close either). If {@link #create} fails half-way, what it did so far is
+ * undone before the exception propagates.
+ *
+ * <p>Everything happens in the calling thread's network namespace (see {@link NetworkNamespace}).
+ */
+public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LinuxInterface.class.getName());
+
+    private sealed interface Change permits AddedAddress, AddedRoute, AddedRule {}
+
+    private record AddedAddress(Cidr address) implements Change {}
+
+    private record AddedRoute(RouteSpec route) implements Change {}
+
+    private record AddedRule(RuleSpec rule) implements Change {}
+
+    private final List<TunDevice> queues;
+    private final Rtnetlink rtnl;
+    private final int index;
+    private final Deque<Change> changes = new ArrayDeque<>();
+    private boolean closed;
+
+    private LinuxInterface(List<TunDevice> queues, Rtnetlink rtnl, int index) {
+        this.queues = queues;
+        this.rtnl = rtnl;
+        this.index = index;
+    }
+
+    /**
+     * Opens the TUN as {@code spec} says, sets its MTU, adds its addresses, brings it up and adds its routes and
+     * rules. On failure everything done so far is undone and the first error is thrown (later ones suppressed).
+     */
+    public static LinuxInterface create(InterfaceSpec spec) throws IOException {
+        Objects.requireNonNull(spec, "spec");
+        int queueCount = spec.queues();
+        if (queueCount < 1 || queueCount > 256) throw new IllegalArgumentException("queues out of range [1, 256]: " + queueCount);
+        TunOptions options = new TunOptions(spec.name(), spec.vnetHdr(), queueCount > 1);
+        List<TunDevice> queues = new ArrayList<>();
+        queues.add(TunDevice.open(options));
+        LinuxInterface li = null;
+        Rtnetlink rtnl = null;
+        try {
+            for (int i = 1; i < queueCount; i++) queues.add(queues.getFirst().openQueue());
+            rtnl = Rtnetlink.open();
+            li = new LinuxInterface(List.copyOf(queues), rtnl, rtnl.linkIndex(queues.getFirst().name()));
+            li.setMtu(spec.mtu());
+            for (Cidr a : spec.addresses()) li.addAddress(a);
+            rtnl.setLinkUp(li.index, true);
+            for (RouteSpec r : spec.routes()) li.addRoute(r);
+            for (RuleSpec r : spec.rules()) li.addRule(r);
+            return li;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                if (li != null) {
+                    li.close();
+                } else {
+                    if (rtnl != null) rtnl.close();
+                    for (TunDevice q : queues) q.close();
+                }
+            } catch (IOException | RuntimeException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        }
+    }
+
+    /** The first queue. */
+    @Override
+    public TunDevice device() { return queues.getFirst(); }
+
+    /** All queues (one unless {@link InterfaceSpec#queues()} asked for more). */
+    public List<TunDevice> queues() { return queues; }
+
+    @Override
+    public String name() { return queues.getFirst().name(); }
+
+    @Override
+    public int index() { return index; }
+
+    /** The netlink socket this interface is configured through (same namespace). */
+    public Rtnetlink rtnetlink() { return rtnl; }
+
+    @Override
+    public synchronized void addAddress(Cidr address) throws IOException {
+        ensureOpen();
+        if (rtnl.addAddress(index, address)) changes.push(new AddedAddress(address));
+    }
+
+    @Override
+    public synchronized void addRoute(RouteSpec route) throws IOException {
+        ensureOpen();
+        if (rtnl.addRoute(index, route)) changes.push(new AddedRoute(route));
+    }
+
+    @Override
+    public synchronized void addRule(RuleSpec rule) throws IOException {
+        ensureOpen();
+        if (rtnl.addRule(rule)) changes.push(new AddedRule(rule));
+    }
+
+    @Override
+    public synchronized void setMtu(int mtu) throws IOException {
+        ensureOpen();
+        rtnl.setMtu(index, mtu);
+        for (TunDevice q : queues) q.mtu(mtu);
+    }
+
+    /** Brings the interface up or down. */
+    public synchronized void setUp(boolean up) throws IOException {
+        ensureOpen();
+        rtnl.setLinkUp(index, up);
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed) throw new java.nio.channels.ClosedChannelException();
+    }
+
+    /**
+     * Undoes every recorded change, newest first (an object already gone is fine), then closes the queues and
+     * the netlink socket. Keeps going after a failure and throws the first one at the end. Idempotent.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        IOException first = null;
+        while (!changes.isEmpty()) {
+            Change c = changes.pop();
+            try {
+                switch (c) {
+                    case AddedRoute r -> rtnl.deleteRoute(index, r.route());
+                    case AddedRule r -> rtnl.deleteRule(r.rule());
+                    case AddedAddress a -> rtnl.deleteAddress(index, a.address());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot undo " + c + " on " + name() + ": " + e.getMessage());
+                IOException io = e instanceof IOException x ? x : new IOException(e);
+                if (first == null) first = io; else first.addSuppressed(io);
+            }
+        }
+        for (TunDevice q : queues) q.close();
+        rtnl.close();
+        if (first != null) throw first;
+    }
+
+    @Override
+    public String toString() {
+        return "LinuxInterface[" + name() + " index " + index + ", " + changes.size() + " changes]";
+    }
+}

@@ -1,0 +1,489 @@
+package io.tunctl.core.tun;
+
+import io.tunctl.core.natives.linux.Natives;
+import io.tunctl.core.natives.linux.if_tun_h;
+import io.tunctl.core.natives.linux.ifreq;
+import io.tunctl.core.natives.linux.iovec;
+import io.tunctl.core.natives.linux.libc_h;
+import io.tunctl.core.natives.linux.pollfd;
+import io.tunctl.core.natives.linux.virtio_net_hdr;
+import io.tunctl.core.spi.DeviceStats;
+import io.tunctl.core.spi.Offload;
+import io.tunctl.core.spi.PacketBatch;
+import io.tunctl.core.spi.PacketDevice;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Linux TUN device ({@code /dev/net/tun}, {@code IFF_TUN | IFF_NO_PI}) as a {@link PacketDevice}.
+ *
+ * <p>{@link #read} waits in {@code poll(2)} on the TUN fd and an eventfd, then drains every ready packet with
+ * non-blocking {@code read}/{@code readv} until {@code EAGAIN} or the batch is full. With
+ * {@link TunOptions#vnetHdr()} each packet is preceded by a 10-byte {@code struct virtio_net_hdr}, which is read
+ * into (and written from) the batch's offload metadata with a two-element iovec, so batch slots always hold plain IP
+ * packets and GSO super-packets of up to 64 KiB pass through untouched.
+ *
+ * <p>One thread may read while another writes (each side has its own scratch memory and lock); {@link #close}
+ * may come from any thread: it signals the eventfd, which wakes a blocked reader, waits for calls in flight to
+ * leave, and only then closes the file descriptors (so a descriptor number is never reused under a running
+ * call). The descriptors are tied to a shared arena whose cleanup closes them in reverse order of opening.
+ *
+ * <p>The device lives in the network namespace of the thread that opened it (see {@link NetworkNamespace}).
+ * A non-persistent TUN disappears, with its addresses and routes, when its last queue is closed.
+ */
+public final class TunDevice implements PacketDevice {
+    private static final String DEV_NET_TUN = "/dev/net/tun";
+    private static final int VNET_HDR_LEN = Offload.VIRTIO_NET_HDR_LEN;
+    /** Largest IP packet (and GSO super-packet) the kernel hands a TUN reader. */
+    public static final int MAX_PACKET = 65535;
+
+    private static final int CLOSED = 1 << 30;
+    private static final int USERS = CLOSED - 1;
+
+    private final Arena arena;
+    private final int fd;
+    private final int eventFd;
+    private final int netnsFd;
+    private final String name;
+    private final TunOptions options;
+    private volatile int mtu;
+
+    /** Bit 30: closed; low bits: calls in flight. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    private final Object readLock = new Object();
+    private final MemorySegment rErrno;
+    private final MemorySegment rPoll;
+    private final MemorySegment rIov;
+    private final MemorySegment rHdr;
+
+    private final Object writeLock = new Object();
+    private final MemorySegment wErrno;
+    private final MemorySegment wPoll;
+    private final MemorySegment wIov;
+    private final MemorySegment wHdr;
+
+    private volatile long rxPackets;
+    private volatile long rxBytes;
+    private volatile long txPackets;
+    private volatile long txBytes;
+    private final AtomicInteger drops = new AtomicInteger();
+
+    private TunDevice(Arena arena, int fd, int eventFd, int netnsFd, String name, TunOptions options, int mtu) {
+        this.arena = arena;
+        this.fd = fd;
+        this.eventFd = eventFd;
+        this.netnsFd = netnsFd;
+        this.name = name;
+        this.options = options;
+        this.mtu = mtu;
+        this.rErrno = Natives.allocateCapture(arena);
+        this.rPoll = pollfd.allocateArray(2, arena);
+        this.rIov = iovec.allocateArray(2, arena);
+        this.rHdr = virtio_net_hdr.allocate(arena);
+        this.wErrno = Natives.allocateCapture(arena);
+        this.wPoll = pollfd.allocateArray(2, arena);
+        this.wIov = iovec.allocateArray(2, arena);
+        this.wHdr = virtio_net_hdr.allocate(arena);
+        iovec.iov_base(rIov, rHdr);
+        iovec.iov_len(rIov, VNET_HDR_LEN);
+        iovec.iov_base(wIov, wHdr);
+        iovec.iov_len(wIov, VNET_HDR_LEN);
+        initPoll(rPoll, libc_h.POLLIN());
+        initPoll(wPoll, libc_h.POLLOUT());
+    }
+
+    private void initPoll(MemorySegment set, short tunEvents) {
+        MemorySegment tun = pollfd.asSlice(set, 0);
+        pollfd.fd(tun, fd);
+        pollfd.events(tun, tunEvents);
+        MemorySegment ev = pollfd.asSlice(set, 1);
+        pollfd.fd(ev, eventFd);
+        pollfd.events(ev, libc_h.POLLIN());
+    }
+
+    /**
+     * Opens a TUN device in the calling thread's network namespace.
+     *
+     * @throws NativeException naming the failed call, e.g.
+     *         {@code ioctl(TUNSETIFF, "tun0"): EPERM (Operation not permitted): needs CAP_NET_ADMIN (run as root)}
+     */
+    public static TunDevice open(TunOptions options) throws IOException {
+        Natives.requireNativeAccess();
+        Arena arena = Arena.ofShared();
+        try {
+            return open(arena, options, -1);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static TunDevice open(Arena arena, TunOptions options, int inheritedNetnsFd) throws IOException {
+        MemorySegment errno = Natives.allocateCapture(arena);
+        int fd = libc_h.open(errno, arena.allocateFrom(DEV_NET_TUN), libc_h.O_RDWR() | libc_h.O_CLOEXEC(), 0);
+        if (fd < 0) throw NativeException.syscall("open", null, DEV_NET_TUN, Natives.errno(errno));
+        closeWith(arena, fd);
+
+        int flags = if_tun_h.IFF_TUN() | if_tun_h.IFF_NO_PI();
+        if (options.vnetHdr()) flags |= if_tun_h.IFF_VNET_HDR();
+        if (options.multiQueue()) flags |= if_tun_h.IFF_MULTI_QUEUE();
+        MemorySegment ifr = ifreq.allocate(arena);
+        String requested = options.name() == null ? "tun%d" : options.name();
+        ifreq.ifr_name(ifr).setString(0, requested, StandardCharsets.UTF_8);
+        ifreq.ifr_ifru.ifru_flags(ifreq.ifr_ifru(ifr), (short) flags);
+        if (libc_h.ioctl(errno, fd, if_tun_h.TUNSETIFF(), ifr) < 0) {
+            throw NativeException.syscall("ioctl", "TUNSETIFF", requested, Natives.errno(errno));
+        }
+        String name = ifreq.ifr_name(ifr).getString(0, StandardCharsets.UTF_8);
+
+        if (options.vnetHdr()) {
+            MemorySegment size = arena.allocateFrom(ValueLayout.JAVA_INT, VNET_HDR_LEN);
+            if (libc_h.ioctl(errno, fd, if_tun_h.TUNSETVNETHDRSZ(), size) < 0) {
+                throw NativeException.syscall("ioctl", "TUNSETVNETHDRSZ", name, Natives.errno(errno));
+            }
+            int base = if_tun_h.TUN_F_CSUM() | if_tun_h.TUN_F_TSO4() | if_tun_h.TUN_F_TSO6();
+            int withUso = base | if_tun_h.TUN_F_USO4() | if_tun_h.TUN_F_USO6();
+            if (libc_h.ioctl(errno, fd, if_tun_h.TUNSETOFFLOAD(), withUso) < 0) {
+                int e = Natives.errno(errno);
+                // kernels before 6.2 know no USO and say EINVAL: keep TCP offloads only
+                if (e != libc_h.EINVAL() || libc_h.ioctl(errno, fd, if_tun_h.TUNSETOFFLOAD(), base) < 0) {
+                    throw NativeException.syscall("ioctl", "TUNSETOFFLOAD", name, Natives.errno(errno));
+                }
+            }
+        }
+
+        int fl = libc_h.fcntl(errno, fd, libc_h.F_GETFL(), 0);
+        if (fl < 0 || libc_h.fcntl(errno, fd, libc_h.F_SETFL(), fl | libc_h.O_NONBLOCK()) < 0) {
+            throw NativeException.syscall("fcntl", "F_SETFL O_NONBLOCK", name, Natives.errno(errno));
+        }
+
+        int efd = libc_h.eventfd(errno, 0, libc_h.EFD_CLOEXEC() | libc_h.EFD_NONBLOCK());
+        if (efd < 0) throw NativeException.syscall("eventfd", null, name, Natives.errno(errno));
+        closeWith(arena, efd);
+
+        int nsFd = inheritedNetnsFd;
+        if (options.multiQueue() && nsFd < 0) {
+            // remember the namespace so openQueue() can attach more queues from any thread
+            nsFd = libc_h.open(errno, arena.allocateFrom("/proc/thread-self/ns/net"),
+                    libc_h.O_RDONLY() | libc_h.O_CLOEXEC(), 0);
+            if (nsFd < 0) throw NativeException.syscall("open", null, "/proc/thread-self/ns/net", Natives.errno(errno));
+            closeWith(arena, nsFd);
+        }
+        return new TunDevice(arena, fd, efd, nsFd, name, options, queryMtu(arena, errno, name));
+    }
+
+    /** SIOCGIFMTU through a throw-away UDP socket in the calling thread's namespace. */
+    private static int queryMtu(Arena arena, MemorySegment errno, String name) throws NativeException {
+        int s = libc_h.socket(errno, libc_h.AF_INET(), libc_h.SOCK_DGRAM() | libc_h.SOCK_CLOEXEC(), 0);
+        if (s < 0) throw NativeException.syscall("socket", "AF_INET", name, Natives.errno(errno));
+        try {
+            MemorySegment ifr = ifreq.allocate(arena);
+            ifreq.ifr_name(ifr).setString(0, name, StandardCharsets.UTF_8);
+            if (libc_h.ioctl(errno, s, if_tun_h.SIOCGIFMTU(), ifr) < 0) {
+                throw NativeException.syscall("ioctl", "SIOCGIFMTU", name, Natives.errno(errno));
+            }
+            return ifreq.ifr_ifru.ifru_mtu(ifreq.ifr_ifru(ifr));
+        } finally {
+            libc_h.close(errno, s);
+        }
+    }
+
+    /** Ties {@code fd} to {@code arena}: closing the arena closes it (in reverse order of registration). */
+    private static void closeWith(Arena arena, int fd) {
+        MemorySegment.NULL.reinterpret(arena, ignored -> {
+            try (Arena a = Arena.ofConfined()) {
+                libc_h.close(Natives.allocateCapture(a), fd);
+            }
+        });
+    }
+
+    /**
+     * Opens one more queue of this multi-queue device (same name, same options), in the device's network
+     * namespace whichever thread calls. Each queue is its own {@link TunDevice} with its own fd; the kernel spreads
+     * outgoing flows over the queues. The interface stays until every queue is closed.
+     */
+    public TunDevice openQueue() throws IOException {
+        if (!options.multiQueue()) throw new IllegalStateException(name + " was not opened with multiQueue");
+        if (!acquire()) throw new ClosedChannelException();
+        try {
+            TunOptions named = new TunOptions(name, options.vnetHdr(), true);
+            return NetworkNamespace.callIn(netnsFd, "of " + name, () -> {
+                Arena a = Arena.ofShared();
+                try {
+                    TunDevice q = open(a, named, -1);
+                    q.mtu = mtu;
+                    return q;
+                } catch (IOException | RuntimeException | Error e) {
+                    a.close();
+                    throw e;
+                }
+            });
+        } finally {
+            release();
+        }
+    }
+
+    /** The kernel's name for the interface ({@code tun0}). */
+    public String name() { return name; }
+
+    public TunOptions options() { return options; }
+
+    @Override
+    public int mtu() { return mtu; }
+
+    /** Records the MTU after it was changed through netlink (the device's own view for {@link #write}). */
+    void mtu(int mtu) { this.mtu = mtu; }
+
+    @Override
+    public boolean acceptsGso() { return options.vnetHdr(); }
+
+    @Override
+    public String describe() { return name; }
+
+    @Override
+    public DeviceStats stats() {
+        return new DeviceStats(rxPackets, rxBytes, txPackets, txBytes, drops.get());
+    }
+
+    // ---------------------------------------------------------------------------------------------- read
+
+    @Override
+    public int read(PacketBatch batch) throws IOException {
+        if (!acquire()) return -1;
+        try {
+            synchronized (readLock) {
+                if (batch.isFull()) return 0;
+                while (true) {
+                    int n = drain(batch);
+                    if (n > 0) return n;
+                    if (!awaitReadable()) return -1;
+                }
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Non-blocking reads until EAGAIN or the batch is full; returns the packets appended. */
+    private int drain(PacketBatch batch) throws IOException {
+        boolean vnet = options.vnetHdr();
+        int start = batch.size();
+        int cap = batch.capacity();
+        long bytes = 0;
+        int dropped = 0;
+        int i = start;
+        while (i < cap) {
+            MemorySegment buf = batch.buffer(i);
+            long n;
+            if (vnet) {
+                MemorySegment second = iovec.asSlice(rIov, 1);
+                iovec.iov_base(second, buf);
+                iovec.iov_len(second, buf.byteSize());
+                n = libc_h.readv(rErrno, fd, rIov, 2);
+            } else {
+                n = libc_h.read(rErrno, fd, buf, buf.byteSize());
+            }
+            if (n < 0) {
+                int e = Natives.errno(rErrno);
+                if (e == libc_h.EAGAIN()) break;
+                if (e == libc_h.EINTR()) continue;
+                // the packet did not fit the slot: the kernel has dropped it
+                if (e == libc_h.EFAULT()) {
+                    dropped++;
+                    continue;
+                }
+                throw NativeException.syscall(vnet ? "readv" : "read", null, name, e);
+            }
+            int len = (int) n;
+            if (vnet) {
+                len -= VNET_HDR_LEN;
+                if (len < 0) {
+                    dropped++;
+                    continue;
+                }
+                batch.length(i, len);
+                batch.setOffload(i,
+                        virtio_net_hdr.flags(rHdr) & 0xff,
+                        virtio_net_hdr.gso_type(rHdr) & 0xff,
+                        virtio_net_hdr.hdr_len(rHdr) & 0xffff,
+                        virtio_net_hdr.gso_size(rHdr) & 0xffff,
+                        virtio_net_hdr.csum_start(rHdr) & 0xffff,
+                        virtio_net_hdr.csum_offset(rHdr) & 0xffff);
+            } else {
+                batch.length(i, len);
+            }
+            bytes += len;
+            i++;
+        }
+        int got = i - start;
+        if (got > 0) {
+            batch.size(i);
+            rxPackets += got;
+            rxBytes += bytes;
+        }
+        if (dropped > 0) drops.addAndGet(dropped);
+        return got;
+    }
+
+    /** Blocks until the TUN fd is readable (true) or the device was closed (false). */
+    private boolean awaitReadable() throws IOException {
+        MemorySegment tun = pollfd.asSlice(rPoll, 0);
+        MemorySegment ev = pollfd.asSlice(rPoll, 1);
+        while (true) {
+            pollfd.revents(tun, (short) 0);
+            pollfd.revents(ev, (short) 0);
+            int r = libc_h.poll(rErrno, rPoll, 2, -1);
+            if (r < 0) {
+                int e = Natives.errno(rErrno);
+                if (e == libc_h.EINTR()) continue;
+                throw NativeException.syscall("poll", null, name, e);
+            }
+            if (pollfd.revents(ev) != 0 || (state.get() & CLOSED) != 0) return false;
+            short re = pollfd.revents(tun);
+            if ((re & libc_h.POLLIN()) != 0) return true;
+            if ((re & (libc_h.POLLERR() | libc_h.POLLHUP() | libc_h.POLLNVAL())) != 0) {
+                // a detached queue or a deleted interface: nothing will ever arrive again
+                return false;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- write
+
+    @Override
+    public void write(PacketBatch batch) throws IOException {
+        if (!acquire()) throw new ClosedChannelException();
+        try {
+            synchronized (writeLock) {
+                boolean vnet = options.vnetHdr();
+                int mtu = this.mtu;
+                int sent = 0;
+                long bytes = 0;
+                int dropped = 0;
+                for (int i = 0, n = batch.size(); i < n; i++) {
+                    int len = batch.length(i);
+                    boolean offload = batch.hasOffload(i);
+                    // without offload a packet above the MTU, or a GSO packet for a plain TUN, cannot go in as is
+                    if (len == 0 || (!vnet && offload) || (!offload && len > Math.max(mtu, 68))) {
+                        dropped++;
+                        continue;
+                    }
+                    if (writeOne(batch, i, len, vnet)) {
+                        sent++;
+                        bytes += len;
+                    } else {
+                        dropped++;
+                    }
+                }
+                txPackets += sent;
+                txBytes += bytes;
+                if (dropped > 0) drops.addAndGet(dropped);
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** Writes packet {@code i}; false when the kernel refused it as malformed (counted as a drop). */
+    private boolean writeOne(PacketBatch batch, int i, int len, boolean vnet) throws IOException {
+        MemorySegment buf = batch.buffer(i);
+        if (vnet) {
+            virtio_net_hdr.flags(wHdr, (byte) batch.flags(i));
+            virtio_net_hdr.gso_type(wHdr, (byte) batch.gsoType(i));
+            virtio_net_hdr.hdr_len(wHdr, (short) batch.hdrLen(i));
+            virtio_net_hdr.gso_size(wHdr, (short) batch.gsoSize(i));
+            virtio_net_hdr.csum_start(wHdr, (short) batch.csumStart(i));
+            virtio_net_hdr.csum_offset(wHdr, (short) batch.csumOffset(i));
+            MemorySegment second = iovec.asSlice(wIov, 1);
+            iovec.iov_base(second, buf);
+            iovec.iov_len(second, len);
+        }
+        while (true) {
+            long n = vnet ? libc_h.writev(wErrno, fd, wIov, 2) : libc_h.write(wErrno, fd, buf, len);
+            if (n >= 0) return true;
+            int e = Natives.errno(wErrno);
+            if (e == libc_h.EINTR()) continue;
+            if (e == libc_h.EAGAIN()) {
+                awaitWritable();
+                continue;
+            }
+            // EINVAL: not IPv4/IPv6 or a bad virtio header; EIO: interface is down. A NIC drops those too.
+            if (e == libc_h.EINVAL() || e == libc_h.EIO()) return false;
+            throw NativeException.syscall(vnet ? "writev" : "write", null, name, e);
+        }
+    }
+
+    private void awaitWritable() throws IOException {
+        MemorySegment tun = pollfd.asSlice(wPoll, 0);
+        MemorySegment ev = pollfd.asSlice(wPoll, 1);
+        while (true) {
+            pollfd.revents(tun, (short) 0);
+            pollfd.revents(ev, (short) 0);
+            int r = libc_h.poll(wErrno, wPoll, 2, 1000);
+            if (r < 0 && Natives.errno(wErrno) != libc_h.EINTR()) {
+                throw NativeException.syscall("poll", null, name, Natives.errno(wErrno));
+            }
+            if (pollfd.revents(ev) != 0 || (state.get() & CLOSED) != 0) throw new ClosedChannelException();
+            if (r > 0) return;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- close
+
+    private boolean acquire() {
+        while (true) {
+            int s = state.get();
+            if ((s & CLOSED) != 0) return false;
+            if (state.compareAndSet(s, s + 1)) return true;
+        }
+    }
+
+    private void release() {
+        if (state.decrementAndGet() == CLOSED) arena.close();
+    }
+
+    /** True once {@link #close} was called. */
+    public boolean isClosed() { return (state.get() & CLOSED) != 0; }
+
+    /**
+     * Wakes a blocked reader, waits (up to 2 s) for calls in flight to return, then closes the descriptors.
+     * Idempotent; callable from any thread. A call still in flight after the wait closes them when it leaves.
+     */
+    @Override
+    public void close() {
+        int prev;
+        do {
+            prev = state.get();
+            if ((prev & CLOSED) != 0) return;
+        } while (!state.compareAndSet(prev, (prev | CLOSED) + 1)); // close itself counts as a user meanwhile
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment one = a.allocateFrom(ValueLayout.JAVA_LONG, 1L);
+            libc_h.write(Natives.allocateCapture(a), eventFd, one, 8);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while ((state.get() & USERS) > 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        release();
+    }
+
+    @Override
+    public String toString() {
+        return "TunDevice[" + name + (options.vnetHdr() ? ", vnet_hdr" : "") + (options.multiQueue() ? ", mq" : "")
+                + (isClosed() ? ", closed" : "") + "]";
+    }
+}
