@@ -42,6 +42,23 @@ class BenchCommandIT {
     }
 
     @Test
+    void builtinLoadWhenIperf3IsMissingSaysSo() throws Exception {
+        Root.require();
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tunctl").toString(), "bench", "--only", "bridge-java",
+                "--runs", "1", "--seconds", "1");
+        pb.environment().put("TUNCTL_BENCH_LOAD", "builtin");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("load: builtin TCP load"), out);
+        String row = out.lines().filter(l -> l.startsWith("bridge-java ")).findFirst().orElseThrow();
+        double median = Double.parseDouble(row.trim().split("\\s+")[2]);
+        assertTrue(median > 0.01, row);
+    }
+
+    @Test
     void unknownRowIsAUsageError() {
         Root.require();
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(60), List.of(REPO.resolve("tunctl").toString(),

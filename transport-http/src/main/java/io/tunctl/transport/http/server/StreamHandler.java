@@ -1,0 +1,275 @@
+package io.tunctl.transport.http.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.tunctl.transport.http.config.Endpoints;
+import io.tunctl.transport.http.wire.FrameDecoder;
+import io.tunctl.transport.http.wire.Frames;
+import io.tunctl.transport.http.wire.TunConf;
+import io.tunctl.transport.http.wire.Wire;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * One HTTP connection to the server. A request with method {@code PUT} is an upload stream (its body is frames
+ * for the server); any other method is the download stream (the response body is frames for the client).
+ * The path is ignored, as tapotun does.
+ */
+final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
+    /** A PUT that sends nothing (not even v1 keep-alives) for this long is considered dead. */
+    private static final int PUT_IDLE_SECONDS = 180;
+
+    private enum Mode { NONE, GET, PUT, REJECTED }
+
+    private final HttpTunnelServer server;
+    private final System.Logger log;
+    private Mode mode = Mode.NONE;
+    private Peer peer;
+    private FrameDecoder decoder;
+    private ChannelHandlerContext ctx;
+    private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
+    private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
+    private final byte[] dst6 = new byte[16];
+
+    StreamHandler(HttpTunnelServer server) {
+        this.server = server;
+        this.log = server.logger();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        try {
+            if (msg instanceof HttpRequest req) onRequest(ctx, req);
+            if (msg instanceof HttpContent c) onContent(ctx, c);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, "Bad Request", true);
+            mode = Mode.REJECTED;
+            return;
+        }
+        if (mode == Mode.GET || mode == Mode.PUT) {
+            // a stream owns its connection: a pipelined second request is a protocol error
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, "Bad Request", true);
+            mode = Mode.REJECTED;
+            return;
+        }
+        boolean put = req.method().equals(HttpMethod.PUT);
+        String peerAddress = peerAddress(ctx, req);
+        Peer p = server.authenticate(req.headers().get(Wire.API_KEY_HEADER));
+        if (p == null) {
+            server.authFailures.increment();
+            log.log(WARNING, "[{0}] {1} from {2} refused: {3}", server.name(), put ? "PUT" : "GET", peerAddress,
+                    req.headers().contains(Wire.API_KEY_HEADER) ? "unknown token" : "no x-api-key header");
+            respond(ctx, HttpResponseStatus.FORBIDDEN, "Forbidden", true);
+            mode = Mode.REJECTED;
+            return;
+        }
+        peer = p;
+        if (put) startPut(ctx, req, peerAddress);
+        else startGet(ctx, peerAddress);
+    }
+
+    private void startGet(ChannelHandlerContext ctx, String from) {
+        mode = Mode.GET;
+        Endpoints.Server s = server.spec();
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().set(Wire.TUN_CONF_HEADER, TunConf.v1(s.mtu(), s.net().prefixLength(), peer.spec.ip()).toHeader());
+        if (peer.spec.ip6() != null) res.headers().set(Wire.TUN_CONF6_HEADER, peer.spec.ip6().toString());
+        res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        res.headers().set("x-accel-buffering", "no"); // nginx: do not buffer this response
+        ctx.writeAndFlush(res);
+        ctx.pipeline().addBefore("stream", "keepalive", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
+        peer.attachGet(ctx.channel());
+        log.log(INFO, "[{0}] client {1} GET stream open from {2}", server.name(), peer.label, from);
+    }
+
+    private void startPut(ChannelHandlerContext ctx, HttpRequest req, String from) {
+        mode = Mode.PUT;
+        if (HttpUtil.is100ContinueExpected(req)) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        decoder = new FrameDecoder(ctx.alloc(), true);
+        peer.puts.add(ctx.channel());
+        if (ctx.pipeline().get("idle") == null) {
+            ctx.pipeline().addBefore("stream", "idle", new IdleStateHandler(PUT_IDLE_SECONDS, 0, 0));
+        }
+        log.log(INFO, "[{0}] client {1} PUT stream open from {2}", server.name(), peer.label, from);
+    }
+
+    private void onContent(ChannelHandlerContext ctx, HttpContent c) throws IOException {
+        if (mode != Mode.PUT) return; // bodies of GETs and of refused requests are ignored
+        try {
+            decoder.feed(c.content(), this);
+        } catch (IOException e) {
+            server.badStreams.increment();
+            log.log(WARNING, "[{0}] client {1} PUT stream corrupt, closing: {2}", server.name(), peer.label, e.getMessage());
+            flushOutbox();
+            mode = Mode.REJECTED;
+            ctx.close();
+            return;
+        }
+        if (c instanceof LastHttpContent) {
+            flushOutbox();
+            if (!decoder.atFrameBoundary()) {
+                log.log(WARNING, "[{0}] client {1} PUT ended inside a frame", server.name(), peer.label);
+            }
+            decoder.release();
+            peer.puts.remove(ctx.channel());
+            mode = Mode.REJECTED;
+            respond(ctx, HttpResponseStatus.OK, "OK", false);
+        }
+    }
+
+    /** A frame from the client: forward it to the TUN or to another client's GET. */
+    @Override
+    public void frame(ByteBuf frame) {
+        Peer from = peer;
+        int len = Frames.packetLength(frame);
+        from.rxPackets.increment();
+        from.rxBytes.add(len);
+        int r = frame.readerIndex() + Wire.VNET_HDR_LEN;
+        int version = Frames.ipVersion(frame);
+        ForwardingTable.Decision<Peer> d;
+        ForwardingTable<Peer> table = server.table();
+        if (version == 4) {
+            d = table.route4(frame.getInt(r + 12), frame.getInt(r + 16), from);
+        } else if (version == 6 && len >= 40) {
+            frame.getBytes(r + 24, dst6);
+            d = table.route6(dst6, from);
+        } else {
+            from.drops.increment(); // tapotun v1 carries IPv4 only; v2 pings do not belong on a v1 stream
+            frame.release();
+            return;
+        }
+        if (d instanceof ForwardingTable.ToTun<Peer>) {
+            server.toTun().offer(frame, ctx.channel());
+        } else if (d instanceof ForwardingTable.ToClient<Peer> c) {
+            ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ctx.alloc().directBuffer(64 * 1024));
+            Frames.encode(frame, out);
+            int[] n = outboxCounts.computeIfAbsent(c.client(), k -> new int[2]);
+            n[0]++;
+            n[1] += len;
+            frame.release();
+        } else {
+            from.drops.increment();
+            frame.release();
+        }
+    }
+
+    @Override
+    public void keepAlive() {
+        log.log(DEBUG, "[{0}] keep-alive from client {1}", server.name(), peer.label);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushOutbox();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void flushOutbox() {
+        if (outbox.isEmpty()) return;
+        for (Map.Entry<Peer, ByteBuf> e : outbox.entrySet()) {
+            int[] n = outboxCounts.get(e.getKey());
+            e.getKey().send(e.getValue(), n[0], n[1]);
+        }
+        outbox.clear();
+        outboxCounts.clear();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent e) {
+            if (e.state() == IdleState.WRITER_IDLE && mode == Mode.GET) {
+                ByteBuf ka = ctx.alloc().buffer(2);
+                Frames.encodeKeepAlive(ka);
+                ctx.writeAndFlush(new DefaultHttpContent(ka));
+            } else if (e.state() == IdleState.READER_IDLE && mode == Mode.PUT) {
+                log.log(INFO, "[{0}] client {1} PUT idle for {2} s, closing", server.name(), peer.label, PUT_IDLE_SECONDS);
+                ctx.close();
+            }
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (peer != null) {
+            if (mode == Mode.GET) {
+                peer.detachGet(ctx.channel());
+                log.log(INFO, "[{0}] client {1} GET stream closed", server.name(), peer.label);
+            }
+            peer.puts.remove(ctx.channel());
+        }
+        if (decoder != null) decoder.release();
+        for (ByteBuf b : outbox.values()) b.release();
+        outbox.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.log(DEBUG, "[{0}] connection error: {1}", server.name(), cause.toString());
+        ctx.close();
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body, boolean close) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(body, StandardCharsets.US_ASCII));
+        res.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length());
+        if (close) res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        var f = ctx.writeAndFlush(res);
+        if (close) f.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static String peerAddress(ChannelHandlerContext ctx, HttpRequest req) {
+        String xff = req.headers().get("x-forwarded-for");
+        String remote = String.valueOf(ctx.channel().remoteAddress());
+        if (xff == null) return remote;
+        int comma = xff.indexOf(',');
+        return (comma < 0 ? xff : xff.substring(0, comma)).strip() + " (via " + remote + ")";
+    }
+
+    static long elapsedSeconds(long sinceMillis) {
+        return sinceMillis == 0 ? 0 : TimeUnit.MILLISECONDS.toSeconds(System.currentTimeMillis() - sinceMillis);
+    }
+}
