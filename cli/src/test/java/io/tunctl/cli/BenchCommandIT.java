@@ -22,6 +22,8 @@ class BenchCommandIT {
     @Test
     void jsonRowsForDirectUdpAndBothBridges() throws Exception {
         Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("gcc", "gcc"); // bridge-c compiles bench/c/tunloop.c
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
                 "bench", "--only", "udp,bridge-java,bridge-java-tso,bridge-c", "--runs", "1", "--seconds", "1", "--json"));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
