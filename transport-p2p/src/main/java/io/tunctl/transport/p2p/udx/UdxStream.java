@@ -153,6 +153,9 @@ public final class UdxStream {
     private long appLimitedUntil;
     private final Bbr bbr = new Bbr();
     private final Bbr.Sample sample = new Bbr.Sample();
+    private boolean acksPending;
+    private boolean ackAdvanced;
+    private long ackedBytesPending;
 
     // --- pacing (event loop)
     private double tokens = 25000;
@@ -695,6 +698,10 @@ public final class UdxStream {
     // ------------------------------------------------------------------------------------------------------------
     // event loop: acknowledgements
 
+    /**
+     * Applies the ack fields of one incoming header: window update, cumulative ack and SACK ranges. The rest
+     * (RTT, loss detection, BBR, timers) runs once per read batch in {@link #finishAcks}, as one aggregated ACK.
+     */
     private void processAck(UdxHeader h, ByteBuf pkt, long now) {
         int ack = h.ack();
         if (ack - sndNxt > 0) {
@@ -717,15 +724,15 @@ public final class UdxStream {
             bbr.onExitRecovery();
         }
         Bbr.Sample rs = sample;
-        rs.priorDelivered = -1;
-        rs.delivered = 0;
-        rs.intervalNs = 0;
-        rs.appLimited = false;
-        rs.rttNs = -1;
-        rs.acked = 0;
-        rs.lost = 0;
-        boolean advanced = false;
-        long ackedBytes = 0;
+        if (!acksPending) {
+            rs.priorDelivered = -1;
+            rs.delivered = 0;
+            rs.intervalNs = 0;
+            rs.appLimited = false;
+            rs.rttNs = -1;
+            rs.acked = 0;
+            rs.lost = 0;
+        }
         while (sndUna - ack < 0) {
             SentPacket p = slot(sndUna);
             if (p != null) {
@@ -734,7 +741,7 @@ public final class UdxStream {
                 } else {
                     sackedOutstanding--;
                 }
-                ackedBytes += p.payloadLength;
+                ackedBytesPending += p.payloadLength;
                 if (p.end) {
                     endAcked = true;
                 }
@@ -742,7 +749,8 @@ public final class UdxStream {
                 sent[sndUna & (sent.length - 1)] = null;
             }
             sndUna++;
-            advanced = true;
+            ackAdvanced = true;
+            acksPending = true;
         }
         if ((h.type() & SACK) != 0 && sndUna != sndNxt) {
             int[] ranges = UdxHeader.decodeSackRanges(pkt, h);
@@ -759,13 +767,22 @@ public final class UdxStream {
                         sackedOutstanding++;
                         deliver(p, now, rs);
                         release(p);
+                        acksPending = true;
                     }
                 }
             }
         }
-        if (rs.acked == 0 && !advanced) {
+    }
+
+    /** The once-per-batch half of ACK processing. */
+    private void finishAcks(long now) {
+        if (!acksPending) {
             return;
         }
+        acksPending = false;
+        boolean advanced = ackAdvanced;
+        ackAdvanced = false;
+        Bbr.Sample rs = sample;
         if (rs.rttNs >= 0) {
             updateRtt(rs.rttNs);
             rttSinceProbe = true;
@@ -788,6 +805,8 @@ public final class UdxStream {
         if (advanced) {
             rtoDeadline = sndUna != sndNxt ? now + rtoNs : 0;
         }
+        long ackedBytes = ackedBytesPending;
+        ackedBytesPending = 0;
         if (ackedBytes > 0) {
             long left = unackedBytes.addAndGet(-ackedBytes);
             if (writerWaiting && left < WRITE_HIGH_WATER) {
@@ -946,6 +965,10 @@ public final class UdxStream {
             return;
         }
         long now = System.nanoTime();
+        finishAcks(now);
+        if (closed) {
+            return;
+        }
         trySend(now);
         if (ackDue && !closed) {
             flushAck();
@@ -1380,7 +1403,9 @@ public final class UdxStream {
             readEof = true;
             readLock.notifyAll();
         }
-        if (!endFuture.isDone()) {
+        if (endAcked) {
+            endFuture.complete(null);
+        } else if (!endFuture.isDone()) {
             endFuture.completeExceptionally(cause != null ? cause : closedException());
         }
         if (linger && connected) {
