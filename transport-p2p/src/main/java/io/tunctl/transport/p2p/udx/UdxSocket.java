@@ -356,7 +356,7 @@ public final class UdxSocket implements AutoCloseable {
         datagramsReceived.incrementAndGet();
         if (UdxHeader.isUdx(c)) {
             UdxStream s = streams.get(UdxHeader.peekId(c));
-            if (s != null && s.onDatagram(c, System.nanoTime())) {
+            if (s != null && s.onDatagram(c, packet.sender(), System.nanoTime())) {
                 if (!dirty.contains(s)) {
                     dirty.add(s);
                 }

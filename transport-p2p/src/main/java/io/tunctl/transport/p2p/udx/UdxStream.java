@@ -92,6 +92,7 @@ public final class UdxStream {
     private boolean eofDelivered;
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
+    private volatile Firewall firewall;
     private volatile Consumer<ByteBuf> dataHandler;
     private volatile Consumer<ByteBuf> messageHandler;
     private volatile Runnable endHandler;
@@ -229,6 +230,23 @@ public final class UdxStream {
             }
             afterBatch();
         });
+    }
+
+    /**
+     * libudx's firewall hook: decides about packets that arrive for this stream while it is not connected.
+     * Return true to drop the packet. The hook may call {@link #connect} itself (as hyperdht's server does to
+     * learn the peer's NATed address); the packet is then processed on the connected stream. Without a hook,
+     * such packets are processed and their ACK waits for {@code connect} (raw libudx behaviour).
+     */
+    @FunctionalInterface
+    public interface Firewall {
+        boolean drop(UdxStream stream, InetSocketAddress from);
+    }
+
+    /** Installs the {@link Firewall} hook (null removes it). */
+    public UdxStream firewall(Firewall hook) {
+        this.firewall = hook;
+        return this;
     }
 
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
@@ -528,7 +546,13 @@ public final class UdxStream {
     }
 
     /** A UDX datagram addressed to this stream's id. Returns false if it should go to the socket's handler. */
-    boolean onDatagram(ByteBuf pkt, long now) {
+    boolean onDatagram(ByteBuf pkt, InetSocketAddress from, long now) {
+        if (!connected && !closed) {
+            Firewall hook = firewall;
+            if (hook != null && hook.drop(this, from)) {
+                return true;
+            }
+        }
         UdxHeader h;
         try {
             h = UdxHeader.decode(pkt);
