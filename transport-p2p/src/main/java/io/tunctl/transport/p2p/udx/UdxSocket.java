@@ -239,6 +239,13 @@ public final class UdxSocket implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // the loop is already gone; nothing left to release on it
         }
+        if (loop.inEventLoop()) { // called from a callback: cannot wait for the loop we are running on
+            channel.close();
+            if (ownGroup != null) {
+                ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            return;
+        }
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);

@@ -639,8 +639,9 @@ public final class UdxStream {
             return; // duplicate
         }
         int len = pkt.readableBytes() - start;
+        // a copy, not a slice: a slice would pin the whole recvmmsg batch buffer while the hole stays open
         reorder[i] = (type & DATA) != 0 && len > 0
-                ? pkt.retainedSlice(pkt.readerIndex() + start, len) : Unpooled.EMPTY_BUFFER;
+                ? alloc.directBuffer(len).writeBytes(pkt, pkt.readerIndex() + start, len) : Unpooled.EMPTY_BUFFER;
         reorderFlags[i] = (byte) (0x80 | (type & (DATA | END)));
         reorderCount++;
         if (seq - highestReceived > 0) {
