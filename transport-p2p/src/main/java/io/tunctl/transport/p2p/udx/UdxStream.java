@@ -177,6 +177,8 @@ public final class UdxStream {
     private long paceDeadline;
     private long zeroWindowDeadline;
     private long lingerDeadline;
+    private long keepaliveDeadline;
+    private long keepaliveNs;
     private ScheduledFuture<?> timer;
     private long timerAt;
 
@@ -528,6 +530,26 @@ public final class UdxStream {
 
     public int mtu() {
         return mtu;
+    }
+
+    /**
+     * While connected and idle, sends a HEARTBEAT every {@code interval} (zero turns it off), as udx-native's
+     * {@code setKeepalive}. The peer ACKs each one; that keeps NAT bindings open but detects nothing.
+     */
+    public void setKeepalive(Duration interval) {
+        long ns = interval.toNanos();
+        if (ns < 0) {
+            throw new IllegalArgumentException("keepalive interval must not be negative: " + interval);
+        }
+        onLoop(() -> {
+            keepaliveNs = ns;
+            keepaliveDeadline = ns == 0 ? 0 : System.nanoTime() + ns;
+        });
+    }
+
+    /** UDX packets received for this stream (data, ACKs, messages, heartbeats). */
+    public long packetsReceived() {
+        return packetsReceived;
     }
 
     public long packetsRetransmitted() {
@@ -1270,7 +1292,7 @@ public final class UdxStream {
     private void armTimer(long now) {
         long d = Long.MAX_VALUE;
         for (long t : new long[] {rtoDeadline, tlpDeadline, reorderDeadline, paceDeadline, zeroWindowDeadline,
-                lingerDeadline}) {
+                lingerDeadline, keepaliveDeadline}) {
             if (t != 0 && t - d < 0) {
                 d = t;
             }
@@ -1316,6 +1338,12 @@ public final class UdxStream {
         }
         if (rtoDeadline != 0 && rtoDeadline - now <= 0) {
             onRto(now);
+        }
+        if (keepaliveDeadline != 0 && keepaliveDeadline - now <= 0 && !closed) {
+            if (connected && inflight == 0 && !hasNewData()) {
+                sendHeartbeat();
+            }
+            keepaliveDeadline = now + keepaliveNs;
         }
         if (zeroWindowDeadline != 0 && zeroWindowDeadline - now <= 0 && !closed) {
             if (sendRwnd == 0 && hasNewData()) {
