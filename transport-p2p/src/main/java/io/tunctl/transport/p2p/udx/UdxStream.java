@@ -102,6 +102,7 @@ public final class UdxStream {
     private final ArrayDeque<ByteBuf> readQueue = new ArrayDeque<>();
     private volatile long readBuffered;
     private boolean readEof;
+    private boolean readerClosed;
     private IOException readError;
     private volatile boolean windowLow;
 
@@ -437,6 +438,15 @@ public final class UdxStream {
             public int available() {
                 return (int) Math.min(Integer.MAX_VALUE, readBuffered);
             }
+
+            /** Discards what is buffered and whatever arrives later; the stream itself stays open. */
+            @Override
+            public void close() {
+                synchronized (readLock) {
+                    readerClosed = true;
+                    discardReadQueue();
+                }
+            }
         };
     }
 
@@ -476,6 +486,15 @@ public final class UdxStream {
                 end();
             }
         };
+    }
+
+    /** Caller holds readLock. */
+    private void discardReadQueue() {
+        for (ByteBuf b : readQueue) {
+            b.release();
+        }
+        readQueue.clear();
+        readBuffered = 0;
     }
 
     private int read(byte[] b, int off, int len) throws IOException {
@@ -705,6 +724,10 @@ public final class UdxStream {
             return;
         }
         synchronized (readLock) {
+            if (readerClosed) {
+                data.release();
+                return;
+            }
             readBuffered += data.readableBytes();
             readQueue.add(data);
             if (readQueue.size() == 1) {
@@ -1452,6 +1475,9 @@ public final class UdxStream {
         synchronized (readLock) {
             if (readCause != null && !readEof) {
                 readError = readCause;
+            }
+            if (!linger) {
+                discardReadQueue(); // destroyed, reset or timed out: unread bytes are dropped, as in libudx
             }
             readEof = true;
             readLock.notifyAll();
