@@ -111,7 +111,15 @@ class HttpNetnsIT {
                 () -> ns.exec("ip", "addr", "show", "dev", dev).stdout().contains(cidr));
     }
 
+    /** Three pings must all come back; a stream that is still reconnecting gets up to 15 s to be ready first. */
     static void ping(Netns from, String to, String... extra) {
+        List<String> probe = new ArrayList<>(List.of("ping", "-c", "1", "-W", "1"));
+        probe.addAll(List.of(extra));
+        probe.add(to);
+        long end = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < end && !from.exec(probe.toArray(String[]::new)).ok()) {
+            // not yet: the GET or PUT of a client may still be connecting
+        }
         List<String> cmd = new ArrayList<>(List.of("ping", "-c", "3", "-i", "0.2", "-W", "2"));
         cmd.addAll(List.of(extra));
         cmd.add(to);
@@ -121,6 +129,8 @@ class HttpNetnsIT {
 
     /** iperf3 for a few seconds; returns Gbit/s received (measured, never asserted). */
     static double iperf(Netns client, String server, int seconds) {
+        // unmeasured warm-up: the JVMs compile their hot paths (and the JDK's TLS) in the first seconds
+        client.exec(Duration.ofSeconds(20), "iperf3", "-c", server, "-p", "5201", "-t", "2");
         ProcessRunner.Result r = client.exec(Duration.ofSeconds(seconds + 20), "iperf3", "-c", server, "-p", "5201",
                 "-t", String.valueOf(seconds), "-O", "1", "-J");
         Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*\"bits_per_second\":\\s*([0-9.e+]+)").matcher(r.stdout());
