@@ -2,6 +2,7 @@
 module io.tunctl.cli {
     requires io.tunctl.core;
     requires info.picocli;
+    requires java.logging;
     requires io.tunctl.transport.p2p;
     requires io.tunctl.transport.http;
     requires io.tunctl.transport.socks;

@@ -2,4 +2,16 @@
 module io.tunctl.transport.p2p {
     requires io.tunctl.core;
     requires org.bouncycastle.provider;
+    requires io.netty.buffer;
+    requires io.netty.common;
+    requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
+
+    exports io.tunctl.transport.p2p.udx;
+
+    exports io.tunctl.transport.p2p.codec;
+    exports io.tunctl.transport.p2p.crypto;
+    exports io.tunctl.transport.p2p.noise;
+    exports io.tunctl.transport.p2p.secretstream;
 }

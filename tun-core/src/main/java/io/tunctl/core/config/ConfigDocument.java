@@ -38,13 +38,13 @@ public final class ConfigDocument {
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
+
+    private static final String KEY = "#key";
 
     private final Path file;
     private final String text;
@@ -117,10 +117,11 @@ public final class ConfigDocument {
     private static void recordLocations(JsonParser p, Map<String, int[]> out) throws IOException {
         JsonToken t;
         while ((t = p.nextToken()) != null) {
-            if (t == JsonToken.FIELD_NAME || t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) continue;
+            if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) continue;
             String pointer = p.getParsingContext().pathAsPointer().toString();
             JsonLocation l = p.currentTokenLocation();
-            out.putIfAbsent(pointer, new int[] {l.getLineNr(), l.getColumnNr()});
+            // a field's key is stored under "pointer#key", its value under "pointer"
+            out.putIfAbsent(t == JsonToken.FIELD_NAME ? pointer + KEY : pointer, new int[] {l.getLineNr(), l.getColumnNr()});
         }
     }
 
@@ -134,8 +135,18 @@ public final class ConfigDocument {
 
     /** A problem at {@code pointer}, located at the nearest value that exists on that path. */
     public ConfigProblem problemAt(String pointer, String reason) {
+        return problemAt(pointer, reason, false);
+    }
+
+    /** A problem with the key of the field at {@code pointer} (an unknown or misplaced field). */
+    public ConfigProblem problemAtKey(String pointer, String reason) {
+        return problemAt(pointer, reason, true);
+    }
+
+    private ConfigProblem problemAt(String pointer, String reason, boolean key) {
         String p = pointer;
-        int[] loc = null;
+        int[] loc = key ? locations.get(pointer + KEY) : null;
+        if (loc != null) return new ConfigProblem(file, loc[0], loc[1], fieldName(pointer), reason);
         while (true) {
             loc = locations.get(p);
             if (loc != null || p.isEmpty()) break;
@@ -176,7 +187,8 @@ public final class ConfigDocument {
             return mapper.treeToValue(node, type);
         } catch (JsonMappingException e) {
             String at = pointer + pointerOf(e);
-            throw new ConfigException(problemAt(at, describe(e)));
+            boolean keyProblem = e instanceof UnrecognizedPropertyException || e instanceof IgnoredPropertyException;
+            throw new ConfigException(problemAt(at, describe(e), keyProblem));
         } catch (JsonProcessingException e) {
             throw new ConfigException(problemAt(pointer, e.getOriginalMessage()));
         } catch (IllegalArgumentException e) {

@@ -29,9 +29,12 @@ public final class Checksum {
      */
     public static int sum(MemorySegment s, long off, long len, int initial) {
         long acc = 0;
+        // 32-bit halves of each 64-bit read go into a 64-bit accumulator: no carries are lost below 2^31 words.
+        // The loops are written as counted loops (0 .. end by a constant step), which lets C2 hoist the segment
+        // bounds checks; "i + 32 <= len" as the condition measured 2.4x slower at 1400 bytes.
+        long end = len & ~31L;
         long i = 0;
-        // 32-bit halves of each 64-bit read go into a 64-bit accumulator: no carries are lost below 2^31 words
-        for (; i + 32 <= len; i += 32) {
+        for (; i < end; i += 32) {
             long a = s.get(LE64, off + i);
             long b = s.get(LE64, off + i + 8);
             long c = s.get(LE64, off + i + 16);
@@ -39,7 +42,8 @@ public final class Checksum {
             acc += (a >>> 32) + (a & LOW32) + (b >>> 32) + (b & LOW32)
                     + (c >>> 32) + (c & LOW32) + (d >>> 32) + (d & LOW32);
         }
-        for (; i + 8 <= len; i += 8) {
+        end = len & ~7L;
+        for (; i < end; i += 8) {
             long a = s.get(LE64, off + i);
             acc += (a >>> 32) + (a & LOW32);
         }

@@ -74,13 +74,22 @@ public final class Cidr implements Comparable<Cidr> {
             }
             return out;
         }
-        if (!addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+        // InetAddress parses a literal only when it starts with a hex digit or ':'; anything else would be a
+        // name lookup, so such text is refused here
+        if (!addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')
+                || !(Character.digit(addr.charAt(0), 16) >= 0 || addr.charAt(0) == ':')) {
             throw new IllegalArgumentException("not an IPv6 address: '" + addr + "'");
         }
         try {
-            // only hex digits, ':' and '.' reach here, so this never does a name lookup
             byte[] out = InetAddress.getByName(addr).getAddress();
-            if (out.length != 16) throw new IllegalArgumentException("not an IPv6 address: '" + addr + "'");
+            if (out.length == 4) {
+                // Java turns IPv4-mapped literals (::ffff:a.b.c.d) into Inet4Address; keep them IPv6
+                byte[] mapped = new byte[16];
+                mapped[10] = (byte) 0xff;
+                mapped[11] = (byte) 0xff;
+                System.arraycopy(out, 0, mapped, 12, 4);
+                return mapped;
+            }
             return out;
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("not an IPv6 address: '" + addr + "'");
@@ -146,6 +155,10 @@ public final class Cidr implements Comparable<Cidr> {
     /** Canonical text of an address: dotted quad, or RFC 5952 IPv6. */
     public static String addressString(byte[] a) {
         if (a.length == 4) return (a[0] & 0xff) + "." + (a[1] & 0xff) + "." + (a[2] & 0xff) + "." + (a[3] & 0xff);
+        if (isIpv4Mapped(a)) {
+            // RFC 5952 §5: IPv4-mapped addresses keep the dotted quad
+            return "::ffff:" + (a[12] & 0xff) + "." + (a[13] & 0xff) + "." + (a[14] & 0xff) + "." + (a[15] & 0xff);
+        }
         // RFC 5952: longest run (>= 2) of zero groups becomes '::', lower-case hex
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) g[i] = ((a[2 * i] & 0xff) << 8) | (a[2 * i + 1] & 0xff);
@@ -168,6 +181,11 @@ public final class Cidr implements Comparable<Cidr> {
             sb.append(Integer.toHexString(g[i]));
         }
         return sb.toString();
+    }
+
+    private static boolean isIpv4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) if (a[i] != 0) return false;
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 
     public static String addressString(InetAddress a) { return addressString(a.getAddress()); }

@@ -14,8 +14,11 @@ import java.util.function.BiConsumer;
  * one node per distinct prefix length on the path and allocates nothing.
  *
  * <p>Prefixes are stored as networks: {@code 192.0.2.9/24} and {@code 192.0.2.0/24} are the same key.
- * Values are never null. Not thread-safe: mutate from one thread and publish a {@link #copy()} to readers
- * (copy-on-write), or guard both with a lock.
+ * Values are never null.
+ *
+ * <p>Concurrency: one writer at a time (callers serialise {@code put}/{@code remove}/{@code clear}) and any
+ * number of concurrent readers. A node is fully built before a volatile write links it in, and removal only
+ * unlinks, so a lookup racing a change sees the table either before or after it, never a broken path.
  *
  * @param <V> the value routed to, e.g. a client session
  */
@@ -24,10 +27,10 @@ public final class RouteTable<V> {
         final long hi;
         final long lo;
         final int len;
-        Cidr prefix; // set while the node holds a value
-        V value;
-        Node<V> zero;
-        Node<V> one;
+        volatile Cidr prefix; // set while the node holds a value
+        volatile V value;
+        volatile Node<V> zero;
+        volatile Node<V> one;
 
         Node(long hi, long lo, int len) {
             this.hi = hi;
@@ -43,9 +46,9 @@ public final class RouteTable<V> {
         }
     }
 
-    private Node<V> v4 = new Node<>(0, 0, 0);
-    private Node<V> v6 = new Node<>(0, 0, 0);
-    private int size;
+    private volatile Node<V> v4 = new Node<>(0, 0, 0);
+    private volatile Node<V> v6 = new Node<>(0, 0, 0);
+    private volatile int size;
 
     /** Number of prefixes in the table. */
     public int size() { return size; }
@@ -100,9 +103,8 @@ public final class RouteTable<V> {
         }
         if (n == null || n.len != len || !matches(n, hi, lo) || n.value == null) return null;
         V old = n.value;
-        n.value = null;
-        n.prefix = null;
-        size--;
+        n.value = null; // the prefix stays: it is the node's key, and a racing reader may still read it
+        size = size - 1;
         if (parent == null) return old; // the root stays as the anchor
         // drop n if it has become an empty leaf or a pass-through with one child
         if (n.zero != null && n.one != null) return old;
@@ -126,16 +128,10 @@ public final class RouteTable<V> {
     }
 
     /** Longest match for an IPv4 address in big-endian int form ({@link Ipv4#destination}). */
-    public V lookupIpv4(int address) {
-        Node<V> n = match(v4, (long) address << 32, 0, 32);
-        return n == null ? null : n.value;
-    }
+    public V lookupIpv4(int address) { return matchValue(v4, (long) address << 32, 0, 32); }
 
     /** Longest match for an IPv6 address given as its upper and lower 64 bits. */
-    public V lookupIpv6(long hi, long lo) {
-        Node<V> n = match(v6, hi, lo, 128);
-        return n == null ? null : n.value;
-    }
+    public V lookupIpv6(long hi, long lo) { return matchValue(v6, hi, lo, 128); }
 
     /** Longest match for the 4 address bytes at {@code off}. */
     public V lookupIpv4(MemorySegment s, long off) { return lookupIpv4(Bytes.i32(s, off)); }
@@ -217,6 +213,18 @@ public final class RouteTable<V> {
         return n != null && n.len == len && matches(n, hi, lo) ? n : null;
     }
 
+    private static <V> V matchValue(Node<V> root, long hi, long lo, int maxLen) {
+        V best = null;
+        Node<V> n = root;
+        while (n != null && matches(n, hi, lo)) {
+            V v = n.value; // read once: a concurrent remove may clear it
+            if (v != null) best = v;
+            if (n.len == maxLen) break;
+            n = n.child(bit(hi, lo, n.len));
+        }
+        return best;
+    }
+
     private static <V> Node<V> match(Node<V> root, long hi, long lo, int maxLen) {
         Node<V> best = null;
         Node<V> n = root;
@@ -233,10 +241,10 @@ public final class RouteTable<V> {
             // invariant: n's key is a prefix of the new key and n.len <= len
             if (n.len == len) {
                 V old = n.value;
-                if (old == null) size++;
+                if (old == null) size = size + 1;
                 if (old == null || replace) {
-                    n.value = value;
                     n.prefix = net;
+                    n.value = value;
                 }
                 return old;
             }
@@ -271,13 +279,14 @@ public final class RouteTable<V> {
         Node<V> k = new Node<>(hi, lo, len);
         k.value = value;
         k.prefix = net;
-        size++;
+        size = size + 1;
         return k;
     }
 
     private static <V> void walk(Node<V> n, BiConsumer<? super Cidr, ? super V> action) {
         if (n == null) return;
-        if (n.value != null) action.accept(n.prefix, n.value);
+        V v = n.value;
+        if (v != null) action.accept(n.prefix, v);
         walk(n.zero, action);
         walk(n.one, action);
     }

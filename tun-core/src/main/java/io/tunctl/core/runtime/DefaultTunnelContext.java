@@ -36,8 +36,8 @@ public final class DefaultTunnelContext implements TunnelContext, AutoCloseable 
         if (closed) throw new IOException("tunnel context is closed");
         InterfaceHandle h = opener.open(spec);
         interfaces.push(h);
-        logger.log(System.Logger.Level.INFO, "interface {0} up (mtu {1}, {2})", h.name(), spec.mtu(),
-                spec.addresses());
+        logger.log(System.Logger.Level.INFO, "interface " + h.name() + " up (mtu " + spec.mtu() + ", "
+                + spec.addresses() + ")");
         return h;
     }
 

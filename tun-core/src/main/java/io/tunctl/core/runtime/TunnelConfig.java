@@ -68,14 +68,15 @@ public record TunnelConfig(ConfigDocument document, TransportProvider<?> provide
             problems.add("/transport", "unknown transport '" + name + "'; installed: " + transports.names());
             problems.throwIfAny();
         }
+        List<io.tunctl.core.config.ConfigProblem> sink = new ArrayList<>();
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!f.equals("transport") && !f.equals("interface") && !f.equals(name)) {
-                problems.add("/" + f.replace("~", "~0").replace("/", "~1"),
-                        "unknown section '" + f + "' (want 'transport', 'interface' and '" + name + "')");
+                sink.add(doc.problemAtKey("/" + f.replace("~", "~0").replace("/", "~1"),
+                        "unknown section '" + f + "' (want 'transport', 'interface' and '" + name + "')"));
             }
         }
-        problems.throwIfAny();
+        if (!sink.isEmpty()) throw new ConfigException(sink);
         InterfaceSpec spec = root.has("interface") ? doc.bind("/interface", InterfaceSpec.class) : null;
         if (spec != null) validateInterface(spec, problems.at("/interface"));
         Object config = root.has(name) ? doc.bind("/" + name, provider.configType()) : emptyConfig(doc, provider);
@@ -107,6 +108,12 @@ public record TunnelConfig(ConfigDocument document, TransportProvider<?> provide
         boolean v6 = spec.addresses().stream().anyMatch(c -> c.isIpv6());
         if (v6 && spec.mtu() < 1280) at.add("/mtu", "IPv6 needs an MTU of at least 1280, not " + spec.mtu());
         if (spec.queues() < 1 || spec.queues() > 256) at.add("/queues", "queues must be 1..256");
+        for (int i = 0; i < spec.rules().size(); i++) {
+            var r = spec.rules().get(i);
+            if (r.family() != 4 && r.family() != 6) at.add("/rules/" + i + "/family", "family must be 4 or 6");
+            if (r.table() <= 0) at.add("/rules/" + i + "/table", "a rule needs 'table' (1..4294967295)");
+            if (r.fwmark() < 0 || r.fwmark() > 0xffffffffL) at.add("/rules/" + i + "/fwmark", "fwmark is 32 bits");
+        }
         for (int i = 0; i < spec.routes().size(); i++) {
             RouteSpec r = spec.routes().get(i);
             if (r.destination() == null) at.add("/routes/" + i, "route needs 'to'");

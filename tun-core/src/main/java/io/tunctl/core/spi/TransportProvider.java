@@ -52,8 +52,14 @@ public interface TransportProvider<C> {
      */
     Tunnel open(C config, TunnelContext context) throws IOException;
 
-    /** A version string for {@code tunctl --version}; the implementation version of the provider's jar. */
+    /**
+     * A version string for {@code tunctl --version}: the provider's module version, else its jar's
+     * {@code Implementation-Version}, else {@code dev}.
+     */
     default String version() {
+        var fromModule = getClass().getModule().getDescriptor() == null ? null
+                : getClass().getModule().getDescriptor().rawVersion().orElse(null);
+        if (fromModule != null) return fromModule;
         String v = getClass().getPackage().getImplementationVersion();
         return v != null ? v : "dev";
     }

@@ -62,13 +62,19 @@ public final class TunDevice implements PacketDevice {
     private final MemorySegment rErrno;
     private final MemorySegment rPoll;
     private final MemorySegment rIov;
+    private final MemorySegment rIovData;
     private final MemorySegment rHdr;
+    private final MemorySegment rPollTun;
+    private final MemorySegment rPollEvent;
 
     private final Object writeLock = new Object();
     private final MemorySegment wErrno;
     private final MemorySegment wPoll;
     private final MemorySegment wIov;
+    private final MemorySegment wIovData;
     private final MemorySegment wHdr;
+    private final MemorySegment wPollTun;
+    private final MemorySegment wPollEvent;
 
     private volatile long rxPackets;
     private volatile long rxBytes;
@@ -98,6 +104,13 @@ public final class TunDevice implements PacketDevice {
         iovec.iov_len(wIov, VNET_HDR_LEN);
         initPoll(rPoll, libc_h.POLLIN());
         initPoll(wPoll, libc_h.POLLOUT());
+        // slices made once: the hot path allocates nothing per packet
+        this.rIovData = iovec.asSlice(rIov, 1);
+        this.wIovData = iovec.asSlice(wIov, 1);
+        this.rPollTun = pollfd.asSlice(rPoll, 0);
+        this.rPollEvent = pollfd.asSlice(rPoll, 1);
+        this.wPollTun = pollfd.asSlice(wPoll, 0);
+        this.wPollEvent = pollfd.asSlice(wPoll, 1);
     }
 
     private void initPoll(MemorySegment set, short tunEvents) {
@@ -284,9 +297,8 @@ public final class TunDevice implements PacketDevice {
             MemorySegment buf = batch.buffer(i);
             long n;
             if (vnet) {
-                MemorySegment second = iovec.asSlice(rIov, 1);
-                iovec.iov_base(second, buf);
-                iovec.iov_len(second, buf.byteSize());
+                iovec.iov_base(rIovData, buf);
+                iovec.iov_len(rIovData, buf.byteSize());
                 n = libc_h.readv(rErrno, fd, rIov, 2);
             } else {
                 n = libc_h.read(rErrno, fd, buf, buf.byteSize());
@@ -335,8 +347,8 @@ public final class TunDevice implements PacketDevice {
 
     /** Blocks until the TUN fd is readable (true) or the device was closed (false). */
     private boolean awaitReadable() throws IOException {
-        MemorySegment tun = pollfd.asSlice(rPoll, 0);
-        MemorySegment ev = pollfd.asSlice(rPoll, 1);
+        MemorySegment tun = rPollTun;
+        MemorySegment ev = rPollEvent;
         while (true) {
             pollfd.revents(tun, (short) 0);
             pollfd.revents(ev, (short) 0);
@@ -402,9 +414,8 @@ public final class TunDevice implements PacketDevice {
             virtio_net_hdr.gso_size(wHdr, (short) batch.gsoSize(i));
             virtio_net_hdr.csum_start(wHdr, (short) batch.csumStart(i));
             virtio_net_hdr.csum_offset(wHdr, (short) batch.csumOffset(i));
-            MemorySegment second = iovec.asSlice(wIov, 1);
-            iovec.iov_base(second, buf);
-            iovec.iov_len(second, len);
+            iovec.iov_base(wIovData, buf);
+            iovec.iov_len(wIovData, len);
         }
         while (true) {
             long n = vnet ? libc_h.writev(wErrno, fd, wIov, 2) : libc_h.write(wErrno, fd, buf, len);
@@ -422,8 +433,8 @@ public final class TunDevice implements PacketDevice {
     }
 
     private void awaitWritable() throws IOException {
-        MemorySegment tun = pollfd.asSlice(wPoll, 0);
-        MemorySegment ev = pollfd.asSlice(wPoll, 1);
+        MemorySegment tun = wPollTun;
+        MemorySegment ev = wPollEvent;
         while (true) {
             pollfd.revents(tun, (short) 0);
             pollfd.revents(ev, (short) 0);

@@ -56,10 +56,12 @@ public final class Root {
     public static synchronized void ensureCommand(String command, String aptPackage) {
         if (onPath(command)) return;
         if (isRoot()) {
-            ProcessRunner.run(Duration.ofMinutes(5), List.of("apt-get", "install", "-y", "-q", aptPackage));
+            // parallel test runs share dpkg: wait for its lock instead of failing at once
+            List<String> install = List.of("apt-get", "-o", "DPkg::Lock::Timeout=180", "install", "-y", "-q", aptPackage);
+            ProcessRunner.run(Duration.ofMinutes(5), install);
             if (!onPath(command)) {
-                ProcessRunner.run(Duration.ofMinutes(5), List.of("apt-get", "update", "-q"));
-                ProcessRunner.run(Duration.ofMinutes(5), List.of("apt-get", "install", "-y", "-q", aptPackage));
+                ProcessRunner.run(Duration.ofMinutes(5), List.of("apt-get", "-o", "DPkg::Lock::Timeout=180", "update", "-q"));
+                ProcessRunner.run(Duration.ofMinutes(5), install);
             }
         }
         requireThat(onPath(command), "command '" + command + "' not found (apt-get install " + aptPackage + ")");

@@ -134,6 +134,17 @@ class LinuxInterfaceIT {
     }
 
     @Test
+    void multiQueueInterface() throws IOException {
+        InterfaceSpec spec = new InterfaceSpec("tnq0", 1500, List.of(Cidr.parse("192.0.2.1/24")), null, null, true, 3);
+        try (LinuxInterface li = netns.call(() -> LinuxInterface.create(spec))) {
+            assertEquals(3, li.queues().size());
+            assertTrue(li.queues().stream().allMatch(q -> q.name().equals("tnq0") && q.acceptsGso()));
+            assertContains(ns.ip("-d", "link", "show", "dev", "tnq0"), "multi_queue");
+        }
+        assertFalse(ns.exec("ip", "link", "show", "dev", "tnq0").ok());
+    }
+
+    @Test
     void failureHalfWayUndoesWhatWasDone() {
         InterfaceSpec spec = new InterfaceSpec("tnh0", 1400, List.of(Cidr.parse("192.0.2.1/24")),
                 List.of(RouteSpec.parse("198.51.100.0/24"),

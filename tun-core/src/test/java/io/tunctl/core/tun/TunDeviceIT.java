@@ -154,6 +154,26 @@ class TunDeviceIT {
     }
 
     @Test
+    void packetsTheDeviceCannotTakeAreDroppedAndCounted() throws Exception {
+        try (TunDevice tun = netns.call(() -> TunDevice.open(TunOptions.named("tnd0")));
+             Arena arena = Arena.ofConfined()) {
+            ns.ip("addr", "add", "192.0.2.1/24", "dev", "tnd0");
+            ns.ip("link", "set", "tnd0", "up");
+            PacketBatch b = PacketBatch.allocate(arena, 4, 4096);
+            b.add(new byte[1600], 0, 1600);                       // above the 1500 MTU, no offload
+            b.add(new byte[40], 0, 40);                            // IP version 0: the kernel says EINVAL
+            byte[] gso = TestPackets.icmpEcho(Cidr.parseAddress("192.0.2.9"), Cidr.parseAddress("192.0.2.1"), 1, 1);
+            int i = b.add(gso, 0, gso.length);
+            b.setOffload(i, 0, io.tunctl.core.spi.Offload.GSO_TCPV4, 40, 1400, 0, 0); // GSO into a plain TUN
+            byte[] ok = TestPackets.icmpEcho(Cidr.parseAddress("192.0.2.9"), Cidr.parseAddress("192.0.2.1"), 2, 1);
+            b.add(ok, 0, ok.length);
+            tun.write(b);
+            assertEquals(3, tun.stats().drops());
+            assertEquals(1, tun.stats().txPackets());
+        }
+    }
+
+    @Test
     void closeWakesBlockedReaderWithinOneSecond() throws Exception {
         TunDevice tun = netns.call(() -> TunDevice.open(TunOptions.named("tnw0")));
         try (Arena arena = Arena.ofShared()) {

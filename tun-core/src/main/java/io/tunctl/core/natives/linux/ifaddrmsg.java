@@ -39,58 +39,158 @@ public final class ifaddrmsg {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfByte ifa_family$LAYOUT = (OfByte) $LAYOUT.select(groupElement("ifa_family"));
-    /** Layout of field {@snippet lang=c : __u8 ifa_family } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * __u8 ifa_family
+     * }
+     */
     public static final OfByte ifa_family$layout() { return ifa_family$LAYOUT; }
     private static final long ifa_family$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : __u8 ifa_family } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * __u8 ifa_family
+     * }
+     */
     public static final long ifa_family$offset() { return ifa_family$OFFSET; }
-    /** Getter for field {@snippet lang=c : __u8 ifa_family } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * __u8 ifa_family
+     * }
+     */
     public static byte ifa_family(MemorySegment struct) { return struct.get(ifa_family$LAYOUT, ifa_family$OFFSET); }
-    /** Setter for field {@snippet lang=c : __u8 ifa_family } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * __u8 ifa_family
+     * }
+     */
     public static void ifa_family(MemorySegment struct, byte fieldValue) { struct.set(ifa_family$LAYOUT, ifa_family$OFFSET, fieldValue); }
 
     private static final OfByte ifa_prefixlen$LAYOUT = (OfByte) $LAYOUT.select(groupElement("ifa_prefixlen"));
-    /** Layout of field {@snippet lang=c : __u8 ifa_prefixlen } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * __u8 ifa_prefixlen
+     * }
+     */
     public static final OfByte ifa_prefixlen$layout() { return ifa_prefixlen$LAYOUT; }
     private static final long ifa_prefixlen$OFFSET = 1;
-    /** Offset of field {@snippet lang=c : __u8 ifa_prefixlen } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * __u8 ifa_prefixlen
+     * }
+     */
     public static final long ifa_prefixlen$offset() { return ifa_prefixlen$OFFSET; }
-    /** Getter for field {@snippet lang=c : __u8 ifa_prefixlen } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * __u8 ifa_prefixlen
+     * }
+     */
     public static byte ifa_prefixlen(MemorySegment struct) { return struct.get(ifa_prefixlen$LAYOUT, ifa_prefixlen$OFFSET); }
-    /** Setter for field {@snippet lang=c : __u8 ifa_prefixlen } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * __u8 ifa_prefixlen
+     * }
+     */
     public static void ifa_prefixlen(MemorySegment struct, byte fieldValue) { struct.set(ifa_prefixlen$LAYOUT, ifa_prefixlen$OFFSET, fieldValue); }
 
     private static final OfByte ifa_flags$LAYOUT = (OfByte) $LAYOUT.select(groupElement("ifa_flags"));
-    /** Layout of field {@snippet lang=c : __u8 ifa_flags } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * __u8 ifa_flags
+     * }
+     */
     public static final OfByte ifa_flags$layout() { return ifa_flags$LAYOUT; }
     private static final long ifa_flags$OFFSET = 2;
-    /** Offset of field {@snippet lang=c : __u8 ifa_flags } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * __u8 ifa_flags
+     * }
+     */
     public static final long ifa_flags$offset() { return ifa_flags$OFFSET; }
-    /** Getter for field {@snippet lang=c : __u8 ifa_flags } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * __u8 ifa_flags
+     * }
+     */
     public static byte ifa_flags(MemorySegment struct) { return struct.get(ifa_flags$LAYOUT, ifa_flags$OFFSET); }
-    /** Setter for field {@snippet lang=c : __u8 ifa_flags } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * __u8 ifa_flags
+     * }
+     */
     public static void ifa_flags(MemorySegment struct, byte fieldValue) { struct.set(ifa_flags$LAYOUT, ifa_flags$OFFSET, fieldValue); }
 
     private static final OfByte ifa_scope$LAYOUT = (OfByte) $LAYOUT.select(groupElement("ifa_scope"));
-    /** Layout of field {@snippet lang=c : __u8 ifa_scope } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * __u8 ifa_scope
+     * }
+     */
     public static final OfByte ifa_scope$layout() { return ifa_scope$LAYOUT; }
     private static final long ifa_scope$OFFSET = 3;
-    /** Offset of field {@snippet lang=c : __u8 ifa_scope } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * __u8 ifa_scope
+     * }
+     */
     public static final long ifa_scope$offset() { return ifa_scope$OFFSET; }
-    /** Getter for field {@snippet lang=c : __u8 ifa_scope } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * __u8 ifa_scope
+     * }
+     */
     public static byte ifa_scope(MemorySegment struct) { return struct.get(ifa_scope$LAYOUT, ifa_scope$OFFSET); }
-    /** Setter for field {@snippet lang=c : __u8 ifa_scope } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * __u8 ifa_scope
+     * }
+     */
     public static void ifa_scope(MemorySegment struct, byte fieldValue) { struct.set(ifa_scope$LAYOUT, ifa_scope$OFFSET, fieldValue); }
 
     private static final OfInt ifa_index$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifa_index"));
-    /** Layout of field {@snippet lang=c : __u32 ifa_index } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * __u32 ifa_index
+     * }
+     */
     public static final OfInt ifa_index$layout() { return ifa_index$LAYOUT; }
     private static final long ifa_index$OFFSET = 4;
-    /** Offset of field {@snippet lang=c : __u32 ifa_index } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * __u32 ifa_index
+     * }
+     */
     public static final long ifa_index$offset() { return ifa_index$OFFSET; }
-    /** Getter for field {@snippet lang=c : __u32 ifa_index } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * __u32 ifa_index
+     * }
+     */
     public static int ifa_index(MemorySegment struct) { return struct.get(ifa_index$LAYOUT, ifa_index$OFFSET); }
-    /** Setter for field {@snippet lang=c : __u32 ifa_index } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * __u32 ifa_index
+     * }
+     */
     public static void ifa_index(MemorySegment struct, int fieldValue) { struct.set(ifa_index$LAYOUT, ifa_index$OFFSET, fieldValue); }
 
     /** {@return the size of this struct in bytes} */

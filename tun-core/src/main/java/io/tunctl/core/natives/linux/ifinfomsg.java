@@ -43,69 +43,189 @@ public final class ifinfomsg {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfByte ifi_family$LAYOUT = (OfByte) $LAYOUT.select(groupElement("ifi_family"));
-    /** Layout of field {@snippet lang=c : unsigned char ifi_family } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned char ifi_family
+     * }
+     */
     public static final OfByte ifi_family$layout() { return ifi_family$LAYOUT; }
     private static final long ifi_family$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : unsigned char ifi_family } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned char ifi_family
+     * }
+     */
     public static final long ifi_family$offset() { return ifi_family$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned char ifi_family } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned char ifi_family
+     * }
+     */
     public static byte ifi_family(MemorySegment struct) { return struct.get(ifi_family$LAYOUT, ifi_family$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned char ifi_family } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned char ifi_family
+     * }
+     */
     public static void ifi_family(MemorySegment struct, byte fieldValue) { struct.set(ifi_family$LAYOUT, ifi_family$OFFSET, fieldValue); }
 
     private static final OfByte __ifi_pad$LAYOUT = (OfByte) $LAYOUT.select(groupElement("__ifi_pad"));
-    /** Layout of field {@snippet lang=c : unsigned char __ifi_pad } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned char __ifi_pad
+     * }
+     */
     public static final OfByte __ifi_pad$layout() { return __ifi_pad$LAYOUT; }
     private static final long __ifi_pad$OFFSET = 1;
-    /** Offset of field {@snippet lang=c : unsigned char __ifi_pad } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned char __ifi_pad
+     * }
+     */
     public static final long __ifi_pad$offset() { return __ifi_pad$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned char __ifi_pad } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned char __ifi_pad
+     * }
+     */
     public static byte __ifi_pad(MemorySegment struct) { return struct.get(__ifi_pad$LAYOUT, __ifi_pad$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned char __ifi_pad } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned char __ifi_pad
+     * }
+     */
     public static void __ifi_pad(MemorySegment struct, byte fieldValue) { struct.set(__ifi_pad$LAYOUT, __ifi_pad$OFFSET, fieldValue); }
 
     private static final OfShort ifi_type$LAYOUT = (OfShort) $LAYOUT.select(groupElement("ifi_type"));
-    /** Layout of field {@snippet lang=c : unsigned short ifi_type } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned short ifi_type
+     * }
+     */
     public static final OfShort ifi_type$layout() { return ifi_type$LAYOUT; }
     private static final long ifi_type$OFFSET = 2;
-    /** Offset of field {@snippet lang=c : unsigned short ifi_type } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned short ifi_type
+     * }
+     */
     public static final long ifi_type$offset() { return ifi_type$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned short ifi_type } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned short ifi_type
+     * }
+     */
     public static short ifi_type(MemorySegment struct) { return struct.get(ifi_type$LAYOUT, ifi_type$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned short ifi_type } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned short ifi_type
+     * }
+     */
     public static void ifi_type(MemorySegment struct, short fieldValue) { struct.set(ifi_type$LAYOUT, ifi_type$OFFSET, fieldValue); }
 
     private static final OfInt ifi_index$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifi_index"));
-    /** Layout of field {@snippet lang=c : int ifi_index } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * int ifi_index
+     * }
+     */
     public static final OfInt ifi_index$layout() { return ifi_index$LAYOUT; }
     private static final long ifi_index$OFFSET = 4;
-    /** Offset of field {@snippet lang=c : int ifi_index } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * int ifi_index
+     * }
+     */
     public static final long ifi_index$offset() { return ifi_index$OFFSET; }
-    /** Getter for field {@snippet lang=c : int ifi_index } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * int ifi_index
+     * }
+     */
     public static int ifi_index(MemorySegment struct) { return struct.get(ifi_index$LAYOUT, ifi_index$OFFSET); }
-    /** Setter for field {@snippet lang=c : int ifi_index } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * int ifi_index
+     * }
+     */
     public static void ifi_index(MemorySegment struct, int fieldValue) { struct.set(ifi_index$LAYOUT, ifi_index$OFFSET, fieldValue); }
 
     private static final OfInt ifi_flags$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifi_flags"));
-    /** Layout of field {@snippet lang=c : unsigned ifi_flags } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned ifi_flags
+     * }
+     */
     public static final OfInt ifi_flags$layout() { return ifi_flags$LAYOUT; }
     private static final long ifi_flags$OFFSET = 8;
-    /** Offset of field {@snippet lang=c : unsigned ifi_flags } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned ifi_flags
+     * }
+     */
     public static final long ifi_flags$offset() { return ifi_flags$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned ifi_flags } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned ifi_flags
+     * }
+     */
     public static int ifi_flags(MemorySegment struct) { return struct.get(ifi_flags$LAYOUT, ifi_flags$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned ifi_flags } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned ifi_flags
+     * }
+     */
     public static void ifi_flags(MemorySegment struct, int fieldValue) { struct.set(ifi_flags$LAYOUT, ifi_flags$OFFSET, fieldValue); }
 
     private static final OfInt ifi_change$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifi_change"));
-    /** Layout of field {@snippet lang=c : unsigned ifi_change } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned ifi_change
+     * }
+     */
     public static final OfInt ifi_change$layout() { return ifi_change$LAYOUT; }
     private static final long ifi_change$OFFSET = 12;
-    /** Offset of field {@snippet lang=c : unsigned ifi_change } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned ifi_change
+     * }
+     */
     public static final long ifi_change$offset() { return ifi_change$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned ifi_change } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned ifi_change
+     * }
+     */
     public static int ifi_change(MemorySegment struct) { return struct.get(ifi_change$LAYOUT, ifi_change$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned ifi_change } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned ifi_change
+     * }
+     */
     public static void ifi_change(MemorySegment struct, int fieldValue) { struct.set(ifi_change$LAYOUT, ifi_change$OFFSET, fieldValue); }
 
     /** {@return the size of this struct in bytes} */

@@ -45,25 +45,69 @@ public final class ifreq {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final SequenceLayout ifr_name$LAYOUT = (SequenceLayout) $LAYOUT.select(groupElement("ifr_name"));
-    /** Layout of field {@snippet lang=c : char ifr_name[IFNAMSIZ] } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * char ifr_name[IFNAMSIZ]
+     * }
+     */
     public static final SequenceLayout ifr_name$layout() { return ifr_name$LAYOUT; }
     private static final long ifr_name$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : char ifr_name[IFNAMSIZ] } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * char ifr_name[IFNAMSIZ]
+     * }
+     */
     public static final long ifr_name$offset() { return ifr_name$OFFSET; }
-    /** Getter for field (a slice of {@code struct}) {@snippet lang=c : char ifr_name[IFNAMSIZ] } */
+    /**
+     * Getter for field (a slice of {@code struct})
+     * {@snippet lang=c :
+     * char ifr_name[IFNAMSIZ]
+     * }
+     */
     public static MemorySegment ifr_name(MemorySegment struct) { return struct.asSlice(ifr_name$OFFSET, ifr_name$LAYOUT.byteSize()); }
-    /** Setter for field (copies {@code fieldValue} in) {@snippet lang=c : char ifr_name[IFNAMSIZ] } */
+    /**
+     * Setter for field (copies {@code fieldValue} in)
+     * {@snippet lang=c :
+     * char ifr_name[IFNAMSIZ]
+     * }
+     */
     public static void ifr_name(MemorySegment struct, MemorySegment fieldValue) { MemorySegment.copy(fieldValue, 0L, struct, ifr_name$OFFSET, ifr_name$LAYOUT.byteSize()); }
 
     private static final GroupLayout ifr_ifru$LAYOUT = (GroupLayout) $LAYOUT.select(groupElement("ifr_ifru"));
-    /** Layout of field {@snippet lang=c : union { ... } ifr_ifru } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * union { ...
+     * }
+     * ifr_ifru }
+     */
     public static final GroupLayout ifr_ifru$layout() { return ifr_ifru$LAYOUT; }
     private static final long ifr_ifru$OFFSET = 16;
-    /** Offset of field {@snippet lang=c : union { ... } ifr_ifru } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * union { ...
+     * }
+     * ifr_ifru }
+     */
     public static final long ifr_ifru$offset() { return ifr_ifru$OFFSET; }
-    /** Getter for field (a slice of {@code struct}) {@snippet lang=c : union { ... } ifr_ifru } */
+    /**
+     * Getter for field (a slice of {@code struct})
+     * {@snippet lang=c :
+     * union { ...
+     * }
+     * ifr_ifru }
+     */
     public static MemorySegment ifr_ifru(MemorySegment struct) { return struct.asSlice(ifr_ifru$OFFSET, ifr_ifru$LAYOUT.byteSize()); }
-    /** Setter for field (copies {@code fieldValue} in) {@snippet lang=c : union { ... } ifr_ifru } */
+    /**
+     * Setter for field (copies {@code fieldValue} in)
+     * {@snippet lang=c :
+     * union { ...
+     * }
+     * ifr_ifru }
+     */
     public static void ifr_ifru(MemorySegment struct, MemorySegment fieldValue) { MemorySegment.copy(fieldValue, 0L, struct, ifr_ifru$OFFSET, ifr_ifru$LAYOUT.byteSize()); }
 
     /**
@@ -86,69 +130,189 @@ public final class ifreq {
         public static final GroupLayout layout() { return $LAYOUT; }
 
         private static final OfShort ifru_flags$LAYOUT = (OfShort) $LAYOUT.select(groupElement("ifru_flags"));
-        /** Layout of field {@snippet lang=c : short ifru_flags } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * short ifru_flags
+         * }
+         */
         public static final OfShort ifru_flags$layout() { return ifru_flags$LAYOUT; }
         private static final long ifru_flags$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : short ifru_flags } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * short ifru_flags
+         * }
+         */
         public static final long ifru_flags$offset() { return ifru_flags$OFFSET; }
-        /** Getter for field {@snippet lang=c : short ifru_flags } */
+        /**
+         * Getter for field
+         * {@snippet lang=c :
+         * short ifru_flags
+         * }
+         */
         public static short ifru_flags(MemorySegment struct) { return struct.get(ifru_flags$LAYOUT, ifru_flags$OFFSET); }
-        /** Setter for field {@snippet lang=c : short ifru_flags } */
+        /**
+         * Setter for field
+         * {@snippet lang=c :
+         * short ifru_flags
+         * }
+         */
         public static void ifru_flags(MemorySegment struct, short fieldValue) { struct.set(ifru_flags$LAYOUT, ifru_flags$OFFSET, fieldValue); }
 
         private static final OfInt ifru_ivalue$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifru_ivalue"));
-        /** Layout of field {@snippet lang=c : int ifru_ivalue } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * int ifru_ivalue
+         * }
+         */
         public static final OfInt ifru_ivalue$layout() { return ifru_ivalue$LAYOUT; }
         private static final long ifru_ivalue$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : int ifru_ivalue } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * int ifru_ivalue
+         * }
+         */
         public static final long ifru_ivalue$offset() { return ifru_ivalue$OFFSET; }
-        /** Getter for field {@snippet lang=c : int ifru_ivalue } */
+        /**
+         * Getter for field
+         * {@snippet lang=c :
+         * int ifru_ivalue
+         * }
+         */
         public static int ifru_ivalue(MemorySegment struct) { return struct.get(ifru_ivalue$LAYOUT, ifru_ivalue$OFFSET); }
-        /** Setter for field {@snippet lang=c : int ifru_ivalue } */
+        /**
+         * Setter for field
+         * {@snippet lang=c :
+         * int ifru_ivalue
+         * }
+         */
         public static void ifru_ivalue(MemorySegment struct, int fieldValue) { struct.set(ifru_ivalue$LAYOUT, ifru_ivalue$OFFSET, fieldValue); }
 
         private static final OfInt ifru_mtu$LAYOUT = (OfInt) $LAYOUT.select(groupElement("ifru_mtu"));
-        /** Layout of field {@snippet lang=c : int ifru_mtu } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * int ifru_mtu
+         * }
+         */
         public static final OfInt ifru_mtu$layout() { return ifru_mtu$LAYOUT; }
         private static final long ifru_mtu$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : int ifru_mtu } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * int ifru_mtu
+         * }
+         */
         public static final long ifru_mtu$offset() { return ifru_mtu$OFFSET; }
-        /** Getter for field {@snippet lang=c : int ifru_mtu } */
+        /**
+         * Getter for field
+         * {@snippet lang=c :
+         * int ifru_mtu
+         * }
+         */
         public static int ifru_mtu(MemorySegment struct) { return struct.get(ifru_mtu$LAYOUT, ifru_mtu$OFFSET); }
-        /** Setter for field {@snippet lang=c : int ifru_mtu } */
+        /**
+         * Setter for field
+         * {@snippet lang=c :
+         * int ifru_mtu
+         * }
+         */
         public static void ifru_mtu(MemorySegment struct, int fieldValue) { struct.set(ifru_mtu$LAYOUT, ifru_mtu$OFFSET, fieldValue); }
 
         private static final SequenceLayout ifru_newname$LAYOUT = (SequenceLayout) $LAYOUT.select(groupElement("ifru_newname"));
-        /** Layout of field {@snippet lang=c : char ifru_newname[IFNAMSIZ] } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * char ifru_newname[IFNAMSIZ]
+         * }
+         */
         public static final SequenceLayout ifru_newname$layout() { return ifru_newname$LAYOUT; }
         private static final long ifru_newname$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : char ifru_newname[IFNAMSIZ] } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * char ifru_newname[IFNAMSIZ]
+         * }
+         */
         public static final long ifru_newname$offset() { return ifru_newname$OFFSET; }
-        /** Getter for field (a slice of {@code struct}) {@snippet lang=c : char ifru_newname[IFNAMSIZ] } */
+        /**
+         * Getter for field (a slice of {@code struct})
+         * {@snippet lang=c :
+         * char ifru_newname[IFNAMSIZ]
+         * }
+         */
         public static MemorySegment ifru_newname(MemorySegment struct) { return struct.asSlice(ifru_newname$OFFSET, ifru_newname$LAYOUT.byteSize()); }
-        /** Setter for field (copies {@code fieldValue} in) {@snippet lang=c : char ifru_newname[IFNAMSIZ] } */
+        /**
+         * Setter for field (copies {@code fieldValue} in)
+         * {@snippet lang=c :
+         * char ifru_newname[IFNAMSIZ]
+         * }
+         */
         public static void ifru_newname(MemorySegment struct, MemorySegment fieldValue) { MemorySegment.copy(fieldValue, 0L, struct, ifru_newname$OFFSET, ifru_newname$LAYOUT.byteSize()); }
 
         private static final AddressLayout ifru_data$LAYOUT = (AddressLayout) $LAYOUT.select(groupElement("ifru_data"));
-        /** Layout of field {@snippet lang=c : __caddr_t ifru_data } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * __caddr_t ifru_data
+         * }
+         */
         public static final AddressLayout ifru_data$layout() { return ifru_data$LAYOUT; }
         private static final long ifru_data$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : __caddr_t ifru_data } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * __caddr_t ifru_data
+         * }
+         */
         public static final long ifru_data$offset() { return ifru_data$OFFSET; }
-        /** Getter for field {@snippet lang=c : __caddr_t ifru_data } */
+        /**
+         * Getter for field
+         * {@snippet lang=c :
+         * __caddr_t ifru_data
+         * }
+         */
         public static MemorySegment ifru_data(MemorySegment struct) { return struct.get(ifru_data$LAYOUT, ifru_data$OFFSET); }
-        /** Setter for field {@snippet lang=c : __caddr_t ifru_data } */
+        /**
+         * Setter for field
+         * {@snippet lang=c :
+         * __caddr_t ifru_data
+         * }
+         */
         public static void ifru_data(MemorySegment struct, MemorySegment fieldValue) { struct.set(ifru_data$LAYOUT, ifru_data$OFFSET, fieldValue); }
 
         private static final SequenceLayout ifru_map$LAYOUT = (SequenceLayout) $LAYOUT.select(groupElement("ifru_map"));
-        /** Layout of field {@snippet lang=c : struct ifmap ifru_map // 24 bytes, not bound field by field } */
+        /**
+         * Layout of field
+         * {@snippet lang=c :
+         * struct ifmap ifru_map // 24 bytes, not bound field by field
+         * }
+         */
         public static final SequenceLayout ifru_map$layout() { return ifru_map$LAYOUT; }
         private static final long ifru_map$OFFSET = 0;
-        /** Offset of field {@snippet lang=c : struct ifmap ifru_map // 24 bytes, not bound field by field } */
+        /**
+         * Offset of field
+         * {@snippet lang=c :
+         * struct ifmap ifru_map // 24 bytes, not bound field by field
+         * }
+         */
         public static final long ifru_map$offset() { return ifru_map$OFFSET; }
-        /** Getter for field (a slice of {@code struct}) {@snippet lang=c : struct ifmap ifru_map // 24 bytes, not bound field by field } */
+        /**
+         * Getter for field (a slice of {@code struct})
+         * {@snippet lang=c :
+         * struct ifmap ifru_map // 24 bytes, not bound field by field
+         * }
+         */
         public static MemorySegment ifru_map(MemorySegment struct) { return struct.asSlice(ifru_map$OFFSET, ifru_map$LAYOUT.byteSize()); }
-        /** Setter for field (copies {@code fieldValue} in) {@snippet lang=c : struct ifmap ifru_map // 24 bytes, not bound field by field } */
+        /**
+         * Setter for field (copies {@code fieldValue} in)
+         * {@snippet lang=c :
+         * struct ifmap ifru_map // 24 bytes, not bound field by field
+         * }
+         */
         public static void ifru_map(MemorySegment struct, MemorySegment fieldValue) { MemorySegment.copy(fieldValue, 0L, struct, ifru_map$OFFSET, ifru_map$LAYOUT.byteSize()); }
 
         /** {@return the size of the union in bytes} */

@@ -33,25 +33,65 @@ public final class iovec {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final AddressLayout iov_base$LAYOUT = (AddressLayout) $LAYOUT.select(groupElement("iov_base"));
-    /** Layout of field {@snippet lang=c : void *iov_base } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * void *iov_base
+     * }
+     */
     public static final AddressLayout iov_base$layout() { return iov_base$LAYOUT; }
     private static final long iov_base$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : void *iov_base } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * void *iov_base
+     * }
+     */
     public static final long iov_base$offset() { return iov_base$OFFSET; }
-    /** Getter for field {@snippet lang=c : void *iov_base } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * void *iov_base
+     * }
+     */
     public static MemorySegment iov_base(MemorySegment struct) { return struct.get(iov_base$LAYOUT, iov_base$OFFSET); }
-    /** Setter for field {@snippet lang=c : void *iov_base } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * void *iov_base
+     * }
+     */
     public static void iov_base(MemorySegment struct, MemorySegment fieldValue) { struct.set(iov_base$LAYOUT, iov_base$OFFSET, fieldValue); }
 
     private static final OfLong iov_len$LAYOUT = (OfLong) $LAYOUT.select(groupElement("iov_len"));
-    /** Layout of field {@snippet lang=c : size_t iov_len } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * size_t iov_len
+     * }
+     */
     public static final OfLong iov_len$layout() { return iov_len$LAYOUT; }
     private static final long iov_len$OFFSET = 8;
-    /** Offset of field {@snippet lang=c : size_t iov_len } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * size_t iov_len
+     * }
+     */
     public static final long iov_len$offset() { return iov_len$OFFSET; }
-    /** Getter for field {@snippet lang=c : size_t iov_len } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * size_t iov_len
+     * }
+     */
     public static long iov_len(MemorySegment struct) { return struct.get(iov_len$LAYOUT, iov_len$OFFSET); }
-    /** Setter for field {@snippet lang=c : size_t iov_len } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * size_t iov_len
+     * }
+     */
     public static void iov_len(MemorySegment struct, long fieldValue) { struct.set(iov_len$LAYOUT, iov_len$OFFSET, fieldValue); }
 
     /** {@return the size of this struct in bytes} */

@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The libc functions and constants tunctl uses on Linux (glibc, x86_64 and aarch64): {@code <unistd.h>},
  * {@code <fcntl.h>}, {@code <poll.h>}, {@code <sched.h>}, {@code <sys/eventfd.h>}, {@code <sys/uio.h>},
  * {@code <sys/socket.h>}, {@code <sys/ioctl.h>}, {@code <string.h>}, {@code <errno.h>}.
- * Declarations: {@code native-headers/linux/libc.h}. Man pages: read(2), readv(2), poll(2), eventfd(2), setns(2),
+ * Declarations: {@code native-headers/linux_libc.h}. Man pages: read(2), readv(2), poll(2), eventfd(2), setns(2),
  * ioctl(2), socket(2), netlink(7).
  *
  * <p>Every function that can fail takes a leading {@code errno} segment ({@link Natives#allocateCapture}) into
@@ -25,141 +25,456 @@ public final class libc_h {
     private libc_h() {}
 
     // ---- <fcntl.h> (asm-generic/fcntl.h values, x86_64 and aarch64) ----
-    /** {@snippet lang=c : #define O_RDONLY 00 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define O_RDONLY 00
+     * }
+     */
     public static int O_RDONLY() { return 0; }
-    /** {@snippet lang=c : #define O_RDWR 02 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define O_RDWR 02
+     * }
+     */
     public static int O_RDWR() { return 2; }
-    /** {@snippet lang=c : #define O_NONBLOCK 04000 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define O_NONBLOCK 04000
+     * }
+     */
     public static int O_NONBLOCK() { return 04000; }
-    /** {@snippet lang=c : #define O_CLOEXEC 02000000 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define O_CLOEXEC 02000000
+     * }
+     */
     public static int O_CLOEXEC() { return 02000000; }
-    /** {@snippet lang=c : #define F_GETFL 3 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define F_GETFL 3
+     * }
+     */
     public static int F_GETFL() { return 3; }
-    /** {@snippet lang=c : #define F_SETFL 4 } from fcntl.h */
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define F_SETFL 4
+     * }
+     */
     public static int F_SETFL() { return 4; }
 
     // ---- <poll.h> ----
-    /** {@snippet lang=c : #define POLLIN 0x001 } from poll.h */
+    /**
+     * From {@code poll.h}:
+     * {@snippet lang=c :
+     * #define POLLIN 0x001
+     * }
+     */
     public static short POLLIN() { return 0x001; }
-    /** {@snippet lang=c : #define POLLOUT 0x004 } from poll.h */
+    /**
+     * From {@code poll.h}:
+     * {@snippet lang=c :
+     * #define POLLOUT 0x004
+     * }
+     */
     public static short POLLOUT() { return 0x004; }
-    /** {@snippet lang=c : #define POLLERR 0x008 } from poll.h */
+    /**
+     * From {@code poll.h}:
+     * {@snippet lang=c :
+     * #define POLLERR 0x008
+     * }
+     */
     public static short POLLERR() { return 0x008; }
-    /** {@snippet lang=c : #define POLLHUP 0x010 } from poll.h */
+    /**
+     * From {@code poll.h}:
+     * {@snippet lang=c :
+     * #define POLLHUP 0x010
+     * }
+     */
     public static short POLLHUP() { return 0x010; }
-    /** {@snippet lang=c : #define POLLNVAL 0x020 } from poll.h */
+    /**
+     * From {@code poll.h}:
+     * {@snippet lang=c :
+     * #define POLLNVAL 0x020
+     * }
+     */
     public static short POLLNVAL() { return 0x020; }
 
     // ---- <sys/eventfd.h> ----
-    /** {@snippet lang=c : EFD_CLOEXEC = 02000000 } from sys/eventfd.h */
+    /**
+     * From {@code sys/eventfd.h}:
+     * {@snippet lang=c :
+     * EFD_CLOEXEC = 02000000
+     * }
+     */
     public static int EFD_CLOEXEC() { return 02000000; }
-    /** {@snippet lang=c : EFD_NONBLOCK = 00004000 } from sys/eventfd.h */
+    /**
+     * From {@code sys/eventfd.h}:
+     * {@snippet lang=c :
+     * EFD_NONBLOCK = 00004000
+     * }
+     */
     public static int EFD_NONBLOCK() { return 04000; }
 
     // ---- <sched.h> ----
-    /** {@snippet lang=c : #define CLONE_NEWNET 0x40000000 } from linux/sched.h via sched.h */
+    /**
+     * From {@code linux/sched.h via sched.h}:
+     * {@snippet lang=c :
+     * #define CLONE_NEWNET 0x40000000
+     * }
+     */
     public static int CLONE_NEWNET() { return 0x40000000; }
 
     // ---- <sys/socket.h> ----
-    /** {@snippet lang=c : #define AF_UNSPEC 0 } from sys/socket.h */
+    /**
+     * From {@code sys/socket.h}:
+     * {@snippet lang=c :
+     * #define AF_UNSPEC 0
+     * }
+     */
     public static int AF_UNSPEC() { return 0; }
-    /** {@snippet lang=c : #define AF_INET 2 } from sys/socket.h */
+    /**
+     * From {@code sys/socket.h}:
+     * {@snippet lang=c :
+     * #define AF_INET 2
+     * }
+     */
     public static int AF_INET() { return 2; }
-    /** {@snippet lang=c : #define AF_INET6 10 } from sys/socket.h */
+    /**
+     * From {@code sys/socket.h}:
+     * {@snippet lang=c :
+     * #define AF_INET6 10
+     * }
+     */
     public static int AF_INET6() { return 10; }
-    /** {@snippet lang=c : #define AF_NETLINK 16 } from sys/socket.h */
+    /**
+     * From {@code sys/socket.h}:
+     * {@snippet lang=c :
+     * #define AF_NETLINK 16
+     * }
+     */
     public static int AF_NETLINK() { return 16; }
-    /** {@snippet lang=c : SOCK_DGRAM = 2 } from bits/socket_type.h */
+    /**
+     * From {@code bits/socket_type.h}:
+     * {@snippet lang=c :
+     * SOCK_DGRAM = 2
+     * }
+     */
     public static int SOCK_DGRAM() { return 2; }
-    /** {@snippet lang=c : SOCK_RAW = 3 } from bits/socket_type.h */
+    /**
+     * From {@code bits/socket_type.h}:
+     * {@snippet lang=c :
+     * SOCK_RAW = 3
+     * }
+     */
     public static int SOCK_RAW() { return 3; }
-    /** {@snippet lang=c : SOCK_CLOEXEC = 02000000 } from bits/socket_type.h */
+    /**
+     * From {@code bits/socket_type.h}:
+     * {@snippet lang=c :
+     * SOCK_CLOEXEC = 02000000
+     * }
+     */
     public static int SOCK_CLOEXEC() { return 02000000; }
-    /** {@snippet lang=c : #define SOL_SOCKET 1 } from asm-generic/socket.h */
+    /**
+     * From {@code asm-generic/socket.h}:
+     * {@snippet lang=c :
+     * #define SOL_SOCKET 1
+     * }
+     */
     public static int SOL_SOCKET() { return 1; }
-    /** {@snippet lang=c : #define SO_RCVBUF 8 } from asm-generic/socket.h */
+    /**
+     * From {@code asm-generic/socket.h}:
+     * {@snippet lang=c :
+     * #define SO_RCVBUF 8
+     * }
+     */
     public static int SO_RCVBUF() { return 8; }
-    /** {@snippet lang=c : #define SO_SNDBUF 7 } from asm-generic/socket.h */
+    /**
+     * From {@code asm-generic/socket.h}:
+     * {@snippet lang=c :
+     * #define SO_SNDBUF 7
+     * }
+     */
     public static int SO_SNDBUF() { return 7; }
-    /** {@snippet lang=c : #define SOL_NETLINK 270 } from bits/socket.h */
+    /**
+     * From {@code bits/socket.h}:
+     * {@snippet lang=c :
+     * #define SOL_NETLINK 270
+     * }
+     */
     public static int SOL_NETLINK() { return 270; }
 
     // ---- <errno.h> (asm-generic/errno-base.h and asm-generic/errno.h) ----
-    /** {@snippet lang=c : #define EPERM 1 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EPERM 1
+     * }
+     */
     public static int EPERM() { return 1; }
-    /** {@snippet lang=c : #define ENOENT 2 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENOENT 2
+     * }
+     */
     public static int ENOENT() { return 2; }
-    /** {@snippet lang=c : #define ESRCH 3 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ESRCH 3
+     * }
+     */
     public static int ESRCH() { return 3; }
-    /** {@snippet lang=c : #define EINTR 4 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EINTR 4
+     * }
+     */
     public static int EINTR() { return 4; }
-    /** {@snippet lang=c : #define EIO 5 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EIO 5
+     * }
+     */
     public static int EIO() { return 5; }
-    /** {@snippet lang=c : #define ENXIO 6 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENXIO 6
+     * }
+     */
     public static int ENXIO() { return 6; }
-    /** {@snippet lang=c : #define EBADF 9 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EBADF 9
+     * }
+     */
     public static int EBADF() { return 9; }
-    /** {@snippet lang=c : #define EAGAIN 11 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EAGAIN 11
+     * }
+     */
     public static int EAGAIN() { return 11; }
-    /** {@snippet lang=c : #define ENOMEM 12 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENOMEM 12
+     * }
+     */
     public static int ENOMEM() { return 12; }
-    /** {@snippet lang=c : #define EACCES 13 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EACCES 13
+     * }
+     */
     public static int EACCES() { return 13; }
-    /** {@snippet lang=c : #define EFAULT 14 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EFAULT 14
+     * }
+     */
     public static int EFAULT() { return 14; }
-    /** {@snippet lang=c : #define EBUSY 16 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EBUSY 16
+     * }
+     */
     public static int EBUSY() { return 16; }
-    /** {@snippet lang=c : #define EEXIST 17 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EEXIST 17
+     * }
+     */
     public static int EEXIST() { return 17; }
-    /** {@snippet lang=c : #define ENODEV 19 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENODEV 19
+     * }
+     */
     public static int ENODEV() { return 19; }
-    /** {@snippet lang=c : #define ENOTDIR 20 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENOTDIR 20
+     * }
+     */
     public static int ENOTDIR() { return 20; }
-    /** {@snippet lang=c : #define EINVAL 22 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EINVAL 22
+     * }
+     */
     public static int EINVAL() { return 22; }
-    /** {@snippet lang=c : #define ENFILE 23 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENFILE 23
+     * }
+     */
     public static int ENFILE() { return 23; }
-    /** {@snippet lang=c : #define EMFILE 24 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EMFILE 24
+     * }
+     */
     public static int EMFILE() { return 24; }
-    /** {@snippet lang=c : #define ENOTTY 25 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENOTTY 25
+     * }
+     */
     public static int ENOTTY() { return 25; }
-    /** {@snippet lang=c : #define ENOSPC 28 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ENOSPC 28
+     * }
+     */
     public static int ENOSPC() { return 28; }
-    /** {@snippet lang=c : #define EROFS 30 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EROFS 30
+     * }
+     */
     public static int EROFS() { return 30; }
-    /** {@snippet lang=c : #define EPIPE 32 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define EPIPE 32
+     * }
+     */
     public static int EPIPE() { return 32; }
-    /** {@snippet lang=c : #define ERANGE 34 } from asm-generic/errno-base.h */
+    /**
+     * From {@code asm-generic/errno-base.h}:
+     * {@snippet lang=c :
+     * #define ERANGE 34
+     * }
+     */
     public static int ERANGE() { return 34; }
-    /** {@snippet lang=c : #define ENOSYS 38 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENOSYS 38
+     * }
+     */
     public static int ENOSYS() { return 38; }
-    /** {@snippet lang=c : #define ENODATA 61 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENODATA 61
+     * }
+     */
     public static int ENODATA() { return 61; }
-    /** {@snippet lang=c : #define EOVERFLOW 75 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EOVERFLOW 75
+     * }
+     */
     public static int EOVERFLOW() { return 75; }
-    /** {@snippet lang=c : #define ENOTSOCK 88 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENOTSOCK 88
+     * }
+     */
     public static int ENOTSOCK() { return 88; }
-    /** {@snippet lang=c : #define EMSGSIZE 90 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EMSGSIZE 90
+     * }
+     */
     public static int EMSGSIZE() { return 90; }
-    /** {@snippet lang=c : #define EPROTONOSUPPORT 93 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EPROTONOSUPPORT 93
+     * }
+     */
     public static int EPROTONOSUPPORT() { return 93; }
-    /** {@snippet lang=c : #define EOPNOTSUPP 95 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EOPNOTSUPP 95
+     * }
+     */
     public static int EOPNOTSUPP() { return 95; }
-    /** {@snippet lang=c : #define EAFNOSUPPORT 97 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EAFNOSUPPORT 97
+     * }
+     */
     public static int EAFNOSUPPORT() { return 97; }
-    /** {@snippet lang=c : #define EADDRINUSE 98 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EADDRINUSE 98
+     * }
+     */
     public static int EADDRINUSE() { return 98; }
-    /** {@snippet lang=c : #define EADDRNOTAVAIL 99 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EADDRNOTAVAIL 99
+     * }
+     */
     public static int EADDRNOTAVAIL() { return 99; }
-    /** {@snippet lang=c : #define ENETDOWN 100 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENETDOWN 100
+     * }
+     */
     public static int ENETDOWN() { return 100; }
-    /** {@snippet lang=c : #define ENETUNREACH 101 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENETUNREACH 101
+     * }
+     */
     public static int ENETUNREACH() { return 101; }
-    /** {@snippet lang=c : #define ENOBUFS 105 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ENOBUFS 105
+     * }
+     */
     public static int ENOBUFS() { return 105; }
-    /** {@snippet lang=c : #define ETIMEDOUT 110 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define ETIMEDOUT 110
+     * }
+     */
     public static int ETIMEDOUT() { return 110; }
-    /** {@snippet lang=c : #define EHOSTUNREACH 113 } from asm-generic/errno.h */
+    /**
+     * From {@code asm-generic/errno.h}:
+     * {@snippet lang=c :
+     * #define EHOSTUNREACH 113
+     * }
+     */
     public static int EHOSTUNREACH() { return 113; }
 
     /** The symbolic name of a Linux errno value ({@code EPERM}), or {@code errno N} when not listed. */
@@ -191,7 +506,10 @@ public final class libc_h {
     }
 
     /**
-     * {@snippet lang=c : int open(const char *pathname, int flags, ...); } Linked with the variadic
+     * {@snippet lang=c :
+     * int open(const char *pathname, int flags, ...);
+     * }
+     * Linked with the variadic
      * {@code mode_t mode} argument.
      */
     public static int open(MemorySegment errno, MemorySegment pathname, int flags, int mode) {
@@ -207,7 +525,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("close", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int close(int fd); } */
+    /**
+     * {@snippet lang=c :
+     * int close(int fd);
+     * }
+     */
     public static int close(MemorySegment errno, int fd) {
         try {
             return (int) close.HANDLE.invokeExact(errno, fd);
@@ -221,7 +543,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("read", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : ssize_t read(int fd, void *buf, size_t count); } */
+    /**
+     * {@snippet lang=c :
+     * ssize_t read(int fd, void *buf, size_t count);
+     * }
+     */
     public static long read(MemorySegment errno, int fd, MemorySegment buf, long count) {
         try {
             return (long) read.HANDLE.invokeExact(errno, fd, buf, count);
@@ -235,7 +561,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("write", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : ssize_t write(int fd, const void *buf, size_t count); } */
+    /**
+     * {@snippet lang=c :
+     * ssize_t write(int fd, const void *buf, size_t count);
+     * }
+     */
     public static long write(MemorySegment errno, int fd, MemorySegment buf, long count) {
         try {
             return (long) write.HANDLE.invokeExact(errno, fd, buf, count);
@@ -249,7 +579,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("readv", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : ssize_t readv(int fd, const struct iovec *iov, int iovcnt); } */
+    /**
+     * {@snippet lang=c :
+     * ssize_t readv(int fd, const struct iovec *iov, int iovcnt);
+     * }
+     */
     public static long readv(MemorySegment errno, int fd, MemorySegment iov, int iovcnt) {
         try {
             return (long) readv.HANDLE.invokeExact(errno, fd, iov, iovcnt);
@@ -263,7 +597,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("writev", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : ssize_t writev(int fd, const struct iovec *iov, int iovcnt); } */
+    /**
+     * {@snippet lang=c :
+     * ssize_t writev(int fd, const struct iovec *iov, int iovcnt);
+     * }
+     */
     public static long writev(MemorySegment errno, int fd, MemorySegment iov, int iovcnt) {
         try {
             return (long) writev.HANDLE.invokeExact(errno, fd, iov, iovcnt);
@@ -278,7 +616,12 @@ public final class libc_h {
                 Natives.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     }
 
-    /** {@snippet lang=c : int ioctl(int fd, unsigned long request, ...); } Linked with a pointer argument. */
+    /**
+     * {@snippet lang=c :
+     * int ioctl(int fd, unsigned long request, ...);
+     * }
+     * Linked with a pointer argument.
+     */
     public static int ioctl(MemorySegment errno, int fd, long request, MemorySegment arg) {
         try {
             return (int) ioctl.HANDLE.invokeExact(errno, fd, request, arg);
@@ -294,7 +637,10 @@ public final class libc_h {
     }
 
     /**
-     * {@snippet lang=c : int ioctl(int fd, unsigned long request, ...); } Linked with an integer argument passed
+     * {@snippet lang=c :
+     * int ioctl(int fd, unsigned long request, ...);
+     * }
+     * Linked with an integer argument passed
      * by value (e.g. {@code TUNSETOFFLOAD}).
      */
     public static int ioctl(MemorySegment errno, int fd, long request, long arg) {
@@ -311,7 +657,12 @@ public final class libc_h {
                 Natives.CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     }
 
-    /** {@snippet lang=c : int fcntl(int fd, int cmd, ...); } Linked with an {@code int} argument. */
+    /**
+     * {@snippet lang=c :
+     * int fcntl(int fd, int cmd, ...);
+     * }
+     * Linked with an {@code int} argument.
+     */
     public static int fcntl(MemorySegment errno, int fd, int cmd, int arg) {
         try {
             return (int) fcntl.HANDLE.invokeExact(errno, fd, cmd, arg);
@@ -325,7 +676,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("poll", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int poll(struct pollfd *fds, nfds_t nfds, int timeout); } */
+    /**
+     * {@snippet lang=c :
+     * int poll(struct pollfd *fds, nfds_t nfds, int timeout);
+     * }
+     */
     public static int poll(MemorySegment errno, MemorySegment fds, long nfds, int timeout) {
         try {
             return (int) poll.HANDLE.invokeExact(errno, fds, nfds, timeout);
@@ -339,7 +694,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("eventfd", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int eventfd(unsigned int initval, int flags); } */
+    /**
+     * {@snippet lang=c :
+     * int eventfd(unsigned int initval, int flags);
+     * }
+     */
     public static int eventfd(MemorySegment errno, int initval, int flags) {
         try {
             return (int) eventfd.HANDLE.invokeExact(errno, initval, flags);
@@ -353,7 +712,12 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("setns", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int setns(int fd, int nstype); } Affects the calling thread only. */
+    /**
+     * {@snippet lang=c :
+     * int setns(int fd, int nstype);
+     * }
+     * Affects the calling thread only.
+     */
     public static int setns(MemorySegment errno, int fd, int nstype) {
         try {
             return (int) setns.HANDLE.invokeExact(errno, fd, nstype);
@@ -367,7 +731,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("socket", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int socket(int domain, int type, int protocol); } */
+    /**
+     * {@snippet lang=c :
+     * int socket(int domain, int type, int protocol);
+     * }
+     */
     public static int socket(MemorySegment errno, int domain, int type, int protocol) {
         try {
             return (int) socket.HANDLE.invokeExact(errno, domain, type, protocol);
@@ -381,7 +749,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("bind", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen); } */
+    /**
+     * {@snippet lang=c :
+     * int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen);
+     * }
+     */
     public static int bind(MemorySegment errno, int sockfd, MemorySegment addr, int addrlen) {
         try {
             return (int) bind.HANDLE.invokeExact(errno, sockfd, addr, addrlen);
@@ -437,7 +809,11 @@ public final class libc_h {
         static final MethodHandle HANDLE = Natives.downcall("recv", DESC, ERRNO);
     }
 
-    /** {@snippet lang=c : ssize_t recv(int sockfd, void *buf, size_t len, int flags); } */
+    /**
+     * {@snippet lang=c :
+     * ssize_t recv(int sockfd, void *buf, size_t len, int flags);
+     * }
+     */
     public static long recv(MemorySegment errno, int sockfd, MemorySegment buf, long len, int flags) {
         try {
             return (long) recv.HANDLE.invokeExact(errno, sockfd, buf, len, flags);
@@ -452,7 +828,10 @@ public final class libc_h {
     }
 
     /**
-     * {@snippet lang=c : char *strerror(int errnum); } glibc returns a static string for known values
+     * {@snippet lang=c :
+     * char *strerror(int errnum);
+     * }
+     * glibc returns a static string for known values
      * (thread-safe since 2.32), which is all we read.
      */
     public static MemorySegment strerror(int errnum) {

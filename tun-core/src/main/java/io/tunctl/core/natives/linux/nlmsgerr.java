@@ -31,25 +31,65 @@ public final class nlmsgerr {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfInt error$LAYOUT = (OfInt) $LAYOUT.select(groupElement("error"));
-    /** Layout of field {@snippet lang=c : int error } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * int error
+     * }
+     */
     public static final OfInt error$layout() { return error$LAYOUT; }
     private static final long error$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : int error } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * int error
+     * }
+     */
     public static final long error$offset() { return error$OFFSET; }
-    /** Getter for field {@snippet lang=c : int error } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * int error
+     * }
+     */
     public static int error(MemorySegment struct) { return struct.get(error$LAYOUT, error$OFFSET); }
-    /** Setter for field {@snippet lang=c : int error } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * int error
+     * }
+     */
     public static void error(MemorySegment struct, int fieldValue) { struct.set(error$LAYOUT, error$OFFSET, fieldValue); }
 
     private static final GroupLayout msg$LAYOUT = (GroupLayout) $LAYOUT.select(groupElement("msg"));
-    /** Layout of field {@snippet lang=c : struct nlmsghdr msg } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * struct nlmsghdr msg
+     * }
+     */
     public static final GroupLayout msg$layout() { return msg$LAYOUT; }
     private static final long msg$OFFSET = 4;
-    /** Offset of field {@snippet lang=c : struct nlmsghdr msg } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * struct nlmsghdr msg
+     * }
+     */
     public static final long msg$offset() { return msg$OFFSET; }
-    /** Getter for field (a slice of {@code struct}) {@snippet lang=c : struct nlmsghdr msg } */
+    /**
+     * Getter for field (a slice of {@code struct})
+     * {@snippet lang=c :
+     * struct nlmsghdr msg
+     * }
+     */
     public static MemorySegment msg(MemorySegment struct) { return struct.asSlice(msg$OFFSET, msg$LAYOUT.byteSize()); }
-    /** Setter for field (copies {@code fieldValue} in) {@snippet lang=c : struct nlmsghdr msg } */
+    /**
+     * Setter for field (copies {@code fieldValue} in)
+     * {@snippet lang=c :
+     * struct nlmsghdr msg
+     * }
+     */
     public static void msg(MemorySegment struct, MemorySegment fieldValue) { MemorySegment.copy(fieldValue, 0L, struct, msg$OFFSET, msg$LAYOUT.byteSize()); }
 
     /** {@return the size of this struct in bytes} */

@@ -35,36 +35,96 @@ public final class pollfd {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfInt fd$LAYOUT = (OfInt) $LAYOUT.select(groupElement("fd"));
-    /** Layout of field {@snippet lang=c : int fd } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * int fd
+     * }
+     */
     public static final OfInt fd$layout() { return fd$LAYOUT; }
     private static final long fd$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : int fd } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * int fd
+     * }
+     */
     public static final long fd$offset() { return fd$OFFSET; }
-    /** Getter for field {@snippet lang=c : int fd } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * int fd
+     * }
+     */
     public static int fd(MemorySegment struct) { return struct.get(fd$LAYOUT, fd$OFFSET); }
-    /** Setter for field {@snippet lang=c : int fd } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * int fd
+     * }
+     */
     public static void fd(MemorySegment struct, int fieldValue) { struct.set(fd$LAYOUT, fd$OFFSET, fieldValue); }
 
     private static final OfShort events$LAYOUT = (OfShort) $LAYOUT.select(groupElement("events"));
-    /** Layout of field {@snippet lang=c : short events } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * short events
+     * }
+     */
     public static final OfShort events$layout() { return events$LAYOUT; }
     private static final long events$OFFSET = 4;
-    /** Offset of field {@snippet lang=c : short events } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * short events
+     * }
+     */
     public static final long events$offset() { return events$OFFSET; }
-    /** Getter for field {@snippet lang=c : short events } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * short events
+     * }
+     */
     public static short events(MemorySegment struct) { return struct.get(events$LAYOUT, events$OFFSET); }
-    /** Setter for field {@snippet lang=c : short events } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * short events
+     * }
+     */
     public static void events(MemorySegment struct, short fieldValue) { struct.set(events$LAYOUT, events$OFFSET, fieldValue); }
 
     private static final OfShort revents$LAYOUT = (OfShort) $LAYOUT.select(groupElement("revents"));
-    /** Layout of field {@snippet lang=c : short revents } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * short revents
+     * }
+     */
     public static final OfShort revents$layout() { return revents$LAYOUT; }
     private static final long revents$OFFSET = 6;
-    /** Offset of field {@snippet lang=c : short revents } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * short revents
+     * }
+     */
     public static final long revents$offset() { return revents$OFFSET; }
-    /** Getter for field {@snippet lang=c : short revents } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * short revents
+     * }
+     */
     public static short revents(MemorySegment struct) { return struct.get(revents$LAYOUT, revents$OFFSET); }
-    /** Setter for field {@snippet lang=c : short revents } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * short revents
+     * }
+     */
     public static void revents(MemorySegment struct, short fieldValue) { struct.set(revents$LAYOUT, revents$OFFSET, fieldValue); }
 
     /** {@return the size of this struct in bytes} */

@@ -31,25 +31,65 @@ public final class rtattr {
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfShort rta_len$LAYOUT = (OfShort) $LAYOUT.select(groupElement("rta_len"));
-    /** Layout of field {@snippet lang=c : unsigned short rta_len } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned short rta_len
+     * }
+     */
     public static final OfShort rta_len$layout() { return rta_len$LAYOUT; }
     private static final long rta_len$OFFSET = 0;
-    /** Offset of field {@snippet lang=c : unsigned short rta_len } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned short rta_len
+     * }
+     */
     public static final long rta_len$offset() { return rta_len$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned short rta_len } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned short rta_len
+     * }
+     */
     public static short rta_len(MemorySegment struct) { return struct.get(rta_len$LAYOUT, rta_len$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned short rta_len } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned short rta_len
+     * }
+     */
     public static void rta_len(MemorySegment struct, short fieldValue) { struct.set(rta_len$LAYOUT, rta_len$OFFSET, fieldValue); }
 
     private static final OfShort rta_type$LAYOUT = (OfShort) $LAYOUT.select(groupElement("rta_type"));
-    /** Layout of field {@snippet lang=c : unsigned short rta_type } */
+    /**
+     * Layout of field
+     * {@snippet lang=c :
+     * unsigned short rta_type
+     * }
+     */
     public static final OfShort rta_type$layout() { return rta_type$LAYOUT; }
     private static final long rta_type$OFFSET = 2;
-    /** Offset of field {@snippet lang=c : unsigned short rta_type } */
+    /**
+     * Offset of field
+     * {@snippet lang=c :
+     * unsigned short rta_type
+     * }
+     */
     public static final long rta_type$offset() { return rta_type$OFFSET; }
-    /** Getter for field {@snippet lang=c : unsigned short rta_type } */
+    /**
+     * Getter for field
+     * {@snippet lang=c :
+     * unsigned short rta_type
+     * }
+     */
     public static short rta_type(MemorySegment struct) { return struct.get(rta_type$LAYOUT, rta_type$OFFSET); }
-    /** Setter for field {@snippet lang=c : unsigned short rta_type } */
+    /**
+     * Setter for field
+     * {@snippet lang=c :
+     * unsigned short rta_type
+     * }
+     */
     public static void rta_type(MemorySegment struct, short fieldValue) { struct.set(rta_type$LAYOUT, rta_type$OFFSET, fieldValue); }
 
     /** {@return the size of this struct in bytes} */

@@ -1,0 +1,58 @@
+package io.tunctl.cli;
+
+import io.tunctl.cli.bench.Bench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code tunctl bench}: throughput of every path tunctl offers, each as a ratio to the bare veth. */
+@Command(name = "bench", description = {
+        "Measure TCP throughput across two network namespaces: the bare veth (direct), the C and Java TUN bridges,",
+        "and every installed transport that supports benchmarking. Rounds are interleaved; each ratio is the",
+        "median of (row / direct) over rounds. Needs root. Row names: direct, bridge-c, bridge-c-tso,",
+        "bridge-java, bridge-java-tso, udp, and rows added by transports (http, http-tls, socks, p2p, ...)."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--only", split = ",", paramLabel = "ROW",
+            description = "Run only these rows (direct always runs as the baseline).")
+    List<String> only;
+
+    @Option(names = "--json", description = "Print the rows as a JSON array of objects "
+            + "(name, min, median, max in Gbit/s, ratio, runs). The format is versioned by 'version': 1.")
+    boolean json;
+
+    @Option(names = "--json-file", paramLabel = "FILE", description = "Also write the JSON rows to FILE.")
+    java.nio.file.Path jsonFile;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Rounds (default ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--seconds", defaultValue = "2", description = "Seconds per measurement (default ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--streams", defaultValue = "1", description = "Parallel TCP streams (default ${DEFAULT-VALUE}).")
+    int streams;
+
+    @Option(names = "--list", description = "List the rows this machine can run and exit.")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        if (runs < 1 || runs > 50) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--runs must be 1..50");
+        if (seconds < 1 || seconds > 600) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seconds must be 1..600");
+        }
+        if (streams < 1 || streams > 32) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--streams must be 1..32");
+        Bench bench = new Bench(spec.commandLine().getOut(), spec.commandLine().getErr(), runs, seconds, streams);
+        if (list) {
+            bench.rowNames().forEach(spec.commandLine().getOut()::println);
+            return ExitCodes.OK;
+        }
+        return bench.run(only, json, jsonFile);
+    }
+}

@@ -1,0 +1,59 @@
+package io.tunctl.cli;
+
+import io.tunctl.core.runtime.Transports;
+import io.tunctl.core.spi.TransportProvider;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The root command: {@code tunctl [--verbose] <command>}. */
+@Command(name = "tunctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = TunctlCommand.Version.class,
+        description = "Real TUN interfaces for any program, carried over pluggable transports.",
+        subcommands = {UpCommand.class, ValidateCommand.class, BenchCommand.class, BenchLoadCommand.class,
+                BenchBridgeCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:success",
+                "1:runtime failure (device, netlink, socket or peer error; the message names the call)",
+                "2:bad usage or invalid config (nothing was changed)"},
+        footerHeading = "%nEnvironment:%n",
+        footer = {"  TUNCTL_LOG       log level (SEVERE, WARNING, INFO, FINE); default INFO",
+                "  TUNCTL_PLUGINS   extra plugin jars or folders for the launcher, ':'-separated"})
+public final class TunctlCommand {
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Print stack traces and debug logs.")
+    void verbose(boolean v) {
+        if (v) {
+            ErrorHandler.verbose = true;
+            Main.configureLogging(java.util.logging.Level.FINE);
+        }
+    }
+
+    /** {@code tunctl --version}: the CLI version and every transport found, with its jar's version. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var d = TunctlCommand.class.getModule().getDescriptor();
+            String v = d != null && d.rawVersion().isPresent() ? d.rawVersion().get()
+                    : TunctlCommand.class.getPackage().getImplementationVersion();
+            List<String> lines = new ArrayList<>();
+            lines.add("tunctl " + (v != null ? v : "dev") + " (Java " + Runtime.version() + ", "
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")");
+            try {
+                for (TransportProvider<?> p : Transports.load().all()) {
+                    lines.add("  transport " + p.name() + " " + p.version() + " (" + p.getClass().getName() + ")");
+                }
+            } catch (IllegalStateException e) {
+                lines.add("  transports: " + e.getMessage());
+            }
+            return lines.toArray(String[]::new);
+        }
+    }
+}

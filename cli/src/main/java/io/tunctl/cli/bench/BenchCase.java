@@ -1,0 +1,168 @@
+package io.tunctl.cli.bench;
+
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.Benchmarkable;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** One bench row: something that carries TCP from namespace A to {@link #target()} in B. */
+abstract sealed class BenchCase implements AutoCloseable {
+    final String name;
+
+    BenchCase(String name) {
+        this.name = name;
+    }
+
+    /** The address in B that the load targets. */
+    abstract String target();
+
+    /** Brings the path up; returns once a ping crosses it. */
+    abstract void start(Exec exec, Topology topo) throws IOException;
+
+    /** Called just before a measurement (bridge rows snapshot their packet counters). */
+    void beforeRun(Exec exec) throws IOException {}
+
+    /** Called just after; returns packets/s through the row's own counters, or NaN. */
+    double afterRun(Exec exec) throws IOException { return Double.NaN; }
+
+    @Override
+    public void close() {}
+
+    /** The bare veth: the baseline every ratio is taken against. */
+    static final class Direct extends BenchCase {
+        Direct() {
+            super("direct");
+        }
+
+        @Override
+        String target() { return "192.0.2.2"; }
+
+        @Override
+        void start(Exec exec, Topology topo) {}
+    }
+
+    /** A transport's own setup, run as two {@code tunctl up} processes, one in each namespace. */
+    static final class Transport extends BenchCase {
+        private final Benchmarkable.Setup setup;
+        private final Cidr tunnelB;
+        private final String launcher;
+
+        Transport(Benchmarkable.Setup setup, Cidr tunnelB, String launcher) {
+            super(setup.row());
+            this.setup = setup;
+            this.tunnelB = tunnelB;
+            this.launcher = launcher;
+        }
+
+        @Override
+        String target() { return Cidr.addressString(tunnelB.addressBytes()); }
+
+        @Override
+        void start(Exec exec, Topology topo) throws IOException {
+            Path a = exec.logDir().resolve(name + "-a.yaml");
+            Path b = exec.logDir().resolve(name + "-b.yaml");
+            Files.writeString(a, setup.configA());
+            Files.writeString(b, setup.configB());
+            Process pb = exec.start(name + "-b", "ip", "netns", "exec", topo.nsB, launcher, "up", b.toString());
+            Process pa = exec.start(name + "-a", "ip", "netns", "exec", topo.nsA, launcher, "up", a.toString());
+            exec.awaitLog(pb, name + "-b", "tunnel up", 30_000);
+            exec.awaitLog(pa, name + "-a", "tunnel up", 30_000);
+            topo.awaitPing(target());
+        }
+    }
+
+    /**
+     * Two TUNs, one per namespace, with packets copied between them by a bridge process: tunloop (C) or
+     * {@code tunctl bench-bridge} (Java). This is the ceiling of any userspace tunnel without crypto.
+     */
+    static final class TunBridge extends BenchCase {
+        private final String[] command;
+        private final String dev;
+        private final Cidr tunA;
+        private final Cidr tunB;
+        /** tunloop leaves addressing to us; tunctl bench-bridge configures its own interfaces. */
+        private final boolean configureAddresses;
+        private final int mtu;
+        private Process process;
+        private long[] before;
+
+        TunBridge(String name, String dev, Cidr tunA, Cidr tunB, boolean configureAddresses, int mtu,
+                  String... command) {
+            super(name);
+            this.dev = dev;
+            this.tunA = tunA;
+            this.tunB = tunB;
+            this.configureAddresses = configureAddresses;
+            this.mtu = mtu;
+            this.command = command;
+        }
+
+        /** The same row with %A and %B in its command replaced by the namespace names. */
+        TunBridge withNamespaces(String nsA, String nsB) {
+            String[] c = command.clone();
+            for (int i = 0; i < c.length; i++) c[i] = c[i].replace("%A", nsA).replace("%B", nsB);
+            return new TunBridge(name, dev, tunA, tunB, configureAddresses, mtu, c);
+        }
+
+        @Override
+        String target() { return Cidr.addressString(tunB.addressBytes()); }
+
+        @Override
+        void start(Exec exec, Topology topo) throws IOException {
+            process = exec.start(name, command);
+            exec.awaitLog(process, name, "READY", 30_000);
+            if (configureAddresses) {
+                exec.run(10, "ip", "-n", topo.nsA, "addr", "replace", tunA.toString(), "dev", dev);
+                exec.run(10, "ip", "-n", topo.nsB, "addr", "replace", tunB.toString(), "dev", dev);
+                exec.run(10, "ip", "-n", topo.nsA, "link", "set", dev, "mtu", Integer.toString(mtu), "up");
+                exec.run(10, "ip", "-n", topo.nsB, "link", "set", dev, "mtu", Integer.toString(mtu), "up");
+            }
+            topo.awaitPing(target());
+        }
+
+        @Override
+        void beforeRun(Exec exec) throws IOException {
+            before = stats(exec);
+        }
+
+        @Override
+        double afterRun(Exec exec) throws IOException {
+            long[] after = stats(exec);
+            if (before == null || after == null) return Double.NaN;
+            double secs = (after[0] - before[0]) / 1e9;
+            return secs <= 0 ? Double.NaN : (after[1] - before[1]) / secs;
+        }
+
+        /**
+         * Asks the bridge for its counters (tunloop: SIGUSR1; tunctl bench-bridge: a "stats" line on stdin) and
+         * reads the newest {@code STATS} line of its log: {@code [nanoTime, packets both ways]}.
+         */
+        private long[] stats(Exec exec) throws IOException {
+            Path log = exec.logDir().resolve(name + ".log");
+            long seen = Files.readAllLines(log).stream().filter(l -> l.startsWith("STATS")).count();
+            long t = System.nanoTime();
+            if (configureAddresses) {
+                exec.run(5, "kill", "-USR1", Long.toString(process.pid()));
+            } else {
+                process.getOutputStream().write("stats\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                process.getOutputStream().flush();
+            }
+            for (int i = 0; i < 100; i++) {
+                List<String> lines = Files.readAllLines(log).stream().filter(l -> l.startsWith("STATS")).toList();
+                if (lines.size() > seen) return new long[] {t, field(lines.getLast(), "a2b_pkts") + field(lines.getLast(), "b2a_pkts")};
+                Exec.sleep(10);
+            }
+            return null;
+        }
+
+        private static long field(String line, String key) {
+            for (String part : line.split("\\s+")) {
+                if (part.startsWith(key + "=")) return Long.parseLong(part.substring(key.length() + 1));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.tunctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tunctl.core.testkit.ProcessRunner;
+import io.tunctl.core.testkit.Root;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code tunctl bench} as a script uses it: a short run, JSON out, every requested row measured. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class BenchCommandIT {
+    private static final Path REPO = Path.of(System.getProperty("tunctl.repo", "..")).toAbsolutePath().normalize();
+
+    @Test
+    void jsonRowsForDirectUdpAndBothBridges() throws Exception {
+        Root.require();
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "udp,bridge-java,bridge-java-tso,bridge-c", "--runs", "1", "--seconds", "1", "--json"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        JsonNode rows = new ObjectMapper().readTree(r.stdout());
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode row : rows) {
+            names.add(row.get("name").asText());
+            assertEquals(1, row.get("version").asInt());
+            assertTrue(row.get("median").asDouble() > 0.01, "row " + row);
+            assertTrue(row.get("min").asDouble() <= row.get("median").asDouble());
+            assertTrue(row.get("median").asDouble() <= row.get("max").asDouble());
+            assertTrue(row.get("ratio").asDouble() > 0, "row " + row);
+        }
+        assertEquals(List.of("direct", "bridge-c", "bridge-java", "bridge-java-tso", "udp"), names);
+        for (JsonNode row : rows) {
+            if (row.get("name").asText().startsWith("bridge-")) assertTrue(row.get("pps").asLong() > 0, "row " + row);
+        }
+    }
+
+    @Test
+    void unknownRowIsAUsageError() {
+        Root.require();
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(60), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "no-such-row"));
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertTrue(r.stderr().contains("no row 'no-such-row'"), r.stderr());
+    }
+}

@@ -1,0 +1,248 @@
+package io.tunctl.transport.p2p.secretstream;
+
+import io.tunctl.transport.p2p.crypto.CryptoException;
+import io.tunctl.transport.p2p.noise.HyperdhtHandshake;
+import io.tunctl.transport.p2p.noise.HyperdhtHandshakeResult;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * The framing side of @hyperswarm/secret-stream once the Noise handshake is done (I/O-free).
+ *
+ * <p>Wire: every frame is {@code uint24 LE length || body}. Each side's first frame is 56 bytes,
+ * {@code streamId(self.isInitiator)(32) || secretstream header(24)}, sent without waiting for the peer's. The first frame
+ * received must be exactly 56 bytes and carry {@code streamId(!self.isInitiator)}. Every later frame is one
+ * {@link SecretStreamCipher} message (17 bytes overhead); an empty message is a keep-alive, which the receiver drops
+ * (hyperdht enables keep-alive, 5 s, on every connection). Closing encrypts nothing: the transport's end-of-stream is the
+ * end.
+ *
+ * <p>Outgoing: {@link #headerFrame()}, then {@link #seal}. Incoming: feed transport bytes to {@link #receive}, which
+ * reassembles frames across arbitrary chunk boundaries and hands out plaintexts. Not thread-safe; one sender and one
+ * receiver thread may each use their half if they synchronise externally.
+ */
+public final class SecretStream {
+    /** Length of the first frame's body: stream id + secretstream header. */
+    public static final int ID_HEADER_BYTES = 32 + SecretStreamCipher.HEADER_BYTES;
+    /** Largest frame body the uint24 length allows. */
+    public static final int MAX_FRAME_BODY = 0xffffff;
+    /** Largest plaintext one frame carries. */
+    public static final int MAX_MESSAGE = MAX_FRAME_BODY - SecretStreamCipher.ABYTES;
+    /** hyperdht's {@code connectionKeepAlive} default: an empty message after this long without writes. */
+    public static final int KEEP_ALIVE_MILLIS = 5000;
+
+    private final boolean initiator;
+    private final byte[] rxKey;
+    private final byte[] expectedRemoteId;
+    private final byte[] headerFrame;
+    private final SecretStreamCipher encrypt;
+    private final ChaChaBackend backend;
+    private final boolean dropKeepAlives;
+    private SecretStreamCipher decrypt;
+    private boolean ended;
+    private boolean remoteFinal;
+    private boolean failed;
+
+    // frame reassembly
+    private final byte[] lenBuf = new byte[3];
+    private int lenHave;
+    private byte[] body;
+    private int bodyHave;
+
+    /**
+     * @param tx this side's sending key, {@code rx} the receiving key (32 bytes each, from the Noise split)
+     * @param pushHeader the 24-byte secretstream header to send ({@link SecretStreamCipher#newHeader} in production)
+     * @param dropKeepAlives whether empty messages are swallowed instead of delivered
+     */
+    public SecretStream(boolean initiator, byte[] tx, byte[] rx, byte[] handshakeHash, byte[] pushHeader,
+            ChaChaBackend backend, boolean dropKeepAlives) {
+        if (handshakeHash == null || handshakeHash.length != 64) {
+            throw new IllegalArgumentException("handshake hash must be 64 bytes");
+        }
+        if (rx == null || rx.length != SecretStreamCipher.KEY_BYTES) {
+            throw new IllegalArgumentException("rx key must be 32 bytes");
+        }
+        this.initiator = initiator;
+        this.backend = backend;
+        this.dropKeepAlives = dropKeepAlives;
+        this.rxKey = rx.clone();
+        this.encrypt = SecretStreamCipher.initPush(tx, pushHeader, backend);
+        this.expectedRemoteId = HyperdhtHandshake.streamId(handshakeHash, !initiator);
+        headerFrame = new byte[3 + ID_HEADER_BYTES];
+        writeUint24(ID_HEADER_BYTES, headerFrame, 0);
+        System.arraycopy(HyperdhtHandshake.streamId(handshakeHash, initiator), 0, headerFrame, 3, 32);
+        System.arraycopy(pushHeader, 0, headerFrame, 35, SecretStreamCipher.HEADER_BYTES);
+    }
+
+    /** The stream hyperdht opens after its handshake: a random header, the fastest key stream, keep-alives dropped. */
+    public static SecretStream of(HyperdhtHandshakeResult handshake, SecureRandom random) {
+        return new SecretStream(handshake.initiator(), handshake.tx(), handshake.rx(), handshake.handshakeHash(),
+                SecretStreamCipher.newHeader(random), ChaChaBackend.fastest(), true);
+    }
+
+    public boolean isInitiator() {
+        return initiator;
+    }
+
+    /** The 59-byte first frame this side sends. */
+    public byte[] headerFrame() {
+        return headerFrame.clone();
+    }
+
+    /** Bytes on the wire for a plaintext of {@code messageLength}: 3 + length + 17. */
+    public static int frameLength(int messageLength) {
+        return 3 + messageLength + SecretStreamCipher.ABYTES;
+    }
+
+    /** One framed message ({@code TAG_MESSAGE}). */
+    public byte[] seal(byte[] message) {
+        byte[] out = new byte[frameLength(message.length)];
+        seal(message, 0, message.length, SecretStreamCipher.TAG_MESSAGE, out, 0);
+        return out;
+    }
+
+    /**
+     * Frames and encrypts {@code message[off, off+len)} with {@code tag} into {@code out}. A {@code TAG_FINAL} message
+     * ends the sending side. Node peers ignore received tags, so only tunctl peers give PUSH/REKEY/FINAL a meaning.
+     *
+     * @return bytes written ({@link #frameLength(int)})
+     */
+    public int seal(byte[] message, int off, int len, int tag, byte[] out, int outOff) {
+        if (ended) {
+            throw new IllegalStateException("secret stream already ended; nothing more can be sent");
+        }
+        if (len > MAX_MESSAGE) {
+            throw new IllegalArgumentException("Message is too large for an atomic write: " + len
+                    + " bytes, maximum " + MAX_MESSAGE);
+        }
+        writeUint24(len + SecretStreamCipher.ABYTES, out, outOff);
+        encrypt.push(message, off, len, tag, out, outOff + 3);
+        if (tag == SecretStreamCipher.TAG_FINAL) {
+            ended = true;
+        }
+        return frameLength(len);
+    }
+
+    /** The 20-byte keep-alive frame (an empty message). */
+    public byte[] keepAliveFrame() {
+        return seal(new byte[0]);
+    }
+
+    /** Marks the sending side finished (the transport's end follows); later {@link #seal} calls fail. */
+    public void end() {
+        ended = true;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Whether the peer sent a {@code TAG_FINAL} message. */
+    public boolean isRemoteFinal() {
+        return remoteFinal;
+    }
+
+    /** Whether the peer's header frame has been received and checked. */
+    public boolean isRemoteHeaderReceived() {
+        return decrypt != null;
+    }
+
+    /**
+     * Feeds bytes from the transport and delivers each complete message's plaintext, in order. Frames may be split
+     * across calls at any byte.
+     *
+     * @throws CryptoException on a wrong first frame (size or stream id), a frame shorter than 17 bytes, a failed MAC
+     *     or data after a FINAL message; the stream is unusable afterwards, as Node destroys it
+     */
+    public void receive(byte[] data, int off, int len, Consumer<byte[]> onMessage) throws CryptoException {
+        if (failed) {
+            throw new CryptoException("secret stream already failed");
+        }
+        int end = off + len;
+        while (off < end) {
+            if (body == null) {
+                while (lenHave < 3 && off < end) {
+                    lenBuf[lenHave++] = data[off++];
+                }
+                if (lenHave < 3) {
+                    return;
+                }
+                int n = (lenBuf[0] & 0xff) | (lenBuf[1] & 0xff) << 8 | (lenBuf[2] & 0xff) << 16;
+                lenHave = 0;
+                body = new byte[n];
+                bodyHave = 0;
+            }
+            int take = Math.min(body.length - bodyHave, end - off);
+            System.arraycopy(data, off, body, bodyHave, take);
+            bodyHave += take;
+            off += take;
+            if (bodyHave == body.length) {
+                byte[] frame = body;
+                body = null;
+                try {
+                    byte[] plain = open(frame);
+                    if (plain != null) {
+                        onMessage.accept(plain);
+                    }
+                } catch (CryptoException e) {
+                    failed = true;
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Whether a frame is partly received (an end-of-stream now would cut it). */
+    public boolean hasPartialFrame() {
+        return body != null || lenHave > 0;
+    }
+
+    /** Handles one frame body; null when nothing is delivered (header, dropped keep-alive). */
+    private byte[] open(byte[] frame) throws CryptoException {
+        if (decrypt == null) {
+            if (frame.length != ID_HEADER_BYTES) {
+                throw new CryptoException("Invalid header message received: first frame is " + frame.length
+                        + " bytes, expected " + ID_HEADER_BYTES);
+            }
+            if (!MessageDigest.isEqual(Arrays.copyOf(frame, 32), expectedRemoteId)) {
+                throw new CryptoException("Invalid header received: stream id does not match the handshake");
+            }
+            decrypt = SecretStreamCipher.initPull(rxKey, Arrays.copyOfRange(frame, 32, ID_HEADER_BYTES), backend);
+            Arrays.fill(rxKey, (byte) 0);
+            return null;
+        }
+        if (frame.length < SecretStreamCipher.ABYTES) {
+            throw new CryptoException("Invalid message received: frame of " + frame.length + " bytes is below 17");
+        }
+        if (remoteFinal) {
+            throw new CryptoException("message received after the peer's FINAL message");
+        }
+        byte[] plain = new byte[frame.length - SecretStreamCipher.ABYTES];
+        int tag = decrypt.pull(frame, 0, frame.length, plain, 0);
+        if (tag == SecretStreamCipher.TAG_FINAL) {
+            remoteFinal = true;
+        }
+        if (plain.length == 0 && dropKeepAlives) {
+            return null;
+        }
+        return plain;
+    }
+
+    /** Wipes key material. */
+    public void destroy() {
+        encrypt.destroy();
+        if (decrypt != null) {
+            decrypt.destroy();
+        }
+        Arrays.fill(rxKey, (byte) 0);
+        ended = true;
+        failed = true;
+    }
+
+    static void writeUint24(int n, byte[] b, int off) {
+        b[off] = (byte) n;
+        b[off + 1] = (byte) (n >>> 8);
+        b[off + 2] = (byte) (n >>> 16);
+    }
+}

@@ -1,0 +1,399 @@
+package io.tunctl.transport.p2p.udx;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One UDP socket carrying any number of {@link UdxStream}s plus other datagrams (DHT RPC, holepunch probes).
+ *
+ * <p>Incoming datagrams are demultiplexed as libudx does: a datagram of at least 20 bytes starting
+ * {@code 0xFF 0x01} whose id names a live stream of this socket goes to that stream; everything else goes to the
+ * {@link #onMessage message handler}. The socket is a Netty native epoll datagram channel that reads in batches
+ * ({@code recvmmsg}) and writes each batch of outgoing packets with one {@code sendmmsg}; ACKs for a read batch
+ * are sent after the batch. Don't-fragment is set so MTU probes that are too big are lost, not fragmented.
+ */
+public final class UdxSocket implements AutoCloseable {
+
+    private static final int MAX_DATAGRAM = 2048;
+    private static final int READ_BATCH = 64;
+    private static final int SOCKET_BUFFER = 4 << 20;
+    /** {@code IP_MTU_DISCOVER} / {@code IPV6_MTU_DISCOVER} = {@code IP_PMTUDISC_PROBE} (linux/in.h, in6.h). */
+    private static final IntegerUnixChannelOption IP_MTU_DISCOVER =
+            new IntegerUnixChannelOption("IP_MTU_DISCOVER", 0, 10);
+    private static final IntegerUnixChannelOption IPV6_MTU_DISCOVER =
+            new IntegerUnixChannelOption("IPV6_MTU_DISCOVER", 41, 23);
+    private static final int IP_PMTUDISC_PROBE = 3;
+    /** UDP GSO for data packets; {@code -Dtunctl.udx.gso=false} turns it off. */
+    private static final boolean GSO = !"false".equals(System.getProperty("tunctl.udx.gso"));
+    private static final int GSO_MAX_SEGMENTS = 64;
+    private static final int GSO_MAX_BYTES = 65000;
+
+    private final EventLoopGroup ownGroup;
+    private final EpollDatagramChannel channel;
+    private final EventLoop loop;
+    private final IntObjectHashMap<UdxStream> streams = new IntObjectHashMap<>();
+    private final List<UdxStream> dirty = new ArrayList<>();
+    private final AtomicInteger liveStreams = new AtomicInteger();
+    private final AtomicLong datagramsReceived = new AtomicLong();
+    private volatile UdxMessageHandler messageHandler;
+    private boolean flushPending;
+    private final boolean gso = GSO && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+    private io.netty.buffer.CompositeByteBuf batch;
+    private int batchSegment;
+    private int batchCount;
+    private int batchBytes;
+    private InetSocketAddress batchTo;
+    private volatile boolean closed;
+
+    private UdxSocket(EventLoopGroup ownGroup, EpollDatagramChannel channel) {
+        this.ownGroup = ownGroup;
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+    }
+
+    /** Binds a socket on its own single-threaded event loop (closed with the socket). */
+    public static UdxSocket bind(InetSocketAddress local) throws IOException {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("udx", true),
+                EpollIoHandler.newFactory());
+        try {
+            return bind(local, group, group);
+        } catch (IOException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Binds a socket on one event loop of {@code group} (an epoll group), which the caller keeps owning. */
+    public static UdxSocket bind(InetSocketAddress local, EventLoopGroup group) throws IOException {
+        return bind(local, group, null);
+    }
+
+    private static UdxSocket bind(InetSocketAddress local, EventLoopGroup group, EventLoopGroup own)
+            throws IOException {
+        Objects.requireNonNull(local, "local");
+        if (!Epoll.isAvailable()) {
+            throw new IOException("UDX needs Netty native epoll (linux-x86_64): " + Epoll.unavailabilityCause(),
+                    Epoll.unavailabilityCause());
+        }
+        boolean v6 = local.getAddress() instanceof Inet6Address;
+        Handler handler = new Handler();
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6
+                        : SocketProtocolFamily.INET))
+                .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+                .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 20, 16 << 20))
+                .option(ChannelOption.MAX_MESSAGES_PER_WRITE, 1024)
+                .option(v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, IP_PMTUDISC_PROBE)
+                .handler(handler);
+        ChannelFuture f = b.bind(local);
+        try {
+            if (!f.await(10, TimeUnit.SECONDS)) {
+                f.channel().close();
+                throw new IOException("UDX socket bind to " + local + " timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted binding UDX socket to " + local, e);
+        }
+        if (!f.isSuccess()) {
+            throw new IOException("UDX socket bind to " + local + " failed: " + f.cause().getMessage(), f.cause());
+        }
+        UdxSocket socket = new UdxSocket(own, (EpollDatagramChannel) f.channel());
+        handler.socket = socket;
+        return socket;
+    }
+
+    /** The bound address (with the actual port when bound to port 0). */
+    public InetSocketAddress localAddress() {
+        return channel.localAddress();
+    }
+
+    /** The event loop every stream of this socket runs on. */
+    public EventLoop eventLoop() {
+        return loop;
+    }
+
+    ByteBufAllocator allocator() {
+        return channel.alloc();
+    }
+
+    /**
+     * Creates a stream with local id {@code localId}; packets carrying that id are routed to it from now on.
+     *
+     * @throws IllegalStateException if a live stream of this socket already has that id
+     */
+    public UdxStream createStream(int localId) {
+        return callOnLoop(() -> {
+            if (closed) {
+                throw new IllegalStateException("UDX socket " + localAddress() + " is closed");
+            }
+            UdxStream old = streams.get(localId);
+            if (old != null) {
+                if (old.isLive()) {
+                    throw new IllegalStateException("UDX stream id " + Integer.toUnsignedString(localId)
+                            + " is already in use on " + localAddress());
+                }
+                streams.remove(localId); // a closed stream lingering to re-ACK its peer's END
+            }
+            UdxStream s = new UdxStream(this, localId);
+            streams.put(localId, s);
+            liveStreams.incrementAndGet();
+            return s;
+        });
+    }
+
+    /** Number of streams created on this socket and not yet closed (lingering closed streams excluded). */
+    public int streamCount() {
+        return liveStreams.get();
+    }
+
+    /** Sets the handler for datagrams that are not packets of a live stream (null drops them). */
+    public void onMessage(UdxMessageHandler handler) {
+        this.messageHandler = handler;
+    }
+
+    /**
+     * Sends one raw datagram (for example a DHT RPC message) through this socket. Takes ownership of
+     * {@code datagram}. The future completes when the datagram was handed to the kernel.
+     */
+    public CompletableFuture<Void> send(ByteBuf datagram, InetSocketAddress to) {
+        Objects.requireNonNull(to, "to");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed) {
+            datagram.release();
+            done.completeExceptionally(new IOException("UDX socket " + localAddress() + " is closed"));
+            return done;
+        }
+        channel.writeAndFlush(new DatagramPacket(datagram, to)).addListener(f -> {
+            if (f.isSuccess()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(new IOException("UDX socket send to " + to + " failed: "
+                        + f.cause().getMessage(), f.cause()));
+            }
+        });
+        return done;
+    }
+
+    /** Destroys every stream (each sends DESTROY), then closes the UDP socket. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            callOnLoop(() -> {
+                for (UdxStream s : new ArrayList<>(streams.values())) {
+                    s.closeBySocket(new IOException("UDX socket " + localAddress() + " closed"));
+                }
+                streams.clear();
+                flush();
+                return null;
+            });
+        } catch (RuntimeException ignored) {
+            // the loop is already gone; nothing left to release on it
+        }
+        channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (ownGroup != null) {
+            ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- for streams (event loop)
+
+    void write(ByteBuf datagram, InetSocketAddress to) {
+        emitBatch();
+        channel.write(new DatagramPacket(datagram, to), channel.voidPromise());
+        flushPending = true;
+    }
+
+    /**
+     * Writes a stream data packet. With UDP GSO, consecutive packets of the same size to the same address are
+     * gathered into one {@code sendmsg} with {@code UDP_SEGMENT}: the kernel cuts it back into one datagram per
+     * packet (each with its own UDX header), so the peer sees exactly what separate sends would give it.
+     */
+    void writeData(ByteBuf datagram, InetSocketAddress to) {
+        if (!gso) {
+            write(datagram, to);
+            return;
+        }
+        int n = datagram.readableBytes();
+        if (batchCount > 0 && (n > batchSegment || batchCount >= GSO_MAX_SEGMENTS || batchBytes + n > GSO_MAX_BYTES
+                || (to != batchTo && !to.equals(batchTo)))) {
+            emitBatch();
+        }
+        if (batchCount == 0) {
+            batch = channel.alloc().compositeDirectBuffer(GSO_MAX_SEGMENTS);
+            batchSegment = n;
+            batchTo = to;
+        }
+        batch.addComponent(true, datagram);
+        batchCount++;
+        batchBytes += n;
+        flushPending = true;
+        if (n < batchSegment) {
+            emitBatch(); // only the last segment may be shorter
+        }
+    }
+
+    private void emitBatch() {
+        if (batchCount == 0) {
+            return;
+        }
+        if (batchCount == 1) {
+            channel.write(new DatagramPacket(batch, batchTo), channel.voidPromise());
+        } else {
+            channel.write(new io.netty.channel.epoll.SegmentedDatagramPacket(batch, batchSegment, batchTo),
+                    channel.voidPromise());
+        }
+        batch = null;
+        batchCount = 0;
+        batchBytes = 0;
+        batchTo = null;
+    }
+
+    void flush() {
+        if (flushPending) {
+            flushPending = false;
+            emitBatch();
+            channel.flush();
+        }
+    }
+
+    void forget(UdxStream stream) {
+        if (streams.get(stream.localId()) == stream) {
+            streams.remove(stream.localId());
+        }
+    }
+
+    void streamClosed(UdxStream stream) {
+        liveStreams.decrementAndGet();
+    }
+
+    long datagramsReceived() {
+        return datagramsReceived.get();
+    }
+
+    private <T> T callOnLoop(java.util.concurrent.Callable<T> task) {
+        if (loop.inEventLoop()) {
+            try {
+                T t = task.call();
+                flush();
+                return t;
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            return loop.submit(() -> {
+                T t = task.call();
+                flush();
+                return t;
+            }).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the UDX event loop", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("UDX event loop did not answer within 10 s", e);
+        }
+    }
+
+    private void onDatagram(DatagramPacket packet) {
+        ByteBuf c = packet.content();
+        datagramsReceived.incrementAndGet();
+        if (UdxHeader.isUdx(c)) {
+            UdxStream s = streams.get(UdxHeader.peekId(c));
+            if (s != null && s.onDatagram(c, System.nanoTime())) {
+                if (!dirty.contains(s)) {
+                    dirty.add(s);
+                }
+                return;
+            }
+        }
+        UdxMessageHandler h = messageHandler;
+        if (h != null) {
+            h.onMessage(this, c, packet.sender());
+        }
+    }
+
+    private void onReadComplete() {
+        for (int i = 0; i < dirty.size(); i++) {
+            dirty.get(i).afterBatch();
+        }
+        dirty.clear();
+        flush();
+    }
+
+    private static final class Handler extends ChannelInboundHandlerAdapter {
+        volatile UdxSocket socket;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            DatagramPacket p = (DatagramPacket) msg;
+            try {
+                if (socket != null) {
+                    socket.onDatagram(p);
+                }
+            } finally {
+                p.release();
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (socket != null) {
+                socket.onReadComplete();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // a failed sendmmsg entry (e.g. EMSGSIZE for an MTU probe) is a lost datagram; UDX recovers from it
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.tunctl.transport.p2p.udx;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Java UDX peer (and optional reordering relays) for ITs that run it in a child JVM inside a network
+ * namespace. Arguments are {@code key=value}; prints one JSON object per line, like udx-peer.js.
+ *
+ * <pre>
+ * mode=sink|source|pair port=P id=I peerPort=Q peerId=J bytes=N [relay=listen:target,...] [hold=PERCENT]
+ * pair: two sockets in this JVM, port P (id I) sends N bytes to port Q (id J) through peerPort2=R / peerPort1=S
+ * </pre>
+ */
+public final class UdxPeerMain {
+    private static final InetAddress LO = InetAddress.getLoopbackAddress();
+
+    private UdxPeerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            a.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(Long.parseLong(a.getOrDefault("limitMs", "170000")));
+            } catch (InterruptedException e) {
+                return;
+            }
+            out("{\"event\":\"timeout\"}");
+            Runtime.getRuntime().halt(3);
+        });
+        List<ImpairmentRelay> relays = new ArrayList<>();
+        int hold = Integer.parseInt(a.getOrDefault("hold", "0"));
+        if (a.containsKey("relay")) {
+            for (String r : a.get("relay").split(",")) {
+                String[] p = r.split(":");
+                relays.add(new ImpairmentRelay(new InetSocketAddress(LO, Integer.parseInt(p[0])),
+                        new InetSocketAddress(LO, Integer.parseInt(p[1])), hold));
+            }
+        }
+        long bytes = Long.parseLong(a.getOrDefault("bytes", "0"));
+        int port = Integer.parseInt(a.get("port"));
+        int id = Integer.parseUnsignedInt(a.get("id"));
+        int peerPort = Integer.parseInt(a.get("peerPort"));
+        int peerId = Integer.parseUnsignedInt(a.get("peerId"));
+        String mode = a.get("mode");
+        try (UdxSocket socket = UdxSocket.bind(new InetSocketAddress(LO, port))) {
+            UdxStream s = socket.createStream(id);
+            s.connect(peerId, new InetSocketAddress(LO, peerPort));
+            out("{\"event\":\"ready\",\"port\":" + port + "}");
+            long t0 = System.nanoTime();
+            switch (mode) {
+                case "source" -> {
+                    String sha = Transfer.sendRandom(s, bytes, 99);
+                    out("{\"event\":\"sent\",\"bytes\":" + bytes + ",\"sha256\":\"" + sha + "\"}");
+                    Transfer.receiveAll(s);
+                }
+                case "sink" -> {
+                    Object[] got = Transfer.receiveAll(s);
+                    out("{\"event\":\"received\",\"bytes\":" + got[0] + ",\"sha256\":\"" + got[1] + "\",\"ms\":"
+                            + (System.nanoTime() - t0) / 1_000_000 + "}");
+                    s.end();
+                }
+                case "pair" -> {
+                    int port2 = Integer.parseInt(a.get("port2"));
+                    int peerPort2 = Integer.parseInt(a.get("peerPort2"));
+                    try (UdxSocket socket2 = UdxSocket.bind(new InetSocketAddress(LO, port2))) {
+                        UdxStream s2 = socket2.createStream(peerId);
+                        s2.connect(id, new InetSocketAddress(LO, peerPort2));
+                        CompletableFuture<Object[]> got = Transfer.async(() -> {
+                            Object[] r = Transfer.receiveAll(s2);
+                            s2.end();
+                            return r;
+                        });
+                        String sha = Transfer.sendRandom(s, bytes, 99);
+                        out("{\"event\":\"sent\",\"bytes\":" + bytes + ",\"sha256\":\"" + sha + "\"}");
+                        Object[] r = got.get(160, TimeUnit.SECONDS);
+                        out("{\"event\":\"received\",\"bytes\":" + r[0] + ",\"sha256\":\"" + r[1] + "\",\"ms\":"
+                                + (System.nanoTime() - t0) / 1_000_000 + "}");
+                        s2.closeFuture().get(30, TimeUnit.SECONDS);
+                        out("{\"event\":\"streams\",\"count\":" + (socket.streamCount() + socket2.streamCount())
+                                + "}");
+                    }
+                }
+                default -> throw new IllegalArgumentException("mode " + mode);
+            }
+            s.closeFuture().get(30, TimeUnit.SECONDS);
+            out("{\"event\":\"close\",\"stats\":\"" + s.stats() + "\",\"forwarded\":"
+                    + relays.stream().mapToLong(ImpairmentRelay::forwarded).sum() + ",\"reordered\":"
+                    + relays.stream().mapToLong(ImpairmentRelay::reordered).sum() + "}");
+        } finally {
+            for (ImpairmentRelay r : relays) {
+                r.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static synchronized void out(String json) {
+        System.out.println(json);
+        System.out.flush();
+    }
+}
