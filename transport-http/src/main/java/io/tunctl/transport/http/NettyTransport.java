@@ -23,7 +23,7 @@ public record NettyTransport(String name, IoHandlerFactory ioHandler, Class<? ex
     public static final NettyTransport BEST = pick();
 
     private static NettyTransport pick() {
-        if (!Boolean.getBoolean("tunctl.http.nio")) {
+        if (!Boolean.getBoolean("tunctl.http.nio") && nativeEpollVisible()) {
             try {
                 if (Epoll.isAvailable()) {
                     return new NettyTransport("epoll", EpollIoHandler.newFactory(), EpollSocketChannel.class,
@@ -34,6 +34,16 @@ public record NettyTransport(String name, IoHandlerFactory ioHandler, Class<? ex
             }
         }
         return new NettyTransport("nio", NioIoHandler.newFactory(), NioSocketChannel.class, NioServerSocketChannel.class);
+    }
+
+    /**
+     * On the module path the native library is in its own module, which is resolved only when added
+     * ({@code --add-modules io.netty.transport.epoll.linux.x86_64}); without it, do not even try (trying prints a
+     * native-access warning and fails).
+     */
+    private static boolean nativeEpollVisible() {
+        if (!NettyTransport.class.getModule().isNamed()) return true;
+        return ModuleLayer.boot().findModule("io.netty.transport.epoll.linux.x86_64").isPresent();
     }
 
     public EventLoopGroup newGroup(int threads) {
