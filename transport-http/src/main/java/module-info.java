@@ -7,6 +7,7 @@ module io.tunctl.transport.http {
     requires io.netty.common;
     requires io.netty.handler;
     requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
     requires jdk.unsupported; // sun.misc.Signal for SIGHUP reload
 
     exports io.tunctl.transport.http;

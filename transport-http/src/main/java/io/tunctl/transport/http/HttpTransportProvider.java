@@ -3,6 +3,8 @@ package io.tunctl.transport.http;
 import io.tunctl.core.config.ConfigDocument;
 import io.tunctl.core.config.ConfigException;
 import io.tunctl.core.config.ConfigProblems;
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.Benchmarkable;
 import io.tunctl.core.spi.TransportProvider;
 import io.tunctl.core.spi.Tunnel;
 import io.tunctl.core.spi.TunnelContext;
@@ -20,7 +22,7 @@ import java.util.Optional;
  * config files (a JSON array of server and client objects) as they are, or the same array as the {@code http}
  * section of a unified tunctl config.
  */
-public final class HttpTransportProvider implements TransportProvider<HttpConfig> {
+public final class HttpTransportProvider implements TransportProvider<HttpConfig>, Benchmarkable {
 
     @Override
     public String name() { return "http"; }
@@ -44,6 +46,24 @@ public final class HttpTransportProvider implements TransportProvider<HttpConfig
         HttpTunnel t = HttpTunnel.open(endpoints, context, config.source());
         context.onClose(t);
         return t;
+    }
+
+    /**
+     * Row {@code http}: the server in B (its TUN gets tunnelB), the client in A (it gets tunnelA from the server),
+     * plain HTTP over the underlay, TSO on. Row {@code http-tls} needs nginx in B and is run by {@code bench/http.sh}.
+     */
+    @Override
+    public List<Setup> benchSetups(Network net) {
+        String b = Cidr.addressString(net.underlayB());
+        String host = net.underlayB() instanceof java.net.Inet6Address ? "[" + b + "]" : b;
+        // (no text blocks in main sources: a source scanner in the build chokes on them)
+        String server = String.format("[ { \"name\": \"tnbh0\", \"port\": %d, \"net\": \"%s\", \"mtu\": %d,%n"
+                        + "    \"clients\": [ { \"token\": \"%s\", \"ip\": \"%s\" } ] } ]%n",
+                net.port(), net.tunnelB(), Math.min(net.mtu(), 9000),
+                io.tunctl.transport.http.wire.Tokens.sha1Hex("bench"), Cidr.addressString(net.tunnelA().addressBytes()));
+        String client = String.format("[ { \"name\": \"tnbh0\", \"server\": \"http://%s:%d/ip\", \"token\": \"bench\" } ]%n",
+                host, net.port());
+        return List.of(new Setup("http", client, server));
     }
 
     /** Compiles a config that was validated already; throws if it was not valid after all. */

@@ -1,8 +1,6 @@
 package io.tunctl.transport.http;
 
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.tunctl.core.config.ConfigDocument;
 import io.tunctl.core.config.ConfigException;
 import io.tunctl.core.config.ConfigProblems;
@@ -43,7 +41,7 @@ public final class HttpTunnel implements Tunnel {
         this.log = ctx.logger();
         this.source = source;
         int threads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        this.group = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+        this.group = NettyTransport.BEST.newGroup(threads);
     }
 
     /** Starts every interface of {@code endpoints}; on failure stops what had started and rethrows. */

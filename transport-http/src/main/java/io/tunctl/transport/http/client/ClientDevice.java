@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
-import io.tunctl.transport.http.FrameQueue;
+import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
@@ -18,36 +18,37 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class ClientDevice implements PacketDevice {
     private final HttpTunnelClient client;
-    private final FrameQueue fromServer;
+    private final TunWriter fromServer;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
     private final int mtu;
     private volatile boolean closed;
-    private final LongAdder rxPackets = new LongAdder();
-    private final LongAdder rxBytes = new LongAdder();
     private final LongAdder txPackets = new LongAdder();
     private final LongAdder txBytes = new LongAdder();
     private final LongAdder drops = new LongAdder();
 
-    ClientDevice(HttpTunnelClient client, FrameQueue fromServer, int mtu) {
+    ClientDevice(HttpTunnelClient client, TunWriter fromServer, int mtu) {
         this.client = client;
         this.fromServer = fromServer;
         this.mtu = mtu;
     }
 
+    /** Packets from the GET are written into the TUN by the Netty thread ({@link TunWriter}); this just waits. */
     @Override
     public int read(PacketBatch batch) throws IOException {
-        if (closed) return -1;
-        int n = fromServer.drainTo(batch);
-        if (n > 0) {
-            rxPackets.add(n);
-            for (int i = batch.size() - n; i < batch.size(); i++) rxBytes.add(batch.length(i));
+        try {
+            closedLatch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return n;
+        return -1;
     }
 
     @Override
     public void write(PacketBatch batch) throws IOException {
         if (closed) throw new ClosedChannelException();
         boolean v6 = client.conf6() != null;
+        int total = 0;
+        for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
         ByteBuf out = null;
         int packets = 0;
         long bytes = 0;
@@ -59,7 +60,7 @@ final class ClientDevice implements PacketDevice {
                 drops.increment();
                 continue;
             }
-            if (out == null) out = client.alloc().directBuffer(64 * 1024);
+            if (out == null) out = client.alloc().directBuffer(total);
             Frames.encode(batch, i, out);
             packets++;
             bytes += len;
@@ -84,13 +85,13 @@ final class ClientDevice implements PacketDevice {
 
     @Override
     public DeviceStats stats() {
-        return new DeviceStats(rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(),
+        return new DeviceStats(fromServer.packets(), fromServer.bytes(), txPackets.sum(), txBytes.sum(),
                 drops.sum() + fromServer.drops());
     }
 
     @Override
     public void close() {
         closed = true;
-        fromServer.close();
+        closedLatch.countDown();
     }
 }

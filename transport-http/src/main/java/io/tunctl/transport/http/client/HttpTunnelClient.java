@@ -9,11 +9,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -39,7 +39,7 @@ import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
-import io.tunctl.transport.http.FrameQueue;
+import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.config.Endpoints;
 import io.tunctl.transport.http.wire.FrameDecoder;
 import io.tunctl.transport.http.wire.Frames;
@@ -79,7 +79,7 @@ public final class HttpTunnelClient implements AutoCloseable {
     private final int port;
     private final String target;
     private final String hostHeader;
-    private final FrameQueue toTun = new FrameQueue(4 << 20, 1 << 20, 16 << 20);
+    private volatile TunWriter toTun;
     private final Backoff getBackoff = new Backoff(1000, 30_000);
     private final Backoff putBackoff = new Backoff(1000, 30_000);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -132,10 +132,11 @@ public final class HttpTunnelClient implements AutoCloseable {
     // ---------------------------------------------------------------- connections
 
     private Bootstrap bootstrap(ChannelInboundHandlerAdapter handler, boolean isGet) {
-        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+        return new Bootstrap().group(group).channel(io.tunctl.transport.http.NettyTransport.BEST.socket())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, alloc)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 << 10, 2 << 20))
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -143,7 +144,7 @@ public final class HttpTunnelClient implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), host, port));
                         ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxHeaderSize(16384).setMaxChunkSize(256 * 1024), false, false));
+                                .setMaxHeaderSize(16384).setMaxChunkSize(1 << 20), false, false));
                         if (isGet) {
                             ch.pipeline().addLast("timeout", new ReadTimeoutHandler(GET_READ_TIMEOUT_SECONDS));
                         } else {
@@ -201,12 +202,11 @@ public final class HttpTunnelClient implements AutoCloseable {
 
     private final class GetHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
         private FrameDecoder decoder;
-        private Channel channel;
         private boolean accepted;
+        private final List<ByteBuf> pending = new ArrayList<>();
 
         @Override
         public void channelActive(ChannelHandlerContext c) {
-            channel = c.channel();
             HttpRequest req = request(HttpMethod.GET);
             req.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             c.writeAndFlush(req);
@@ -305,12 +305,31 @@ public final class HttpTunnelClient implements AutoCloseable {
                 frame.release();
                 return;
             }
-            toTun.offer(frame, channel);
+            pending.add(frame);
+            if (pending.size() >= TunWriter.BATCH) flushToTun();
+        }
+
+        private void flushToTun() {
+            TunWriter w = toTun;
+            if (w != null) {
+                w.write(pending);
+            } else {
+                for (ByteBuf b : pending) b.release();
+                pending.clear();
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext c) {
+            if (!pending.isEmpty()) flushToTun();
+            c.fireChannelReadComplete();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             if (decoder != null) decoder.release();
+            for (ByteBuf b : pending) b.release();
+            pending.clear();
             boolean wasCurrent = get == c.channel();
             if (wasCurrent) get = null;
             if (closed.get()) return;
@@ -437,8 +456,9 @@ public final class HttpTunnelClient implements AutoCloseable {
             rules.add(new RuleSpec(4, spec.mark().value(), null, (int) spec.mark().table(), null, false));
         }
         if (tun == null) {
-            device = new ClientDevice(this, toTun, tc.mtu());
             tun = ctx.openInterface(new InterfaceSpec(spec.name(), tc.mtu(), addresses, routes, rules, spec.offload(), 1));
+            toTun = new TunWriter(tun.device(), log);
+            device = new ClientDevice(this, toTun, tc.mtu());
             bridge = ctx.bridge(tun.device(), device);
             log.log(INFO, "[{0}] interface {1} configured: {2}", spec.name(), tun.name(), tc);
         } else {
@@ -497,7 +517,7 @@ public final class HttpTunnelClient implements AutoCloseable {
         Channel g = get, p = put;
         if (g != null) g.close();
         if (p != null) p.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> p.close());
+        if (toTun != null) toTun.close();
         if (bridge != null) bridge.close();
-        toTun.close();
     }
 }

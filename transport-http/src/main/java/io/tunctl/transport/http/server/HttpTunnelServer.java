@@ -5,11 +5,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.tunctl.core.packet.Cidr;
@@ -19,7 +19,7 @@ import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
-import io.tunctl.transport.http.FrameQueue;
+import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.config.Endpoints;
 import io.tunctl.transport.http.wire.Tokens;
 
@@ -44,14 +44,12 @@ import static java.lang.System.Logger.Level.WARNING;
  * clients whose entries did not change.
  */
 public final class HttpTunnelServer implements AutoCloseable {
-    private static final int HIGH_WATER = 4 << 20;
-
     private volatile Endpoints.Server spec;
     private final TunnelContext ctx;
     private final EventLoopGroup group;
     private final System.Logger log;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final FrameQueue toTun = new FrameQueue(HIGH_WATER, HIGH_WATER / 4, HIGH_WATER * 4L);
+    private volatile TunWriter toTun;
     private volatile List<Peer> peers = List.of();
     private volatile ForwardingTable<Peer> table;
     private final Set<Cidr> installedRoutes = new LinkedHashSet<>();
@@ -81,7 +79,7 @@ public final class HttpTunnelServer implements AutoCloseable {
 
     List<Peer> peers() { return peers; }
 
-    FrameQueue toTun() { return toTun; }
+    TunWriter toTun() { return toTun; }
 
     ServerDevice device() { return device; }
 
@@ -105,6 +103,7 @@ public final class HttpTunnelServer implements AutoCloseable {
         }
         InterfaceSpec ifs = new InterfaceSpec(s.name(), s.mtu(), addresses, routes, rules, s.offload(), 1);
         tun = ctx.openInterface(ifs);
+        toTun = new TunWriter(tun.device(), log);
         swapPeers(s.clients());
         device = new ServerDevice(this, toTun, s.mtu(), alloc);
         bridge = ctx.bridge(tun.device(), device);
@@ -115,25 +114,27 @@ public final class HttpTunnelServer implements AutoCloseable {
             close();
             throw e;
         }
-        log.log(INFO, "[{0}] http server listening on {1}:{2} (net {3}, mtu {4}, {5} clients, offload {6})",
+        log.log(INFO, "[{0}] http server listening on {1}:{2} (net {3}, mtu {4}, {5} clients, offload {6}, netty {7})",
                 s.name(), s.listen(), String.valueOf(s.port()), s.net(), s.mtu(), s.clients().size(),
-                tun.device().acceptsGso() ? "on" : "off");
+                tun.device().acceptsGso() ? "on" : "off", io.tunctl.transport.http.NettyTransport.BEST.name());
     }
 
     private Channel bind(InetSocketAddress at) throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(NioServerSocketChannel.class)
+                .channel(io.tunctl.transport.http.NettyTransport.BEST.serverSocket())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.ALLOCATOR, alloc)
+                // large reads keep most 64 KiB GSO frames inside one buffer, so they are sliced, not copied
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 2 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(4096).setMaxHeaderSize(16384).setMaxChunkSize(256 * 1024)));
+                                .setMaxInitialLineLength(4096).setMaxHeaderSize(16384).setMaxChunkSize(1 << 20)));
                         ch.pipeline().addLast("stream", new StreamHandler(HttpTunnelServer.this));
                     }
                 });
@@ -238,7 +239,7 @@ public final class HttpTunnelServer implements AutoCloseable {
         if (admin != null) admin.close();
         if (listener != null) listener.close().syncUninterruptibly();
         for (Peer p : peers) p.disconnect();
+        if (toTun != null) toTun.close();
         if (bridge != null) bridge.close();
-        toTun.close();
     }
 }

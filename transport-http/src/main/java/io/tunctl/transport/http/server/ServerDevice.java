@@ -5,7 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
-import io.tunctl.transport.http.FrameQueue;
+import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
@@ -25,15 +25,14 @@ final class ServerDevice implements PacketDevice {
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final HttpTunnelServer server;
-    private final FrameQueue toTun;
+    private final TunWriter toTun;
+    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
     private final int mtu;
     private final ByteBufAllocator alloc;
     private final Map<Peer, Outgoing> outgoing = new IdentityHashMap<>();
     private final byte[] dst6 = new byte[16];
     private volatile boolean closed;
     final LongAdder fromTunDrops = new LongAdder();
-    private final LongAdder rxPackets = new LongAdder();
-    private final LongAdder rxBytes = new LongAdder();
     private final LongAdder txPackets = new LongAdder();
     private final LongAdder txBytes = new LongAdder();
 
@@ -43,22 +42,25 @@ final class ServerDevice implements PacketDevice {
         long bytes;
     }
 
-    ServerDevice(HttpTunnelServer server, FrameQueue toTun, int mtu, ByteBufAllocator alloc) {
+    ServerDevice(HttpTunnelServer server, TunWriter toTun, int mtu, ByteBufAllocator alloc) {
         this.server = server;
         this.toTun = toTun;
         this.mtu = mtu;
         this.alloc = alloc;
     }
 
+    /**
+     * Packets for the TUN do not pass here: the Netty threads write them straight into the TUN ({@link TunWriter}).
+     * The bridge's thread for this direction just waits for the end.
+     */
     @Override
     public int read(PacketBatch batch) throws IOException {
-        if (closed) return -1;
-        int n = toTun.drainTo(batch);
-        if (n > 0) {
-            rxPackets.add(n);
-            for (int i = batch.size() - n; i < batch.size(); i++) rxBytes.add(batch.length(i));
+        try {
+            closedLatch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return n;
+        return -1;
     }
 
     /** Called by the bridge thread only: packets the server's TUN read, routed to clients. */
@@ -66,6 +68,8 @@ final class ServerDevice implements PacketDevice {
     public void write(PacketBatch batch) throws IOException {
         if (closed) throw new ClosedChannelException();
         ForwardingTable<Peer> table = server.table();
+        int total = 0;
+        for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
         for (int i = 0; i < batch.size(); i++) {
             MemorySegment p = batch.buffer(i);
             int len = batch.length(i);
@@ -86,7 +90,7 @@ final class ServerDevice implements PacketDevice {
                 continue;
             }
             Outgoing o = outgoing.computeIfAbsent(c.client(), k -> new Outgoing());
-            if (o.buf == null) o.buf = alloc.directBuffer(Math.max(Frames.wireSize(len), 16 * 1024));
+            if (o.buf == null) o.buf = alloc.directBuffer(total); // one peer is the common case: no growth
             Frames.encode(batch, i, o.buf);
             o.packets++;
             o.bytes += len;
@@ -116,13 +120,13 @@ final class ServerDevice implements PacketDevice {
 
     @Override
     public DeviceStats stats() {
-        return new DeviceStats(rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(),
+        return new DeviceStats(toTun.packets(), toTun.bytes(), txPackets.sum(), txBytes.sum(),
                 fromTunDrops.sum() + toTun.drops());
     }
 
     @Override
     public void close() {
         closed = true;
-        toTun.close();
+        closedLatch.countDown();
     }
 }

@@ -59,6 +59,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
     private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
     private final byte[] dst6 = new byte[16];
+    private final java.util.List<ByteBuf> toTun = new java.util.ArrayList<>();
 
     StreamHandler(HttpTunnelServer server) {
         this.server = server;
@@ -182,7 +183,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
             return;
         }
         if (d instanceof ForwardingTable.ToTun<Peer>) {
-            server.toTun().offer(frame, ctx.channel());
+            toTun.add(frame);
+            if (toTun.size() >= io.tunctl.transport.http.TunWriter.BATCH) server.toTun().write(toTun);
         } else if (d instanceof ForwardingTable.ToClient<Peer> c) {
             ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ctx.alloc().directBuffer(64 * 1024));
             Frames.encode(frame, out);
@@ -208,6 +210,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     }
 
     private void flushOutbox() {
+        if (!toTun.isEmpty()) server.toTun().write(toTun);
         if (outbox.isEmpty()) return;
         for (Map.Entry<Peer, ByteBuf> e : outbox.entrySet()) {
             int[] n = outboxCounts.get(e.getKey());
@@ -243,6 +246,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         if (decoder != null) decoder.release();
         for (ByteBuf b : outbox.values()) b.release();
         outbox.clear();
+        for (ByteBuf b : toTun) b.release();
+        toTun.clear();
         ctx.fireChannelInactive();
     }
 

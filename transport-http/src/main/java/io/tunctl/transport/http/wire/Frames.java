@@ -12,6 +12,11 @@ import java.lang.foreign.MemorySegment;
 public final class Frames {
     private Frames() {}
 
+    /** The largest packet a frame carries (a GSO super-packet). */
+    public static int maxPacket() {
+        return Wire.MAX_PACKET;
+    }
+
     /** Bytes a frame of a {@code len}-byte packet occupies on the wire. */
     public static int wireSize(int len) {
         return Wire.LENGTH_SIZE + Wire.VNET_HDR_LEN + len;

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * End to end with real TUNs: each tunnel is its own JVM started with {@code ip netns exec} in a test namespace,
  * namespaces joined by veths (documentation addresses). tapotun's README configs run unchanged; ping and iperf3
- * cross the tunnel, also through nginx with TLS.
+ * cross the tunnel, also through nginx with TLS. The tunnels run {@link TunnelMain} (the provider exactly as
+ * {@code tunctl up} drives it, from this build); {@code -Dtunctl.it.cli=true} runs the packaged {@code ./tunctl up}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class HttpNetnsIT {
@@ -87,13 +88,23 @@ class HttpNetnsIT {
         Path config = dir.resolve(tag + ".json");
         Files.writeString(config, configJson);
         Path log = dir.resolve(tag + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = ns.start(log.toFile(), java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", cp, TunnelMain.class.getName(), config.toString());
+        Process p;
+        String ready;
+        if (Boolean.getBoolean("tunctl.it.cli")) {
+            // the real CLI (build it first: ./build.sh -q -DskipTests package -pl cli -am)
+            Path launcher = Path.of(System.getProperty("tunctl.repo", "..")).resolve("tunctl");
+            p = ns.start(log.toFile(), launcher.toString(), "up", config.toString());
+            ready = "tunnel up";
+        } else {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            p = ns.start(log.toFile(), java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                    "-cp", cp, TunnelMain.class.getName(), config.toString());
+            ready = "UP";
+        }
         tunnels.add(p);
         Tunnel t = new Tunnel(p, log);
-        waitFor(tag + " up", 20_000, () -> t.output().contains("UP") || !p.isAlive());
+        waitFor(tag + " up", 20_000, () -> t.output().contains(ready) || !p.isAlive());
         assertTrue(p.isAlive(), tag + " died:\n" + t.output());
         return t;
     }
@@ -111,7 +122,15 @@ class HttpNetnsIT {
                 () -> ns.exec("ip", "addr", "show", "dev", dev).stdout().contains(cidr));
     }
 
+    /** Three pings must all come back; a stream that is still reconnecting gets up to 15 s to be ready first. */
     static void ping(Netns from, String to, String... extra) {
+        List<String> probe = new ArrayList<>(List.of("ping", "-c", "1", "-W", "1"));
+        probe.addAll(List.of(extra));
+        probe.add(to);
+        long end = System.currentTimeMillis() + 15_000;
+        while (System.currentTimeMillis() < end && !from.exec(probe.toArray(String[]::new)).ok()) {
+            // not yet: the GET or PUT of a client may still be connecting
+        }
         List<String> cmd = new ArrayList<>(List.of("ping", "-c", "3", "-i", "0.2", "-W", "2"));
         cmd.addAll(List.of(extra));
         cmd.add(to);
@@ -121,6 +140,8 @@ class HttpNetnsIT {
 
     /** iperf3 for a few seconds; returns Gbit/s received (measured, never asserted). */
     static double iperf(Netns client, String server, int seconds) {
+        // unmeasured warm-up: the JVMs compile their hot paths (and the JDK's TLS) in the first seconds
+        client.exec(Duration.ofSeconds(20), "iperf3", "-c", server, "-p", "5201", "-t", "2");
         ProcessRunner.Result r = client.exec(Duration.ofSeconds(seconds + 20), "iperf3", "-c", server, "-p", "5201",
                 "-t", String.valueOf(seconds), "-O", "1", "-J");
         Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*\"bits_per_second\":\\s*([0-9.e+]+)").matcher(r.stdout());
