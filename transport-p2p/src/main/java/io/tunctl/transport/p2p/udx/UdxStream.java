@@ -167,6 +167,8 @@ public final class UdxStream {
     private int mtu = BASE_MTU;
     private int mtuMax = MAX_MTU;
     private int mtuState; // 0 base, 1 searching, 2 done
+    private CompletableFuture<Void> remoteChange;
+    private int remoteChangeSeq;
     private int probeSize;
     private int probeFailures;
     private boolean probeInFlight;
@@ -250,6 +252,47 @@ public final class UdxStream {
     public UdxStream firewall(Firewall hook) {
         this.firewall = hook;
         return this;
+    }
+
+    /**
+     * Moves a connected stream to a new peer id and address (libudx {@code changeRemote}; hyperdht uses it to go
+     * from a relayed to a direct path). New packets go to the new remote at once; packets already sent are
+     * retransmitted to their old address with their old id. The future completes ("remote-changed") once
+     * everything sent before the change is acknowledged, at once if nothing is outstanding. The MTU search
+     * restarts.
+     */
+    public CompletableFuture<Void> changeRemote(int remoteId, InetSocketAddress remoteAddress) {
+        Objects.requireNonNull(remoteAddress, "remoteAddress");
+        CompletableFuture<Void> changed = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closed || !connected) {
+                changed.completeExceptionally(new IllegalStateException("UDX stream "
+                        + Integer.toUnsignedString(localId) + ": changeRemote needs a connected, open stream"));
+                return;
+            }
+            if (remoteChange != null) {
+                remoteChange.completeExceptionally(new IllegalStateException("superseded by another changeRemote"));
+            }
+            this.remoteId = remoteId;
+            this.remote = remoteAddress;
+            this.ipOverhead = remoteAddress.getAddress() instanceof Inet6Address ? 48 : 28;
+            mtu = BASE_MTU;
+            mtuState = 0;
+            probeFailures = 0;
+            probeInFlight = false;
+            remoteChange = changed;
+            remoteChangeSeq = sndNxt;
+            if (sndUna == sndNxt) {
+                completeRemoteChange();
+            }
+        });
+        return changed;
+    }
+
+    private void completeRemoteChange() {
+        CompletableFuture<Void> f = remoteChange;
+        remoteChange = null;
+        f.complete(null);
     }
 
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
@@ -886,6 +929,9 @@ public final class UdxStream {
                 }
             }
         }
+        if (remoteChange != null && sndUna - remoteChangeSeq >= 0) {
+            completeRemoteChange();
+        }
         if (endAcked && !endFuture.isDone()) {
             endFuture.complete(null);
             if (eofDelivered) {
@@ -1195,6 +1241,7 @@ public final class UdxStream {
         writeQueued -= len;
         bytesPacketized += len;
         SentPacket p = new SentPacket(sndNxt, d, len, end, bytesPacketized);
+        p.destination = remote;
         if (probe) {
             p.mtuProbe = true;
             p.mtuProbeSize = probeSize;
@@ -1251,7 +1298,7 @@ public final class UdxStream {
         if (reorderCount == 0) {
             ackDue = false; // the header carries the current cumulative ack
         }
-        socket.writeData(d.retainedDuplicate(), remote);
+        socket.writeData(d.retainedDuplicate(), p.destination);
         if (rtoDeadline == 0) {
             rtoDeadline = now + rtoNs;
         }
@@ -1481,6 +1528,10 @@ public final class UdxStream {
             }
             readEof = true;
             readLock.notifyAll();
+        }
+        if (remoteChange != null) {
+            remoteChange.completeExceptionally(cause != null ? cause : closedException());
+            remoteChange = null;
         }
         if (endAcked) {
             endFuture.complete(null);
