@@ -93,6 +93,9 @@ public final class UdxStream {
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
     private volatile Firewall firewall;
+    private volatile UdxStream relayTarget;
+    private final java.util.concurrent.CopyOnWriteArrayList<UdxStream> relayers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Consumer<ByteBuf> dataHandler;
     private volatile Consumer<ByteBuf> messageHandler;
     private volatile Runnable endHandler;
@@ -295,6 +298,45 @@ public final class UdxStream {
         f.complete(null);
     }
 
+    /**
+     * Makes this stream a blind relay (libudx {@code relayTo}, used by hyperdht's blind relays): every packet it
+     * accepts is forwarded unchanged through {@code destination}'s socket to {@code destination}'s remote, with
+     * only the id rewritten to {@code destination}'s remote id. Sequence numbers and ACKs stay end to end between
+     * the outer peers; this stream never ACKs. A forwarded DESTROY closes it with {@code ECONNRESET}; closing
+     * {@code destination} destroys it (without sending anything).
+     */
+    public void relayTo(UdxStream destination) {
+        Objects.requireNonNull(destination, "destination");
+        if (destination == this) {
+            throw new IllegalArgumentException("a UDX stream cannot relay to itself");
+        }
+        onLoop(() -> {
+            if (closed) {
+                return;
+            }
+            relayTarget = destination;
+            destination.relayers.add(this);
+            if (destination.isClosed()) {
+                close(null, false);
+            }
+        });
+    }
+
+    private void relay(ByteBuf pkt, int type, UdxStream target) {
+        InetSocketAddress to = target.remote;
+        if (to == null || target.isClosed()) {
+            return;
+        }
+        ByteBuf copy = target.alloc.directBuffer(pkt.readableBytes()).writeBytes(pkt, pkt.readerIndex(),
+                pkt.readableBytes());
+        copy.setIntLE(4, target.remoteId);
+        target.socket.send(copy, to);
+        if ((type & DESTROY) != 0) {
+            close(new UdxStreamException("ECONNRESET", "UDX stream " + Integer.toUnsignedString(localId)
+                    + ": relayed stream destroyed by the peer"), false);
+        }
+    }
+
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
     public UdxStream onData(Consumer<ByteBuf> handler) {
         this.dataHandler = handler;
@@ -415,7 +457,7 @@ public final class UdxStream {
                 }
                 return;
             }
-            if (connected) {
+            if (connected && relayTarget == null) {
                 ByteBuf b = alloc.directBuffer(UdxHeader.SIZE);
                 UdxHeader.write(b, DESTROY, 0, remoteId, rwnd(), sndNxt, rcvNxt);
                 socket.write(b, remote);
@@ -652,6 +694,11 @@ public final class UdxStream {
         }
         packetsReceived++;
         int type = h.type();
+        UdxStream target = relayTarget;
+        if (target != null) {
+            relay(pkt, type, target);
+            return true;
+        }
         if ((type & HEARTBEAT) != 0) {
             ackDue = true;
             return true;
@@ -1546,6 +1593,10 @@ public final class UdxStream {
             socket.forget(this);
         }
         socket.streamClosed(this);
+        for (UdxStream r : relayers) {
+            r.onLoop(() -> r.close(null, false));
+        }
+        relayers.clear();
         if (cause == null) {
             closeFuture.complete(null);
         } else {

@@ -230,6 +230,34 @@ class UdxStreamTest {
     }
 
     @Test
+    void blindRelayForwardsEndToEnd() throws Exception {
+        try (UdxSocket r = UdxSocket.bind(ANY)) {
+            UdxStream x = a.createStream(1);
+            UdxStream y = b.createStream(2);
+            UdxStream toX = r.createStream(10); // faces x
+            UdxStream toY = r.createStream(20); // faces y
+            toX.connect(1, a.localAddress());
+            toY.connect(2, b.localAddress());
+            toX.relayTo(toY);
+            toY.relayTo(toX);
+            x.connect(10, r.localAddress());
+            y.connect(20, r.localAddress());
+            CompletableFuture<Object[]> got = Transfer.async(() -> Transfer.receiveAll(y));
+            String sha = Transfer.sendRandom(x, 4 << 20, 13);
+            Object[] res = got.get(30, TimeUnit.SECONDS);
+            assertEquals(4L << 20, res[0]);
+            assertEquals(sha, res[1]);
+            x.destroy();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> y.closeFuture().get(5, TimeUnit.SECONDS));
+            assertEquals("ECONNRESET", assertInstanceOf(UdxStreamException.class, e.getCause()).code());
+            assertThrows(ExecutionException.class, () -> toX.closeFuture().get(5, TimeUnit.SECONDS));
+            toY.closeFuture().get(5, TimeUnit.SECONDS); // closing the destination destroys its relayer
+            assertEquals(0, r.streamCount());
+        }
+    }
+
+    @Test
     void rejectsDuplicateIds() {
         a.createStream(7);
         assertThrows(IllegalStateException.class, () -> a.createStream(7));
