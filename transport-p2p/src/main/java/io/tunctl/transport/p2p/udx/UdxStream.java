@@ -1488,6 +1488,7 @@ public final class UdxStream {
         } else {
             SentPacket p = slot(sndNxt - 1);
             if (p != null && !p.delivered()) {
+                p.lost = false; // if it was queued for retransmission, this probe is that retransmission
                 p.retransmitted = true;
                 packetsRetransmitted++;
                 transmit(p, now);
