@@ -360,7 +360,17 @@ class DhtMessagesInteropIT {
     }
 
     static byte[] nodeId(InetSocketAddress a) {
-        return Blake2b.hash256(new CompactEncoder().ipv4Address(a).toByteArray());
+        return NodeId.of(a);
+    }
+
+    @Test
+    void nodeIdsMatchDhtRpc() {
+        Random rnd = new Random(0x7e57_0003L);
+        for (int i = 0; i < RANDOM_ROUNDS; i++) {
+            InetSocketAddress a = randomAddress(rnd);
+            JsonNode id = node.call("nodeId", "host", a.getAddress().getHostAddress(), "port", a.getPort());
+            assertEquals(id.get("hex").asText(), h(NodeId.of(a)), a.toString());
+        }
     }
 
     static byte[] bytes(Random rnd, int n) {

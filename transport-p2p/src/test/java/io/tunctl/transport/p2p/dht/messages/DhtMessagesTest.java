@@ -152,6 +152,21 @@ class DhtMessagesTest {
     }
 
     @Test
+    void nodeIdsFromSection3() {
+        assertEquals("d1dcf835b0d62b9230c41393cb96a34f5f8b9f814f421ca3382dfc1678022e0e",
+                h(NodeId.of(addr("127.0.0.1", 49737))));
+        assertEquals("54d4b9c6441048061f80cf69564cee46a5730adfcd59fbe6c056bb49af771546",
+                h(NodeId.of(addr("88.99.3.86", 49737))));
+        assertEquals("6e02d239d91b2e93d6e485127c2b3418fe5a451e919995d0990e83584e7616b4",
+                h(NodeId.of(addr("10.1.2.3", 1))));
+        InetSocketAddress src = addr("192.0.2.9", 49737);
+        DhtMessage.Response r = new DhtMessage.Response(1, addr("127.0.0.1", 1), NodeId.of(src), null, null, 0, null);
+        assertEquals(h(NodeId.of(src)), h(NodeId.verified(r, src)));
+        assertNull(NodeId.verified(r, addr("192.0.2.9", 49738)));
+        assertNull(NodeId.verified(new DhtMessage.Response(1, addr("127.0.0.1", 1), null, null, null, 0, null), src));
+    }
+
+    @Test
     void constructorsRejectWrongSizes() {
         InetSocketAddress to = addr("127.0.0.1", 1);
         assertThrows(IllegalArgumentException.class,
