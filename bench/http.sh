@@ -13,7 +13,7 @@
 # Every case first gets WARMUP (5) seconds of unmeasured traffic.
 # Usage: [RUNS=3] [SECS=4] [WARMUP=5] [CASES="direct c-tso c-plain http http-notso http-tls http-tls-notso"] sudo bench/http.sh
 # Starts tunnels with `./tunctl up` when the CLI has it, else with the transport's test main class (TunnelMain;
-# REBUILD=1 refreshes its class path). HOLD=<s> keeps everything up that long after the runs (for profiling).
+# REBUILD=1 refreshes its class path; NO_CLI=1 forces it). HOLD=<s> keeps everything up that long after the runs (for profiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -49,7 +49,8 @@ ip -n "$NS_A" link set thb-va up; ip -n "$NS_B" link set thb-vb up
 
 # ---- how to start a tunnel process in a namespace
 JAVA=""; CP=""
-if ./tunctl up --help >/dev/null 2>&1; then
+if [[ -z "${NO_CLI:-}" ]] && ./tunctl --help 2>/dev/null | grep -qE '^  up +'; then
+  log "tunnels run with ./tunctl up"
   start_tunnel() { ip netns exec "$1" ./tunctl up "$2" >"$3" 2>&1 & PIDS+=($!); }
 else
   log "tunctl up not available: using the transport's TunnelMain (test classes)"
@@ -62,7 +63,7 @@ else
   JAVA=$TUNCTL_JAVA_HOME/bin/java
   CP="$REPO/transport-http/target/test-classes:$REPO/transport-http/target/classes:$(cat "$cpf")"
   start_tunnel() {
-    ip netns exec "$1" "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -cp "$CP" \
+    ip netns exec "$1" "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m ${TUNCTL_JAVA_OPTS:-} -cp "$CP" \
       io.tunctl.transport.http.it.TunnelMain "$2" >"$3" 2>&1 & PIDS+=($!)
   }
 fi
