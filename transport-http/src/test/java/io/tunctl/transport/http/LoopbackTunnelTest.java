@@ -210,8 +210,8 @@ class LoopbackTunnelTest {
     @Test
     void aSecondGetTakesOverAndTheFirstEndsCleanly() throws Exception {
         try (Socket first = new Socket("127.0.0.1", server.port()); Socket second = new Socket("127.0.0.1", server.port())) {
-            first.setSoTimeout(5000);
-            second.setSoTimeout(5000);
+            first.setSoTimeout(15_000);
+            second.setSoTimeout(15_000);
             first.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: x\r\nx-api-key:foo\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String h1 = readHeaders(first.getInputStream());
             assertTrue(h1.startsWith("HTTP/1.1 200 OK"), h1);
