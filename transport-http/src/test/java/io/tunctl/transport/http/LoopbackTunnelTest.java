@@ -83,7 +83,7 @@ class LoopbackTunnelTest {
         return t.clients().getFirst();
     }
 
-    static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
+    public static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (!cond.getAsBoolean()) {
             if (System.currentTimeMillis() > end) fail("timed out waiting for " + what);
