@@ -22,6 +22,8 @@ class BenchCommandIT {
     @Test
     void jsonRowsForDirectUdpAndBothBridges() throws Exception {
         Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("gcc", "gcc"); // bridge-c compiles bench/c/tunloop.c
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
                 "bench", "--only", "udp,bridge-java,bridge-java-tso,bridge-c", "--runs", "1", "--seconds", "1", "--json"));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
@@ -39,6 +41,23 @@ class BenchCommandIT {
         for (JsonNode row : rows) {
             if (row.get("name").asText().startsWith("bridge-")) assertTrue(row.get("pps").asLong() > 0, "row " + row);
         }
+    }
+
+    @Test
+    void builtinLoadWhenIperf3IsMissingSaysSo() throws Exception {
+        Root.require();
+        ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tunctl").toString(), "bench", "--only", "bridge-java",
+                "--runs", "1", "--seconds", "1");
+        pb.environment().put("TUNCTL_BENCH_LOAD", "builtin");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(200, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("load: builtin TCP load"), out);
+        String row = out.lines().filter(l -> l.startsWith("bridge-java ")).findFirst().orElseThrow();
+        double median = Double.parseDouble(row.trim().split("\\s+")[2]);
+        assertTrue(median > 0.01, row);
     }
 
     @Test

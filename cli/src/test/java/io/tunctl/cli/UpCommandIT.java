@@ -141,6 +141,7 @@ class UpCommandIT {
 
     @Test
     void validateNeedsNoPrivilege() throws Exception {
+        Root.ensureCommand("capsh", "libcap2-bin");
         Path cfg = config("a", "192.0.2.1", "192.0.2.2", "198.51.100.1/24", "2001:db8:7::1/64");
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(60),
                 java.util.List.of("capsh", "--drop=cap_net_admin", "--", "-c", LAUNCHER + " validate " + cfg));

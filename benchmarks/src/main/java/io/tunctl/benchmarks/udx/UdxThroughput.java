@@ -33,7 +33,7 @@ public final class UdxThroughput {
     public static void main(String[] args) throws Exception {
         String mode = args[0];
         long bytes = Long.parseLong(args[1]) << 20;
-        long warmup = Long.getLong("udx.warmupMiB", 64) << 20;
+        long warmup = Long.getLong("udx.warmupMiB", 128) << 20;
         if (warmup > 0) {
             pair(warmup, true); // JIT-compile the stream code paths before the measured transfer
         }
@@ -128,7 +128,24 @@ public final class UdxThroughput {
     }
 
     private static void report(String label, long bytes, long nanos, UdxStream s) {
-        System.out.printf(Locale.ROOT, "RESULT %s %.1f MB/s (%d bytes in %d ms) %s%n", label,
-                bytes / 1e6 / (nanos / 1e9), bytes, nanos / 1_000_000, s.stats());
+        System.out.printf(Locale.ROOT, "RESULT %s %.1f MB/s (%d bytes in %d ms) %s cpu[%s]%n", label,
+                bytes / 1e6 / (nanos / 1e9), bytes, nanos / 1_000_000, s.stats(), threadCpu());
+    }
+
+    /** CPU seconds per live thread (event loops, application threads) and for the whole process. */
+    private static String threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        StringBuilder b = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            long ns = t == null ? -1 : mx.getThreadCpuTime(t.getThreadId());
+            if (ns > 50_000_000L) {
+                b.append(String.format(Locale.ROOT, "%s=%.2fs ", t.getThreadName(), ns / 1e9));
+            }
+        }
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            b.append(String.format(Locale.ROOT, "process=%.2fs", os.getProcessCpuTime() / 1e9));
+        }
+        return b.toString();
     }
 }

@@ -170,7 +170,9 @@ public final class Bench {
                     results.put(bound.get(i).name, null);
                 }
             }
-            Load load = Exec.onPath("iperf3") ? new Load.Iperf3(exec, topo) : new Load.Builtin(exec, topo, launcher);
+            // TUNCTL_BENCH_LOAD=builtin forces the built-in load even where iperf3 is installed
+            boolean iperf3 = Exec.onPath("iperf3") && !"builtin".equals(System.getenv("TUNCTL_BENCH_LOAD"));
+            Load load = iperf3 ? new Load.Iperf3(exec, topo) : new Load.Builtin(exec, topo, launcher);
             if (load instanceof Load.Builtin && launcher == null) {
                 err.println("tunctl bench: iperf3 is not installed and the built-in load needs the ./tunctl launcher");
                 return 1;

@@ -77,7 +77,9 @@ abstract sealed class Load implements AutoCloseable {
         }
 
         @Override
-        String describe() { return "builtin TCP load (iperf3 not installed)"; }
+        String describe() {
+            return Exec.onPath("iperf3") ? "builtin TCP load" : "builtin TCP load (iperf3 not installed)";
+        }
 
         @Override
         void start() throws IOException {

@@ -42,10 +42,17 @@ public final class Checksum {
             acc += (a >>> 32) + (a & LOW32) + (b >>> 32) + (b & LOW32)
                     + (c >>> 32) + (c & LOW32) + (d >>> 32) + (d & LOW32);
         }
-        end = len & ~7L;
-        for (; i < end; i += 8) {
+        // fewer than 32 bytes left: straight-line code, no second loop
+        if ((len & 16) != 0) {
+            long a = s.get(LE64, off + i);
+            long b = s.get(LE64, off + i + 8);
+            acc += (a >>> 32) + (a & LOW32) + (b >>> 32) + (b & LOW32);
+            i += 16;
+        }
+        if ((len & 8) != 0) {
             long a = s.get(LE64, off + i);
             acc += (a >>> 32) + (a & LOW32);
+            i += 8;
         }
         if (i + 4 <= len) {
             acc += s.get(LE32, off + i) & LOW32;

@@ -27,6 +27,8 @@ public final class RouteTable<V> {
         final long hi;
         final long lo;
         final int len;
+        final long maskHi; // the first len bits of the 128-bit key
+        final long maskLo;
         volatile Cidr prefix; // set while the node holds a value
         volatile V value;
         volatile Node<V> zero;
@@ -36,6 +38,8 @@ public final class RouteTable<V> {
             this.hi = hi;
             this.lo = lo;
             this.len = len;
+            this.maskHi = RouteTable.maskHi(len);
+            this.maskLo = RouteTable.maskLo(len);
         }
 
         Node<V> child(int bit) { return bit == 0 ? zero : one; }
@@ -292,7 +296,7 @@ public final class RouteTable<V> {
     }
 
     private static boolean matches(Node<?> n, long hi, long lo) {
-        return ((hi ^ n.hi) & maskHi(n.len)) == 0 && ((lo ^ n.lo) & maskLo(n.len)) == 0;
+        return ((hi ^ n.hi) & n.maskHi) == 0 && ((lo ^ n.lo) & n.maskLo) == 0;
     }
 
     private static int bit(long hi, long lo, int i) {

@@ -57,6 +57,12 @@ public final class UdxSocket implements AutoCloseable {
     private static final int IP_PMTUDISC_PROBE = 3;
     /** UDP GSO for data packets; {@code -Dtunctl.udx.gso=false} turns it off. */
     private static final boolean GSO = !"false".equals(System.getProperty("tunctl.udx.gso"));
+    /**
+     * UDP GRO on receive ({@code -Dtunctl.udx.gro=true}): the kernel hands over runs of a GSO sender's datagrams
+     * in one buffer, which Netty splits again. Each read slot must then hold 64 KiB, so fewer datagrams from
+     * non-GSO peers fit in one {@code recvmmsg}; off by default.
+     */
+    private static final boolean GRO = Boolean.getBoolean("tunctl.udx.gro");
     private static final int GSO_MAX_SEGMENTS = 64;
     private static final int GSO_MAX_BYTES = 65000;
 
@@ -116,8 +122,10 @@ public final class UdxSocket implements AutoCloseable {
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * READ_BATCH))
+                .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, GRO ? 0 : MAX_DATAGRAM)
+                .option(EpollChannelOption.UDP_GRO, GRO)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO ? 65536
+                        : MAX_DATAGRAM * READ_BATCH))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 20, 16 << 20))
                 .option(ChannelOption.MAX_MESSAGES_PER_WRITE, 1024)
                 .option(v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, IP_PMTUDISC_PROBE)
@@ -230,6 +238,13 @@ public final class UdxSocket implements AutoCloseable {
             });
         } catch (RuntimeException ignored) {
             // the loop is already gone; nothing left to release on it
+        }
+        if (loop.inEventLoop()) { // called from a callback: cannot wait for the loop we are running on
+            channel.close();
+            if (ownGroup != null) {
+                ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            return;
         }
         channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (ownGroup != null) {
@@ -348,7 +363,7 @@ public final class UdxSocket implements AutoCloseable {
         datagramsReceived.incrementAndGet();
         if (UdxHeader.isUdx(c)) {
             UdxStream s = streams.get(UdxHeader.peekId(c));
-            if (s != null && s.onDatagram(c, System.nanoTime())) {
+            if (s != null && s.onDatagram(c, packet.sender(), System.nanoTime())) {
                 if (!dirty.contains(s)) {
                     dirty.add(s);
                 }

@@ -92,6 +92,7 @@ public final class UdxStream {
     private boolean eofDelivered;
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
+    private volatile Firewall firewall;
     private volatile Consumer<ByteBuf> dataHandler;
     private volatile Consumer<ByteBuf> messageHandler;
     private volatile Runnable endHandler;
@@ -101,6 +102,7 @@ public final class UdxStream {
     private final ArrayDeque<ByteBuf> readQueue = new ArrayDeque<>();
     private volatile long readBuffered;
     private boolean readEof;
+    private boolean readerClosed;
     private IOException readError;
     private volatile boolean windowLow;
 
@@ -153,6 +155,9 @@ public final class UdxStream {
     private long appLimitedUntil;
     private final Bbr bbr = new Bbr();
     private final Bbr.Sample sample = new Bbr.Sample();
+    private boolean acksPending;
+    private boolean ackAdvanced;
+    private long ackedBytesPending;
 
     // --- pacing (event loop)
     private double tokens = 25000;
@@ -173,6 +178,8 @@ public final class UdxStream {
     private long paceDeadline;
     private long zeroWindowDeadline;
     private long lingerDeadline;
+    private long keepaliveDeadline;
+    private long keepaliveNs;
     private ScheduledFuture<?> timer;
     private long timerAt;
 
@@ -226,6 +233,23 @@ public final class UdxStream {
             }
             afterBatch();
         });
+    }
+
+    /**
+     * libudx's firewall hook: decides about packets that arrive for this stream while it is not connected.
+     * Return true to drop the packet. The hook may call {@link #connect} itself (as hyperdht's server does to
+     * learn the peer's NATed address); the packet is then processed on the connected stream. Without a hook,
+     * such packets are processed and their ACK waits for {@code connect} (raw libudx behaviour).
+     */
+    @FunctionalInterface
+    public interface Firewall {
+        boolean drop(UdxStream stream, InetSocketAddress from);
+    }
+
+    /** Installs the {@link Firewall} hook (null removes it). */
+    public UdxStream firewall(Firewall hook) {
+        this.firewall = hook;
+        return this;
     }
 
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
@@ -414,6 +438,15 @@ public final class UdxStream {
             public int available() {
                 return (int) Math.min(Integer.MAX_VALUE, readBuffered);
             }
+
+            /** Discards what is buffered and whatever arrives later; the stream itself stays open. */
+            @Override
+            public void close() {
+                synchronized (readLock) {
+                    readerClosed = true;
+                    discardReadQueue();
+                }
+            }
         };
     }
 
@@ -453,6 +486,15 @@ public final class UdxStream {
                 end();
             }
         };
+    }
+
+    /** Caller holds readLock. */
+    private void discardReadQueue() {
+        for (ByteBuf b : readQueue) {
+            b.release();
+        }
+        readQueue.clear();
+        readBuffered = 0;
     }
 
     private int read(byte[] b, int off, int len) throws IOException {
@@ -509,6 +551,26 @@ public final class UdxStream {
         return mtu;
     }
 
+    /**
+     * While connected and idle, sends a HEARTBEAT every {@code interval} (zero turns it off), as udx-native's
+     * {@code setKeepalive}. The peer ACKs each one; that keeps NAT bindings open but detects nothing.
+     */
+    public void setKeepalive(Duration interval) {
+        long ns = interval.toNanos();
+        if (ns < 0) {
+            throw new IllegalArgumentException("keepalive interval must not be negative: " + interval);
+        }
+        onLoop(() -> {
+            keepaliveNs = ns;
+            keepaliveDeadline = ns == 0 ? 0 : System.nanoTime() + ns;
+        });
+    }
+
+    /** UDX packets received for this stream (data, ACKs, messages, heartbeats). */
+    public long packetsReceived() {
+        return packetsReceived;
+    }
+
     public long packetsRetransmitted() {
         return packetsRetransmitted;
     }
@@ -525,7 +587,13 @@ public final class UdxStream {
     }
 
     /** A UDX datagram addressed to this stream's id. Returns false if it should go to the socket's handler. */
-    boolean onDatagram(ByteBuf pkt, long now) {
+    boolean onDatagram(ByteBuf pkt, InetSocketAddress from, long now) {
+        if (!connected && !closed) {
+            Firewall hook = firewall;
+            if (hook != null && hook.drop(this, from)) {
+                return true;
+            }
+        }
         UdxHeader h;
         try {
             h = UdxHeader.decode(pkt);
@@ -612,8 +680,9 @@ public final class UdxStream {
             return; // duplicate
         }
         int len = pkt.readableBytes() - start;
+        // a copy, not a slice: a slice would pin the whole recvmmsg batch buffer while the hole stays open
         reorder[i] = (type & DATA) != 0 && len > 0
-                ? pkt.retainedSlice(pkt.readerIndex() + start, len) : Unpooled.EMPTY_BUFFER;
+                ? alloc.directBuffer(len).writeBytes(pkt, pkt.readerIndex() + start, len) : Unpooled.EMPTY_BUFFER;
         reorderFlags[i] = (byte) (0x80 | (type & (DATA | END)));
         reorderCount++;
         if (seq - highestReceived > 0) {
@@ -655,6 +724,10 @@ public final class UdxStream {
             return;
         }
         synchronized (readLock) {
+            if (readerClosed) {
+                data.release();
+                return;
+            }
             readBuffered += data.readableBytes();
             readQueue.add(data);
             if (readQueue.size() == 1) {
@@ -695,6 +768,10 @@ public final class UdxStream {
     // ------------------------------------------------------------------------------------------------------------
     // event loop: acknowledgements
 
+    /**
+     * Applies the ack fields of one incoming header: window update, cumulative ack and SACK ranges. The rest
+     * (RTT, loss detection, BBR, timers) runs once per read batch in {@link #finishAcks}, as one aggregated ACK.
+     */
     private void processAck(UdxHeader h, ByteBuf pkt, long now) {
         int ack = h.ack();
         if (ack - sndNxt > 0) {
@@ -717,15 +794,15 @@ public final class UdxStream {
             bbr.onExitRecovery();
         }
         Bbr.Sample rs = sample;
-        rs.priorDelivered = -1;
-        rs.delivered = 0;
-        rs.intervalNs = 0;
-        rs.appLimited = false;
-        rs.rttNs = -1;
-        rs.acked = 0;
-        rs.lost = 0;
-        boolean advanced = false;
-        long ackedBytes = 0;
+        if (!acksPending) {
+            rs.priorDelivered = -1;
+            rs.delivered = 0;
+            rs.intervalNs = 0;
+            rs.appLimited = false;
+            rs.rttNs = -1;
+            rs.acked = 0;
+            rs.lost = 0;
+        }
         while (sndUna - ack < 0) {
             SentPacket p = slot(sndUna);
             if (p != null) {
@@ -734,7 +811,7 @@ public final class UdxStream {
                 } else {
                     sackedOutstanding--;
                 }
-                ackedBytes += p.payloadLength;
+                ackedBytesPending += p.payloadLength;
                 if (p.end) {
                     endAcked = true;
                 }
@@ -742,7 +819,8 @@ public final class UdxStream {
                 sent[sndUna & (sent.length - 1)] = null;
             }
             sndUna++;
-            advanced = true;
+            ackAdvanced = true;
+            acksPending = true;
         }
         if ((h.type() & SACK) != 0 && sndUna != sndNxt) {
             int[] ranges = UdxHeader.decodeSackRanges(pkt, h);
@@ -759,13 +837,22 @@ public final class UdxStream {
                         sackedOutstanding++;
                         deliver(p, now, rs);
                         release(p);
+                        acksPending = true;
                     }
                 }
             }
         }
-        if (rs.acked == 0 && !advanced) {
+    }
+
+    /** The once-per-batch half of ACK processing. */
+    private void finishAcks(long now) {
+        if (!acksPending) {
             return;
         }
+        acksPending = false;
+        boolean advanced = ackAdvanced;
+        ackAdvanced = false;
+        Bbr.Sample rs = sample;
         if (rs.rttNs >= 0) {
             updateRtt(rs.rttNs);
             rttSinceProbe = true;
@@ -788,6 +875,8 @@ public final class UdxStream {
         if (advanced) {
             rtoDeadline = sndUna != sndNxt ? now + rtoNs : 0;
         }
+        long ackedBytes = ackedBytesPending;
+        ackedBytesPending = 0;
         if (ackedBytes > 0) {
             long left = unackedBytes.addAndGet(-ackedBytes);
             if (writerWaiting && left < WRITE_HIGH_WATER) {
@@ -946,6 +1035,10 @@ public final class UdxStream {
             return;
         }
         long now = System.nanoTime();
+        finishAcks(now);
+        if (closed) {
+            return;
+        }
         trySend(now);
         if (ackDue && !closed) {
             flushAck();
@@ -1222,7 +1315,7 @@ public final class UdxStream {
     private void armTimer(long now) {
         long d = Long.MAX_VALUE;
         for (long t : new long[] {rtoDeadline, tlpDeadline, reorderDeadline, paceDeadline, zeroWindowDeadline,
-                lingerDeadline}) {
+                lingerDeadline, keepaliveDeadline}) {
             if (t != 0 && t - d < 0) {
                 d = t;
             }
@@ -1268,6 +1361,12 @@ public final class UdxStream {
         }
         if (rtoDeadline != 0 && rtoDeadline - now <= 0) {
             onRto(now);
+        }
+        if (keepaliveDeadline != 0 && keepaliveDeadline - now <= 0 && !closed) {
+            if (connected && inflight == 0 && !hasNewData()) {
+                sendHeartbeat();
+            }
+            keepaliveDeadline = now + keepaliveNs;
         }
         if (zeroWindowDeadline != 0 && zeroWindowDeadline - now <= 0 && !closed) {
             if (sendRwnd == 0 && hasNewData()) {
@@ -1377,10 +1476,15 @@ public final class UdxStream {
             if (readCause != null && !readEof) {
                 readError = readCause;
             }
+            if (!linger) {
+                discardReadQueue(); // destroyed, reset or timed out: unread bytes are dropped, as in libudx
+            }
             readEof = true;
             readLock.notifyAll();
         }
-        if (!endFuture.isDone()) {
+        if (endAcked) {
+            endFuture.complete(null);
+        } else if (!endFuture.isDone()) {
             endFuture.completeExceptionally(cause != null ? cause : closedException());
         }
         if (linger && connected) {

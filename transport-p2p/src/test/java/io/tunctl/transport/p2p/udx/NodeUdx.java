@@ -111,6 +111,7 @@ final class NodeUdx implements AutoCloseable {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("-Dio.netty.leakDetection.level=advanced"); // reports reach stderr(), checked by the ITs
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(UdxPeerMain.class.getName());

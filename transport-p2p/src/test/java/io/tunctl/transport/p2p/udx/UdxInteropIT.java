@@ -143,6 +143,28 @@ class UdxInteropIT {
     }
 
     @Test
+    void udxNativeAnswersJavaHeartbeats() throws Exception {
+        UdxStream stream = socket.createStream(JAVA_ID);
+        try (NodeUdx node = node(stream, "echo-message", 0)) {
+            stream.send(Unpooled.copiedBuffer("warm", StandardCharsets.UTF_8)); // first writes of a JVM are slow
+            node.await("message", 10, TimeUnit.SECONDS);
+            long before = stream.packetsReceived();
+            stream.setKeepalive(java.time.Duration.ofMillis(100));
+            Thread.sleep(1000);
+            stream.setKeepalive(java.time.Duration.ZERO);
+            long acks = stream.packetsReceived() - before;
+            // ~10 heartbeats, each answered by an ACK (the echo of "warm" may land in the window too)
+            org.junit.jupiter.api.Assertions.assertTrue(acks >= 5 && acks <= 13, acks + " ACKs for ~10 heartbeats");
+            Thread.sleep(200);
+            long settled = stream.packetsReceived();
+            Thread.sleep(500);
+            assertEquals(settled, stream.packetsReceived(), "no heartbeats (so no ACKs) once the keepalive is off");
+            stream.destroy();
+            assertEquals("ECONNRESET", node.await("error", 10, TimeUnit.SECONDS).path("code").asText());
+        }
+    }
+
+    @Test
     void messageFramesBothWays() throws Exception {
         UdxStream stream = socket.createStream(JAVA_ID);
         BlockingQueue<String> streamMessages = new ArrayBlockingQueue<>(8);

@@ -119,6 +119,10 @@ class UdxLossIT {
         return out.replaceAll("(?s).*counter (packets \\d+ bytes \\d+).*", "$1");
     }
 
+    private static void assertNoLeak(NodeUdx javaPeer) {
+        org.junit.jupiter.api.Assertions.assertFalse(javaPeer.stderr().contains("LEAK:"), javaPeer.stderr());
+    }
+
     @Test
     void javaToUdxNativeUnderLossAndReordering() throws Exception {
         try (NodeUdx node = node("sink"); NodeUdx java = java("source")) {
@@ -128,6 +132,7 @@ class UdxLossIT {
             assertEquals(sha, got.path("sha256").asText());
             JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             node.await("close", 30, TimeUnit.SECONDS);
+            assertNoLeak(java);
             System.out.printf("loss java -> udx-native: %d ms, %s, dropped %s%n", got.path("ms").asLong(), closed,
                     dropped());
         }
@@ -142,6 +147,7 @@ class UdxLossIT {
             assertEquals(sha, got.path("sha256").asText());
             JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             node.await("close", 30, TimeUnit.SECONDS);
+            assertNoLeak(java);
             System.out.printf("loss udx-native -> java: %d ms, %s, dropped %s%n", got.path("ms").asLong(), closed,
                     dropped());
         }
@@ -156,6 +162,7 @@ class UdxLossIT {
             assertEquals(sha, got.path("sha256").asText());
             assertEquals(0, java.await("streams", 30, TimeUnit.SECONDS).path("count").asInt(), "streams left open");
             JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
+            assertNoLeak(java);
             System.out.printf("loss java -> java: %d ms, %s, dropped %s%n", got.path("ms").asLong(), closed,
                     dropped());
         }

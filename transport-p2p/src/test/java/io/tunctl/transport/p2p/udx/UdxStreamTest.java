@@ -177,6 +177,34 @@ class UdxStreamTest {
     }
 
     @Test
+    void firewallHookConnectsThePassiveSideOnItsFirstPacket() throws Exception {
+        UdxStream passive = b.createStream(2);
+        BlockingQueue<InetSocketAddress> seen = new ArrayBlockingQueue<>(4);
+        passive.firewall((s, from) -> {
+            seen.add(from);
+            s.connect(1, from);
+            return false;
+        });
+        UdxStream active = a.createStream(1);
+        active.connect(2, b.localAddress());
+        active.write(Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
+        assertEquals(a.localAddress(), seen.poll(5, TimeUnit.SECONDS));
+        byte[] two = passive.inputStream().readNBytes(2);
+        assertEquals("hi", new String(two, StandardCharsets.US_ASCII));
+        passive.write(Unpooled.copiedBuffer("yo", StandardCharsets.US_ASCII));
+        assertEquals("yo", new String(active.inputStream().readNBytes(2), StandardCharsets.US_ASCII));
+        active.end().get(5, TimeUnit.SECONDS); // acked at once: the hook connected before the first ACK was due
+        assertTrue(seen.isEmpty(), "the hook runs only while the stream is unconnected: " + seen);
+        UdxStream dropping = b.createStream(3);
+        dropping.firewall((s, from) -> true);
+        UdxStream other = a.createStream(4);
+        other.connect(3, b.localAddress());
+        other.write(Unpooled.copiedBuffer("x", StandardCharsets.US_ASCII));
+        Thread.sleep(300);
+        assertEquals(0, dropping.inputStream().available());
+    }
+
+    @Test
     void rejectsDuplicateIds() {
         a.createStream(7);
         assertThrows(IllegalStateException.class, () -> a.createStream(7));
