@@ -127,10 +127,12 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         res.headers().set("x-accel-buffering", "no"); // nginx: do not buffer this response
+        // become the current GET before the client can see the headers: two GETs racing on two event loops then
+        // end in the order their clients saw them (frames queued meanwhile run after this task, behind the headers)
+        peer.attachGet(ctx.channel());
         ctx.writeAndFlush(res);
         // v1 peers expect 00 00 keep-alives on an idle stream; v2 peers get pings instead (HttpTunnelServer)
         if (s.generation() == 1) ctx.pipeline().addBefore("stream", "keepalive", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
-        peer.attachGet(ctx.channel());
         log.log(INFO, "[{0}] client {1} GET stream open from {2}", server.name(), peer.label, from);
     }
 
