@@ -10,10 +10,12 @@
 # min / median / max Gbit/s and the median ratio to tunloop rw --vnet (the C TSO bridge) of the same round.
 #
 # Rows for `tunctl bench`: http, http-tls (TSO on). The -notso variants set "offload": false on both ends.
-# Every case first gets WARMUP (5) seconds of unmeasured traffic.
-# Usage: [RUNS=3] [SECS=4] [WARMUP=5] [CASES="direct c-tso c-plain http http-notso http-tls http-tls-notso"] sudo bench/http.sh
+# Every case first gets WARMUP (10) seconds of unmeasured traffic.
+# Diagnostic rows http-nio / http-epoll force Netty's transport (the CLI on the module path uses NIO unless the
+# epoll module is added; the class path uses epoll).
+# Usage: [RUNS=3] [SECS=4] [WARMUP=10] [CASES="direct c-tso c-plain http http-notso http-tls http-tls-notso"] sudo bench/http.sh
 # Starts tunnels with `./tunctl up` when the CLI has it, else with the transport's test main class (TunnelMain;
-# REBUILD=1 refreshes its class path). HOLD=<s> keeps everything up that long after the runs (for profiling).
+# REBUILD=1 refreshes its class path; NO_CLI=1 forces it). HOLD=<s> keeps everything up that long after the runs (for profiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -49,8 +51,9 @@ ip -n "$NS_A" link set thb-va up; ip -n "$NS_B" link set thb-vb up
 
 # ---- how to start a tunnel process in a namespace
 JAVA=""; CP=""
-if ./tunctl up --help >/dev/null 2>&1; then
-  start_tunnel() { ip netns exec "$1" ./tunctl up "$2" >"$3" 2>&1 & PIDS+=($!); }
+if [[ -z "${NO_CLI:-}" ]] && ./tunctl --help 2>/dev/null | grep -qE '^  up +'; then
+  log "tunnels run with ./tunctl up"
+  start_tunnel() { TUNCTL_JAVA_OPTS="${TUNCTL_JAVA_OPTS:-} ${EXTRA_OPTS:-}" ip netns exec "$1" ./tunctl up "$2" >"$3" 2>&1 & PIDS+=($!); }
 else
   log "tunctl up not available: using the transport's TunnelMain (test classes)"
   cpf=$REPO/transport-http/target/bench-classpath.txt
@@ -62,7 +65,7 @@ else
   JAVA=$TUNCTL_JAVA_HOME/bin/java
   CP="$REPO/transport-http/target/test-classes:$REPO/transport-http/target/classes:$(cat "$cpf")"
   start_tunnel() {
-    ip netns exec "$1" "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m -cp "$CP" \
+    ip netns exec "$1" "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx512m ${TUNCTL_JAVA_OPTS:-} ${EXTRA_OPTS:-} -cp "$CP" \
       io.tunctl.transport.http.it.TunnelMain "$2" >"$3" 2>&1 & PIDS+=($!)
   }
 fi
@@ -94,9 +97,13 @@ fi
 # ---- http rows: one server process per row in B, one client per row in A
 TOKEN_HASH=a94a8fe5ccb19ba61c4c0873d391e987982fbbd3   # sha1("test")
 n=0
-for v in http http-notso http-tls http-tls-notso; do
+for v in http http-notso http-tls http-tls-notso http-nio http-epoll; do
   [[ " $CASES " == *" $v "* ]] || continue
   off=true; [[ $v == *notso ]] && off=false
+  # diagnostic rows: the same as http with Netty's NIO or epoll transport forced
+  EXTRA_OPTS=""
+  [[ $v == http-nio ]] && EXTRA_OPTS="-Dtunctl.http.nio=true"
+  [[ $v == http-epoll ]] && EXTRA_OPTS="--add-modules io.netty.transport.epoll.linux.x86_64 --enable-native-access=io.netty.common"
   port=$((8080 + n)); net=10.$((77 + n)).0; dev=thbh$n
   cat >"$WORK/$v-server.json" <<EOF
 [ { "name": "$dev", "port": $port, "net": "$net.1/24", "offload": $off,
@@ -151,8 +158,8 @@ sleep 0.5
 
 # ---- warm-up (the JVM compiles its hot paths during the first seconds), then interleaved rounds
 for c in $CASES; do
-  [[ -n "${TARGET[$c]:-}" && "${WARMUP:-5}" -gt 0 ]] || continue
-  ip netns exec "$NS_A" iperf3 -c "${TARGET[$c]}" -p 5299 -t "${WARMUP:-5}" >/dev/null 2>&1 || true
+  [[ -n "${TARGET[$c]:-}" && "${WARMUP:-10}" -gt 0 ]] || continue
+  ip netns exec "$NS_A" iperf3 -c "${TARGET[$c]}" -p 5299 -t "${WARMUP:-10}" >/dev/null 2>&1 || true
 done
 : >"$OUT/runs.tsv"
 for r in $(seq "$RUNS"); do

@@ -83,7 +83,7 @@ class LoopbackTunnelTest {
         return t.clients().getFirst();
     }
 
-    static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
+    public static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (!cond.getAsBoolean()) {
             if (System.currentTimeMillis() > end) fail("timed out waiting for " + what);
@@ -210,8 +210,8 @@ class LoopbackTunnelTest {
     @Test
     void aSecondGetTakesOverAndTheFirstEndsCleanly() throws Exception {
         try (Socket first = new Socket("127.0.0.1", server.port()); Socket second = new Socket("127.0.0.1", server.port())) {
-            first.setSoTimeout(5000);
-            second.setSoTimeout(5000);
+            first.setSoTimeout(15_000);
+            second.setSoTimeout(15_000);
             first.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: x\r\nx-api-key:foo\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String h1 = readHeaders(first.getInputStream());
             assertTrue(h1.startsWith("HTTP/1.1 200 OK"), h1);
@@ -265,14 +265,20 @@ class LoopbackTunnelTest {
             assertTrue(res.startsWith("HTTP/1.1 200 OK"), res);
             assertEquals("OK", new String(s.getInputStream().readNBytes(2), StandardCharsets.US_ASCII));
         }
-        // a zero length on... a corrupt length closes the connection
+        // a length below 20 is a corrupt stream: the server closes the connection
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
             out.write("PUT /ip HTTP/1.1\r\nHost: x\r\nx-api-key:foo\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             chunk(out, new byte[] {5, 0}, 0, 2);
             out.flush();
-            assertEquals(-1, s.getInputStream().read(), "server dropped the corrupt stream");
+            int r;
+            try {
+                r = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                r = -1; // closed with unread bytes in its buffer: a reset, which is a drop too
+            }
+            assertEquals(-1, r, "server dropped the corrupt stream");
         }
     }
 

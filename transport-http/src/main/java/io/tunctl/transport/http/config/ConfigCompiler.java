@@ -72,12 +72,7 @@ public final class ConfigCompiler {
             at.add("/server", "an entry is a server (it has 'port') or a client (it has 'server'), not both");
             return null;
         }
-        if (ic.isV2Server()) {
-            at.add(ic.nodes() != null ? "/nodes" : ic.network() != null ? "/network" : "/acl",
-                    "this is a tapotun v2 server object (network/nodes/acl/exit_nodes); tunctl runs v1 servers "
-                            + "(net/clients, as in tapotun's README). v2 clients are supported");
-            return null;
-        }
+        if (ic.isV2Server()) return V2Compiler.compile(ic, at, mark, offload);
         if (ic.isServer()) return server(ic, at, mark, offload);
         if (ic.server() != null || ic.token() != null) return client(ic, at, mark, offload);
         at.add("neither 'port' (a server) nor 'server' (a client) is present");

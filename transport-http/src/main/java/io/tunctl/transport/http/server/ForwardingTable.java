@@ -24,7 +24,7 @@ import java.util.Map;
  *
  * @param <T> what a client is (the server uses its {@code Peer}; tests use strings)
  */
-public final class ForwardingTable<T> {
+public final class ForwardingTable<T> implements Router<T> {
 
     /** Where a packet goes. */
     public sealed interface Decision<T> permits ToClient, ToTun, Drop {}
@@ -102,6 +102,7 @@ public final class ForwardingTable<T> {
     }
 
     /** Routes an IPv4 packet by its addresses (host-order ints); {@code from} is null for packets from the TUN. */
+    @Override
     public Decision<T> route4(int src, int dst, T from) {
         List<T> owners = lpm.lookupIpv4(dst);
         if (owners != null) {
@@ -133,6 +134,7 @@ public final class ForwardingTable<T> {
     }
 
     /** Routes an IPv6 packet (tunctl extension; tapotun carries IPv4 only). No source pinning for IPv6. */
+    @Override
     public Decision<T> route6(byte[] dst, T from) {
         for (int i = 0; i < net6.size(); i++) {
             T o = owner6.get(i);

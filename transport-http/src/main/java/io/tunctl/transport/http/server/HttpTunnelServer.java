@@ -51,7 +51,7 @@ public final class HttpTunnelServer implements AutoCloseable {
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private volatile TunWriter toTun;
     private volatile List<Peer> peers = List.of();
-    private volatile ForwardingTable<Peer> table;
+    private volatile Router<Peer> table;
     private final Set<Cidr> installedRoutes = new LinkedHashSet<>();
     final LongAdder authFailures = new LongAdder();
     final LongAdder badStreams = new LongAdder();
@@ -61,6 +61,7 @@ public final class HttpTunnelServer implements AutoCloseable {
     private Bridge bridge;
     private Channel listener;
     private AdminEndpoint admin;
+    private io.netty.util.concurrent.ScheduledFuture<?> pinger;
 
     public HttpTunnelServer(Endpoints.Server spec, TunnelContext ctx, EventLoopGroup group) {
         this.spec = spec;
@@ -75,7 +76,7 @@ public final class HttpTunnelServer implements AutoCloseable {
 
     System.Logger logger() { return log; }
 
-    ForwardingTable<Peer> table() { return table; }
+    Router<Peer> table() { return table; }
 
     List<Peer> peers() { return peers; }
 
@@ -93,9 +94,7 @@ public final class HttpTunnelServer implements AutoCloseable {
         addresses.addAll(s.extraIps());
         if (s.net6() != null) addresses.add(s.net6());
         List<RouteSpec> routes = new ArrayList<>();
-        for (Endpoints.Peer p : s.clients()) {
-            for (Cidr r : p.routes()) if (installedRoutes.add(r.network())) routes.add(RouteSpec.to(r));
-        }
+        for (Cidr r : s.kernelRoutes()) if (installedRoutes.add(r.network())) routes.add(RouteSpec.to(r));
         List<RuleSpec> rules = new ArrayList<>();
         if (s.mark().enabled()) {
             routes.add(RouteSpec.to(Cidr.parse("0.0.0.0/0")).inTable((int) s.mark().table()));
@@ -114,9 +113,11 @@ public final class HttpTunnelServer implements AutoCloseable {
             close();
             throw e;
         }
-        log.log(INFO, "[{0}] http server listening on {1}:{2} (net {3}, mtu {4}, {5} clients, offload {6}, netty {7})",
+        if (s.generation() == 2) pinger = group.next().scheduleAtFixedRate(this::pingTick, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
+        log.log(INFO, "[{0}] http server (v{8}) listening on {1}:{2} (net {3}, mtu {4}, {5} clients, offload {6}, netty {7})",
                 s.name(), s.listen(), String.valueOf(s.port()), s.net(), s.mtu(), s.clients().size(),
-                tun.device().acceptsGso() ? "on" : "off", io.tunctl.transport.http.NettyTransport.BEST.name());
+                tun.device().acceptsGso() ? "on" : "off", io.tunctl.transport.http.NettyTransport.BEST.name(),
+                s.generation());
     }
 
     private Channel bind(InetSocketAddress at) throws IOException {
@@ -174,6 +175,10 @@ public final class HttpTunnelServer implements AutoCloseable {
      */
     public synchronized void reload(Endpoints.Server next) {
         Endpoints.Server cur = spec;
+        if (next.generation() != cur.generation()) {
+            log.log(WARNING, "[{0}] reload: switching between v1 and v2 needs a restart; keeping the running config", cur.name());
+            return;
+        }
         List<String> ignored = new ArrayList<>();
         if (next.port() != cur.port() || !next.listen().equals(cur.listen())) ignored.add("listen address/port");
         if (!next.net().equals(cur.net()) || !next.extraIps().equals(cur.extraIps())
@@ -186,19 +191,18 @@ public final class HttpTunnelServer implements AutoCloseable {
             log.log(WARNING, "[{0}] reload: changes to {1} need a restart; applying clients and routes only",
                     cur.name(), String.join(", ", ignored));
         }
-        for (Endpoints.Peer p : next.clients()) {
-            for (Cidr r : p.routes()) {
-                if (installedRoutes.add(r.network())) {
-                    try {
-                        tun.addRoute(RouteSpec.to(r));
-                    } catch (IOException e) {
-                        log.log(WARNING, "[{0}] reload: cannot add route {1}: {2}", cur.name(), r, e.getMessage());
-                    }
+        for (Cidr r : next.kernelRoutes()) {
+            if (installedRoutes.add(r.network())) {
+                try {
+                    tun.addRoute(RouteSpec.to(r));
+                } catch (IOException e) {
+                    log.log(WARNING, "[{0}] reload: cannot add route {1}: {2}", cur.name(), r, e.getMessage());
                 }
             }
         }
         spec = new Endpoints.Server(cur.name(), cur.port(), cur.listen(), cur.net(), cur.mtu(), cur.extraIps(),
-                next.localRoutes(), next.clients(), cur.net6(), cur.admin(), cur.offload(), cur.mark());
+                next.localRoutes(), next.clients(), cur.net6(), cur.admin(), cur.offload(), cur.mark(),
+                next.kernelRoutes(), next.v2());
         int[] stats = swapPeers(next.clients());
         log.log(INFO, "[{0}] reloaded: {1} clients kept, {2} added, {3} removed or changed", cur.name(),
                 stats[0], stats[1], stats[2]);
@@ -226,16 +230,32 @@ public final class HttpTunnelServer implements AutoCloseable {
         serverAddresses.add(s.net());
         serverAddresses.addAll(s.extraIps());
         if (s.net6() != null) serverAddresses.add(s.net6());
-        List<ForwardingTable.Entry<Peer>> entries = new ArrayList<>();
-        for (Peer p : next) entries.add(new ForwardingTable.Entry<>(p, p.spec.ip(), p.spec.ip6(), p.spec.routes(), p.spec.sources()));
-        table = new ForwardingTable<>(entries, serverAddresses, s.localRoutes());
+        if (s.v2() != null) {
+            table = new V2Router<>(s.v2(), next, Peer::online);
+        } else {
+            List<ForwardingTable.Entry<Peer>> entries = new ArrayList<>();
+            for (Peer p : next) entries.add(new ForwardingTable.Entry<>(p, p.spec.ip(), p.spec.ip6(), p.spec.routes(), p.spec.sources()));
+            table = new ForwardingTable<>(entries, serverAddresses, s.localRoutes());
+        }
         peers = List.copyOf(next);
         for (Peer gone : old.values()) gone.disconnect();
         return new int[] {kept, added, old.size()};
     }
 
+    /** v2: sends due pings (dropped for clients without a GET, which then come back penalised, as tapotun). */
+    private void pingTick() {
+        long now = System.currentTimeMillis();
+        for (Peer p : peers) {
+            if (!p.pingDue(now)) continue;
+            io.netty.buffer.ByteBuf b = alloc.directBuffer(64);
+            io.tunctl.transport.http.wire.Ping.encode(now, b);
+            p.sendControl(b);
+        }
+    }
+
     @Override
     public void close() {
+        if (pinger != null) pinger.cancel(false);
         if (admin != null) admin.close();
         if (listener != null) listener.close().syncUninterruptibly();
         for (Peer p : peers) p.disconnect();

@@ -34,10 +34,51 @@ final class Peer {
     final LongAdder drops = new LongAdder();
     final LongAdder connects = new LongAdder();
 
+    // v2 ping bookkeeping (spec §1.7): 8 RTT samples, newest first; 999 ms marks an unanswered ping
+    static final long PING_INTERVAL_MILLIS = 55_000;
+    static final long PING_RETRY_MILLIS = 10_000;
+    static final long PENALTY_MILLIS = 600_000;
+    private final long[] rtt = new long[8];
+    private boolean lastAnswered = true;
+    private long nextPingMillis;
+    private volatile long penaltyUntilMillis;
+
     Peer(Endpoints.Peer spec) {
         this.spec = spec;
-        this.label = spec.ipString();
+        this.label = spec.name() != null ? spec.name() + "/" + spec.ipString() : spec.ipString();
     }
+
+    /** v2: not penalised for slow or missing ping answers. */
+    boolean online() { return online(System.currentTimeMillis()); }
+
+    boolean online(long now) { return now >= penaltyUntilMillis; }
+
+    /**
+     * v2: called every second; true when a ping is due now. Before each ping the mean of the 6 best of the last
+     * 8 samples decides the penalty; the new ping's slot starts as unanswered.
+     */
+    synchronized boolean pingDue(long now) {
+        if (now < nextPingMillis) return false;
+        long[] sorted = rtt.clone();
+        java.util.Arrays.sort(sorted);
+        long mean6 = 0;
+        for (int i = 0; i < 6; i++) mean6 += sorted[i];
+        mean6 /= 6;
+        if (mean6 >= 500) penaltyUntilMillis = now + PENALTY_MILLIS;
+        System.arraycopy(rtt, 0, rtt, 1, rtt.length - 1);
+        rtt[0] = 999;
+        nextPingMillis = now + (lastAnswered ? PING_INTERVAL_MILLIS : PING_RETRY_MILLIS);
+        lastAnswered = false;
+        return true;
+    }
+
+    /** v2: an echoed ping came back on a PUT. */
+    synchronized void pong(long sentMillis, long now) {
+        rtt[0] = Math.max(0, now - sentMillis);
+        lastAnswered = true;
+    }
+
+    synchronized long lastRttMillis() { return rtt[0]; }
 
     /** Makes {@code channel} the current GET; the previous one finishes its body and closes. */
     void attachGet(Channel channel) {
@@ -45,6 +86,9 @@ final class Peer {
         get = channel;
         pending.set(0);
         connectedSinceMillis = System.currentTimeMillis();
+        synchronized (this) {
+            nextPingMillis = connectedSinceMillis + PING_INTERVAL_MILLIS;
+        }
         connects.increment();
         if (old != null && old != channel) endGet(old);
     }
@@ -80,6 +124,16 @@ final class Peer {
         txBytes.add(packetBytes);
         txPackets.add(packets);
         ch.writeAndFlush(new DefaultHttpContent(frames)).addListener(f -> pending.addAndGet(-n));
+    }
+
+    /** Sends a control frame (a v2 ping) on the current GET, or drops it; not counted as traffic. */
+    void sendControl(ByteBuf frame) {
+        Channel ch = get;
+        if (ch == null) {
+            frame.release();
+            return;
+        }
+        ch.writeAndFlush(new DefaultHttpContent(frame));
     }
 
     /** Closes all of this client's streams (it was removed or changed by a reload). */

@@ -67,7 +67,7 @@ final class ServerDevice implements PacketDevice {
     @Override
     public void write(PacketBatch batch) throws IOException {
         if (closed) throw new ClosedChannelException();
-        ForwardingTable<Peer> table = server.table();
+        Router<Peer> table = server.table();
         int total = 0;
         for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
         for (int i = 0; i < batch.size(); i++) {

@@ -113,14 +113,26 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         mode = Mode.GET;
         Endpoints.Server s = server.spec();
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(Wire.TUN_CONF_HEADER, TunConf.v1(s.mtu(), s.net().prefixLength(), peer.spec.ip()).toHeader());
+        TunConf conf;
+        if (s.generation() == 1) {
+            conf = TunConf.v1(s.mtu(), s.net().prefixLength(), peer.spec.ip());
+        } else {
+            java.util.List<byte[]> ips = new java.util.ArrayList<>();
+            ips.add(peer.spec.ip());
+            ips.addAll(peer.spec.extraIps());
+            conf = TunConf.v2(s.mtu(), s.net().prefixLength(), ips, peer.spec.pushed());
+        }
+        res.headers().set(Wire.TUN_CONF_HEADER, conf.toHeader());
         if (peer.spec.ip6() != null) res.headers().set(Wire.TUN_CONF6_HEADER, peer.spec.ip6().toString());
         res.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         res.headers().set("x-accel-buffering", "no"); // nginx: do not buffer this response
-        ctx.writeAndFlush(res);
-        ctx.pipeline().addBefore("stream", "keepalive", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
+        // become the current GET before the client can see the headers: two GETs racing on two event loops then
+        // end in the order their clients saw them (frames queued meanwhile run after this task, behind the headers)
         peer.attachGet(ctx.channel());
+        ctx.writeAndFlush(res);
+        // v1 peers expect 00 00 keep-alives on an idle stream; v2 peers get pings instead (HttpTunnelServer)
+        if (s.generation() == 1) ctx.pipeline().addBefore("stream", "keepalive", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
         log.log(INFO, "[{0}] client {1} GET stream open from {2}", server.name(), peer.label, from);
     }
 
@@ -129,7 +141,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         if (HttpUtil.is100ContinueExpected(req)) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
-        decoder = new FrameDecoder(ctx.alloc(), true);
+        decoder = new FrameDecoder(ctx.alloc(), server.spec().generation() == 1);
         peer.puts.add(ctx.channel());
         if (ctx.pipeline().get("idle") == null) {
             ctx.pipeline().addBefore("stream", "idle", new IdleStateHandler(PUT_IDLE_SECONDS, 0, 0));
@@ -170,8 +182,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         from.rxBytes.add(len);
         int r = frame.readerIndex() + Wire.VNET_HDR_LEN;
         int version = Frames.ipVersion(frame);
+        if (version == Wire.PING_VERSION && server.spec().generation() == 2) {
+            from.pong(io.tunctl.transport.http.wire.Ping.epochMillis(frame), System.currentTimeMillis());
+            frame.release();
+            return;
+        }
         ForwardingTable.Decision<Peer> d;
-        ForwardingTable<Peer> table = server.table();
+        Router<Peer> table = server.table();
         if (version == 4) {
             d = table.route4(frame.getInt(r + 12), frame.getInt(r + 16), from);
         } else if (version == 6 && len >= 40) {

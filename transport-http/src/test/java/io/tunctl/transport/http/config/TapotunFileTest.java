@@ -114,10 +114,43 @@ class TapotunFileTest {
     }
 
     @Test
-    void v2ServerIsRecognisedAndExplained() throws ConfigException {
-        ConfigDocument doc = ConfigDocument.read(resource("v2-server.json"));
+    void v2HubExampleCompilesToTheRightParameters() throws ConfigException {
+        List<Endpoints.Endpoint> eps = endpoints("v2-server.json");
+        Endpoints.Server s = (Endpoints.Server) eps.getFirst();
+        assertEquals(2, s.generation());
+        assertEquals(Cidr.parse("10.50.0.1/24"), s.net());
+        assertEquals(1400, s.mtu());
+        Endpoints.Peer a = s.clients().get(0), b = s.clients().get(1);
+        assertEquals("a", a.name());
+        assertEquals("10.50.0.2", a.ipString());
+        // a's explicit peer (acl node/a -> lan) is b's address, whose routes a is told about
+        assertEquals(List.of(Cidr.parse("10.70.0.0/24")), a.pushed());
+        assertEquals(List.of(), b.pushed());
+        assertEquals(List.of(), s.kernelRoutes(), "no explicit peer of __self__ has routes");
+        assertInstanceOf(Endpoints.Client.class, eps.get(1), "a v1/v2 client object in the same file");
+    }
+
+    @Test
+    void v2ProblemsAreLocated() throws ConfigException {
+        ConfigDocument doc = ConfigDocument.read(resource("v2-bad.json"));
         ConfigException e = assertThrows(ConfigException.class, () -> TapotunFile.recognise(doc));
-        assertTrue(e.getMessage().contains("v2"), e.getMessage());
+        List<ConfigProblem> ps = e.problems();
+        assertProblem(ps, "[0].mtu", 1, "68..9000");
+        assertProblem(ps, "[0].nodes", 2, "__self__");
+        assertProblem(ps, "[0].nodes.b.token", 4, "duplicate token");
+        assertProblem(ps, "[0].acl[0].from", 5, "'nosuchtag' not found");
+        assertProblem(ps, "[0].exit_nodes[0]", 6, "its own exit node");
+        assertProblem(ps, "[0].exit_nodes[2]", 6, "given twice");
+    }
+
+    @Test
+    void globsFollowDsGlobMatch() {
+        assertTrue(V2Compiler.glob("node/*").matcher("node/__self__").matches());
+        assertTrue(V2Compiler.glob("sp?ke").matcher("spoke").matches());
+        assertTrue(V2Compiler.glob("{lan,wan}").matcher("wan").matches());
+        assertTrue(V2Compiler.glob("node/[ab]").matcher("node/b").matches());
+        assertFalse(V2Compiler.glob("node/[!ab]").matcher("node/b").matches());
+        assertFalse(V2Compiler.glob("Spoke").matcher("spoke").matches());
     }
 
     @Test
