@@ -12,6 +12,7 @@ module io.tunctl.transport.p2p {
 
     exports io.tunctl.transport.p2p.codec;
     exports io.tunctl.transport.p2p.crypto;
+    exports io.tunctl.transport.p2p.dht.messages;
     exports io.tunctl.transport.p2p.noise;
     exports io.tunctl.transport.p2p.secretstream;
 }

@@ -237,6 +237,140 @@ const ops = {
   }
 }
 
+// --- dht-rpc and hyperdht message codecs (the real dht-rpc Request class and hyperdht lib/messages) ---
+const DhtIO = require('dht-rpc/lib/io')
+let dhtRig = null
+
+// One dht-rpc IO over a fake UDX and socket: its Request class encodes and decodes, trySend records the datagram.
+function rig () {
+  if (dhtRig) return dhtRig
+  const sent = []
+  const socket = { trySend (b) { sent.push(b4a.from(b)) } }
+  const table = { id: null, closer: [], closest () { return this.closer } }
+  const io = new DhtIO(table, { watchNetworkInterfaces: () => ({ on () {}, destroy () {} }) }, { onrequest () {} })
+  io.serverSocket = io.clientSocket = socket
+  io.firewalled = false
+  const probe = io.createRequest({ host: '127.0.0.1', port: 1 }, null, true, 0, null, null)
+  io.inflight = []
+  dhtRig = { io, table, socket, sent, Request: probe.constructor }
+  return dhtRig
+}
+
+const B = (x) => (x === null || x === undefined ? null : buf(x))
+const addr = (a) => (a ? { host: a.host, port: a.port } : null)
+const addrs = (l) => (l ? l.map(addr) : null)
+const H = (b) => (b ? hex(b) : null)
+const peerIn = (p) => ({ publicKey: buf(p.publicKey), relayAddresses: addrs(p.relayAddresses) })
+const peerOut = (p) => (p ? { publicKey: hex(p.publicKey), relayAddresses: addrs(p.relayAddresses) } : null)
+
+const dhtCodecs = {
+  peer: { enc: peerIn, dec: peerOut, codec: m.peer },
+  announce: {
+    enc: (x) => ({ peer: x.peer ? peerIn(x.peer) : null, refresh: B(x.refresh), signature: B(x.signature), bump: x.bump }),
+    dec: (x) => ({ peer: peerOut(x.peer), refresh: H(x.refresh), signature: H(x.signature), bump: x.bump }),
+    codec: m.announce
+  },
+  lookup: {
+    // hyperdht's storage node hands lookupRawReply the already-encoded peer records
+    enc: (x) => ({ peers: x.peers.map((p) => c.encode(m.peer, peerIn(p))), bump: x.bump }),
+    dec: (x) => ({ peers: x.peers.map(peerOut), bump: x.bump }),
+    codec: m.lookupRawReply
+  },
+  handshake: {
+    enc: (x) => ({ mode: x.mode, noise: buf(x.noise), peerAddress: addr(x.peerAddress), relayAddress: addr(x.relayAddress) }),
+    dec: (x) => ({ mode: x.mode, noise: hex(x.noise), peerAddress: addr(x.peerAddress), relayAddress: addr(x.relayAddress) }),
+    codec: m.handshake
+  },
+  holepunch: {
+    enc: (x) => ({ mode: x.mode, id: x.id, payload: buf(x.payload), peerAddress: addr(x.peerAddress) }),
+    dec: (x) => ({ mode: x.mode, id: x.id, payload: hex(x.payload), peerAddress: addr(x.peerAddress) }),
+    codec: m.holepunch
+  },
+  holepunchPayload: {
+    enc: (x) => ({
+      connected: x.connected, punching: x.punching, error: x.error, firewall: x.firewall, round: x.round,
+      addresses: addrs(x.addresses), remoteAddress: addr(x.remoteAddress), token: B(x.token), remoteToken: B(x.remoteToken)
+    }),
+    dec: (x) => ({
+      connected: x.connected, punching: x.punching, error: x.error, firewall: x.firewall, round: x.round,
+      addresses: addrs(x.addresses), remoteAddress: addr(x.remoteAddress), token: H(x.token), remoteToken: H(x.remoteToken)
+    }),
+    codec: m.holepunchPayload
+  }
+}
+
+function dhtEncodeRequest (x) {
+  const r = rig()
+  r.io.ephemeral = !x.id
+  r.table.id = B(x.id)
+  const req = new r.Request(r.io, r.socket, x.tid, null, addr(x.to), B(x.token), x.internal, x.command,
+    B(x.target), B(x.value), null, 0)
+  return req._encodeRequest(req.token, req.value, req.to, r.socket)
+}
+
+function dhtEncodeResponse (x, from) {
+  const r = rig()
+  r.io.ephemeral = !x.id
+  r.table.id = B(x.id)
+  r.table.closer = addrs(x.closerNodes) || []
+  const token = B(x.token)
+  r.io.token = () => token
+  // closer nodes are only sent in answer to a request with a target
+  const req = new r.Request(r.io, r.socket, x.tid, addr(x.to), from, null, false, 0,
+    r.table.closer.length ? b4a.alloc(32) : null, null, null, 0)
+  r.sent.length = 0
+  req._sendReply(x.error, B(x.value), token !== null, r.table.closer.length > 0, addr(x.to), r.socket)
+  return r.sent.pop()
+}
+
+Object.assign(ops, {
+  dhtEncode ({ kind, msg }) {
+    if (kind === 'request') return { hex: hex(dhtEncodeRequest(msg)) }
+    if (kind === 'response') return { hex: hex(dhtEncodeResponse(msg, { host: '127.0.0.1', port: 1 })) }
+    const k = dhtCodecs[kind]
+    if (!k) throw new Error('unknown kind ' + kind)
+    return { hex: hex(c.encode(k.codec, k.enc(msg))) }
+  },
+  // `from` is the UDP source the datagram is taken to come from: dht-rpc keeps a sent id only if it is that address's id
+  dhtDecode ({ kind, hex: h, from }) {
+    const b = buf(h)
+    const src = { id: null, host: from ? from.host : '127.0.0.1', port: from ? from.port : 1 }
+    if (kind === 'request') {
+      if (b[0] !== 0x03) throw new Error('not a request')
+      const q = rig().Request.decode(rig().io, rig().socket, src, { start: 1, end: b.length, buffer: b })
+      if (q === null) throw new Error('dht-rpc dropped the request')
+      return {
+        msg: {
+          tid: q.tid, to: addr(q.to), id: H(src.id), token: H(q.token), internal: q.internal, command: q.command,
+          target: H(q.target), value: H(q.value)
+        }
+      }
+    }
+    if (kind === 'response') {
+      // decodeReply is private: deliver the datagram to an IO with a request of that tid in flight
+      const r = rig()
+      const tid = b.length >= 4 ? b.readUInt16LE(2) : 0
+      r.io._tid = tid
+      const req = r.io.createRequest({ host: '127.0.0.1', port: 1 }, null, false, 0, null, null)
+      let got = null
+      req.onresponse = (res) => { got = res }
+      r.io.onmessage(r.socket, b, { host: src.host, port: src.port })
+      r.io.inflight = []
+      if (got === null) throw new Error('dht-rpc dropped the response')
+      return {
+        msg: {
+          tid: got.tid, to: addr(got.to), id: H(got.from.id), token: H(got.token), closerNodes: addrs(got.closerNodes),
+          error: got.error, value: H(got.value)
+        }
+      }
+    }
+    const k = dhtCodecs[kind]
+    if (!k) throw new Error('unknown kind ' + kind)
+    return { msg: k.dec(c.decode(k.codec, b)) }
+  },
+  nodeId ({ host, port }) { return { hex: hex(peer.id(host, port)) } }
+})
+
 function drain (s) {
   const out = hex(b4a.concat(s.out.splice(0)))
   return { out, messages: s.messages.splice(0), error: s.error, ended: s.ended, rawEnded: !!s.rawEnded }

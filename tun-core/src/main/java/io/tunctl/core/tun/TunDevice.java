@@ -275,7 +275,7 @@ public final class TunDevice implements PacketDevice {
             synchronized (readLock) {
                 if (batch.isFull()) return 0;
                 while (true) {
-                    int n = drain(batch);
+                    int n = options.vnetHdr() ? drainVnet(batch) : drainPlain(batch);
                     if (n > 0) return n;
                     if (!awaitReadable()) return -1;
                 }
@@ -285,9 +285,18 @@ public final class TunDevice implements PacketDevice {
         }
     }
 
+    /*
+     * Each errno-capturing downcall slices its capture segment (SharedUtils.checkCaptureSegment): a 40-byte
+     * NativeMemorySegmentImpl per syscall that costs nothing only when C2 inlines the whole chain down to its
+     * constructor and scalar-replaces it. That chain is about a dozen frames below the libc_h wrapper, close to
+     * MaxInlineLevel (15) counted from whatever method is the compile root, so every Java frame between read()/
+     * write() and the downcall eats into the margin. Hence: one loop per mode, called straight from read()/write(),
+     * no per-packet helper in between; separate loops also keep each mode's profile clean when a process drives
+     * both plain and vnet_hdr devices.
+     */
+
     /** Non-blocking reads until EAGAIN or the batch is full; returns the packets appended. */
-    private int drain(PacketBatch batch) throws IOException {
-        boolean vnet = options.vnetHdr();
+    private int drainPlain(PacketBatch batch) throws IOException {
         int start = batch.size();
         int cap = batch.capacity();
         long bytes = 0;
@@ -295,49 +304,70 @@ public final class TunDevice implements PacketDevice {
         int i = start;
         while (i < cap) {
             MemorySegment buf = batch.buffer(i);
-            long n;
-            if (vnet) {
-                iovec.iov_base(rIovData, buf);
-                iovec.iov_len(rIovData, buf.byteSize());
-                n = libc_h.readv(rErrno, fd, rIov, 2);
-            } else {
-                n = libc_h.read(rErrno, fd, buf, buf.byteSize());
-            }
+            long n = libc_h.read(rErrno, fd, buf, buf.byteSize());
             if (n < 0) {
                 int e = Natives.errno(rErrno);
                 if (e == libc_h.EAGAIN()) break;
-                if (e == libc_h.EINTR()) continue;
-                // the packet did not fit the slot: the kernel has dropped it
-                if (e == libc_h.EFAULT()) {
-                    dropped++;
-                    continue;
-                }
-                throw NativeException.syscall(vnet ? "readv" : "read", null, name, e);
+                if (readFailed("read", e)) dropped++;
+                continue;
             }
-            int len = (int) n;
-            if (vnet) {
-                len -= VNET_HDR_LEN;
-                if (len < 0) {
-                    dropped++;
-                    continue;
-                }
-                batch.length(i, len);
-                batch.setOffload(i,
-                        virtio_net_hdr.flags(rHdr) & 0xff,
-                        virtio_net_hdr.gso_type(rHdr) & 0xff,
-                        virtio_net_hdr.hdr_len(rHdr) & 0xffff,
-                        virtio_net_hdr.gso_size(rHdr) & 0xffff,
-                        virtio_net_hdr.csum_start(rHdr) & 0xffff,
-                        virtio_net_hdr.csum_offset(rHdr) & 0xffff);
-            } else {
-                batch.length(i, len);
+            batch.length(i, (int) n);
+            bytes += n;
+            i++;
+        }
+        return drained(batch, start, i, bytes, dropped);
+    }
+
+    /** {@link #drainPlain} with a virtio_net_hdr read before each packet. */
+    private int drainVnet(PacketBatch batch) throws IOException {
+        MemorySegment hdr = rHdr;
+        int start = batch.size();
+        int cap = batch.capacity();
+        long bytes = 0;
+        int dropped = 0;
+        int i = start;
+        while (i < cap) {
+            MemorySegment buf = batch.buffer(i);
+            iovec.iov_base(rIovData, buf);
+            iovec.iov_len(rIovData, buf.byteSize());
+            long n = libc_h.readv(rErrno, fd, rIov, 2);
+            if (n < 0) {
+                int e = Natives.errno(rErrno);
+                if (e == libc_h.EAGAIN()) break;
+                if (readFailed("readv", e)) dropped++;
+                continue;
             }
+            int len = (int) n - VNET_HDR_LEN;
+            if (len < 0) {
+                dropped++;
+                continue;
+            }
+            batch.length(i, len);
+            batch.setOffload(i,
+                    virtio_net_hdr.flags(hdr) & 0xff,
+                    virtio_net_hdr.gso_type(hdr) & 0xff,
+                    virtio_net_hdr.hdr_len(hdr) & 0xffff,
+                    virtio_net_hdr.gso_size(hdr) & 0xffff,
+                    virtio_net_hdr.csum_start(hdr) & 0xffff,
+                    virtio_net_hdr.csum_offset(hdr) & 0xffff);
             bytes += len;
             i++;
         }
-        int got = i - start;
+        return drained(batch, start, i, bytes, dropped);
+    }
+
+    /** A failed read other than EAGAIN: true when the packet was lost (counted as a drop), false to retry. */
+    private boolean readFailed(String call, int e) throws NativeException {
+        if (e == libc_h.EINTR()) return false;
+        // the packet did not fit the slot: the kernel has dropped it
+        if (e == libc_h.EFAULT()) return true;
+        throw NativeException.syscall(call, null, name, e);
+    }
+
+    private int drained(PacketBatch batch, int start, int end, long bytes, int dropped) {
+        int got = end - start;
         if (got > 0) {
-            batch.size(i);
+            batch.size(end);
             rxPackets += got;
             rxBytes += bytes;
         }
@@ -388,7 +418,7 @@ public final class TunDevice implements PacketDevice {
                         dropped++;
                         continue;
                     }
-                    if (writeOne(batch, i, len, vnet)) {
+                    if (vnet ? writeVnet(batch, i, len) : writePlain(batch.buffer(i), len)) {
                         sent++;
                         bytes += len;
                     } else {
@@ -404,32 +434,43 @@ public final class TunDevice implements PacketDevice {
         }
     }
 
-    /** Writes packet {@code i}; false when the kernel refused it as malformed (counted as a drop). */
-    private boolean writeOne(PacketBatch batch, int i, int len, boolean vnet) throws IOException {
-        MemorySegment buf = batch.buffer(i);
-        if (vnet) {
-            virtio_net_hdr.flags(wHdr, (byte) batch.flags(i));
-            virtio_net_hdr.gso_type(wHdr, (byte) batch.gsoType(i));
-            virtio_net_hdr.hdr_len(wHdr, (short) batch.hdrLen(i));
-            virtio_net_hdr.gso_size(wHdr, (short) batch.gsoSize(i));
-            virtio_net_hdr.csum_start(wHdr, (short) batch.csumStart(i));
-            virtio_net_hdr.csum_offset(wHdr, (short) batch.csumOffset(i));
-            iovec.iov_base(wIovData, buf);
-            iovec.iov_len(wIovData, len);
-        }
+    /** Writes one packet; false when the kernel refused it as malformed (counted as a drop). */
+    private boolean writePlain(MemorySegment buf, int len) throws IOException {
         while (true) {
-            long n = vnet ? libc_h.writev(wErrno, fd, wIov, 2) : libc_h.write(wErrno, fd, buf, len);
+            long n = libc_h.write(wErrno, fd, buf, len);
             if (n >= 0) return true;
             int e = Natives.errno(wErrno);
-            if (e == libc_h.EINTR()) continue;
-            if (e == libc_h.EAGAIN()) {
-                awaitWritable();
-                continue;
-            }
-            // EINVAL: not IPv4/IPv6 or a bad virtio header; EIO: interface is down. A NIC drops those too.
-            if (e == libc_h.EINVAL() || e == libc_h.EIO()) return false;
-            throw NativeException.syscall(vnet ? "writev" : "write", null, name, e);
+            if (e == libc_h.EAGAIN()) awaitWritable();
+            else if (writeFailed("write", e)) return false;
         }
+    }
+
+    /** {@link #writePlain} of packet {@code i} behind its virtio_net_hdr. */
+    private boolean writeVnet(PacketBatch batch, int i, int len) throws IOException {
+        MemorySegment hdr = wHdr;
+        virtio_net_hdr.flags(hdr, (byte) batch.flags(i));
+        virtio_net_hdr.gso_type(hdr, (byte) batch.gsoType(i));
+        virtio_net_hdr.hdr_len(hdr, (short) batch.hdrLen(i));
+        virtio_net_hdr.gso_size(hdr, (short) batch.gsoSize(i));
+        virtio_net_hdr.csum_start(hdr, (short) batch.csumStart(i));
+        virtio_net_hdr.csum_offset(hdr, (short) batch.csumOffset(i));
+        iovec.iov_base(wIovData, batch.buffer(i));
+        iovec.iov_len(wIovData, len);
+        while (true) {
+            long n = libc_h.writev(wErrno, fd, wIov, 2);
+            if (n >= 0) return true;
+            int e = Natives.errno(wErrno);
+            if (e == libc_h.EAGAIN()) awaitWritable();
+            else if (writeFailed("writev", e)) return false;
+        }
+    }
+
+    /** A failed write other than EAGAIN: true when the kernel refused the packet, false to retry (EINTR). */
+    private boolean writeFailed(String call, int e) throws NativeException {
+        if (e == libc_h.EINTR()) return false;
+        // EINVAL: not IPv4/IPv6 or a bad virtio header; EIO: interface is down. A NIC drops those too.
+        if (e == libc_h.EINVAL() || e == libc_h.EIO()) return true;
+        throw NativeException.syscall(call, null, name, e);
     }
 
     private void awaitWritable() throws IOException {

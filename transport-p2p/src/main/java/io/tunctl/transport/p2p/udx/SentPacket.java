@@ -11,6 +11,8 @@ final class SentPacket {
     final boolean end;
     /** Cumulative count of stream bytes up to and including this packet (for write accounting). */
     final long byteEnd;
+    /** Where it was first sent: a retransmission goes there even after changeRemote, as in libudx. */
+    java.net.InetSocketAddress destination;
 
     long sentNs;
     int transmissions;

@@ -93,6 +93,9 @@ public final class UdxStream {
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
     private volatile Firewall firewall;
+    private volatile UdxStream relayTarget;
+    private final java.util.concurrent.CopyOnWriteArrayList<UdxStream> relayers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Consumer<ByteBuf> dataHandler;
     private volatile Consumer<ByteBuf> messageHandler;
     private volatile Runnable endHandler;
@@ -167,6 +170,8 @@ public final class UdxStream {
     private int mtu = BASE_MTU;
     private int mtuMax = MAX_MTU;
     private int mtuState; // 0 base, 1 searching, 2 done
+    private CompletableFuture<Void> remoteChange;
+    private int remoteChangeSeq;
     private int probeSize;
     private int probeFailures;
     private boolean probeInFlight;
@@ -250,6 +255,86 @@ public final class UdxStream {
     public UdxStream firewall(Firewall hook) {
         this.firewall = hook;
         return this;
+    }
+
+    /**
+     * Moves a connected stream to a new peer id and address (libudx {@code changeRemote}; hyperdht uses it to go
+     * from a relayed to a direct path). New packets go to the new remote at once; packets already sent are
+     * retransmitted to their old address with their old id. The future completes ("remote-changed") once
+     * everything sent before the change is acknowledged, at once if nothing is outstanding. The MTU search
+     * restarts.
+     */
+    public CompletableFuture<Void> changeRemote(int remoteId, InetSocketAddress remoteAddress) {
+        Objects.requireNonNull(remoteAddress, "remoteAddress");
+        CompletableFuture<Void> changed = new CompletableFuture<>();
+        onLoop(() -> {
+            if (closed || !connected) {
+                changed.completeExceptionally(new IllegalStateException("UDX stream "
+                        + Integer.toUnsignedString(localId) + ": changeRemote needs a connected, open stream"));
+                return;
+            }
+            if (remoteChange != null) {
+                remoteChange.completeExceptionally(new IllegalStateException("superseded by another changeRemote"));
+            }
+            this.remoteId = remoteId;
+            this.remote = remoteAddress;
+            this.ipOverhead = remoteAddress.getAddress() instanceof Inet6Address ? 48 : 28;
+            mtu = BASE_MTU;
+            mtuState = 0;
+            probeFailures = 0;
+            probeInFlight = false;
+            remoteChange = changed;
+            remoteChangeSeq = sndNxt;
+            if (sndUna == sndNxt) {
+                completeRemoteChange();
+            }
+        });
+        return changed;
+    }
+
+    private void completeRemoteChange() {
+        CompletableFuture<Void> f = remoteChange;
+        remoteChange = null;
+        f.complete(null);
+    }
+
+    /**
+     * Makes this stream a blind relay (libudx {@code relayTo}, used by hyperdht's blind relays): every packet it
+     * accepts is forwarded unchanged through {@code destination}'s socket to {@code destination}'s remote, with
+     * only the id rewritten to {@code destination}'s remote id. Sequence numbers and ACKs stay end to end between
+     * the outer peers; this stream never ACKs. A forwarded DESTROY closes it with {@code ECONNRESET}; closing
+     * {@code destination} destroys it (without sending anything).
+     */
+    public void relayTo(UdxStream destination) {
+        Objects.requireNonNull(destination, "destination");
+        if (destination == this) {
+            throw new IllegalArgumentException("a UDX stream cannot relay to itself");
+        }
+        onLoop(() -> {
+            if (closed) {
+                return;
+            }
+            relayTarget = destination;
+            destination.relayers.add(this);
+            if (destination.isClosed()) {
+                close(null, false);
+            }
+        });
+    }
+
+    private void relay(ByteBuf pkt, int type, UdxStream target) {
+        InetSocketAddress to = target.remote;
+        if (to == null || target.isClosed()) {
+            return;
+        }
+        ByteBuf copy = target.alloc.directBuffer(pkt.readableBytes()).writeBytes(pkt, pkt.readerIndex(),
+                pkt.readableBytes());
+        copy.setIntLE(4, target.remoteId);
+        target.socket.send(copy, to);
+        if ((type & DESTROY) != 0) {
+            close(new UdxStreamException("ECONNRESET", "UDX stream " + Integer.toUnsignedString(localId)
+                    + ": relayed stream destroyed by the peer"), false);
+        }
     }
 
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
@@ -372,7 +457,7 @@ public final class UdxStream {
                 }
                 return;
             }
-            if (connected) {
+            if (connected && relayTarget == null) {
                 ByteBuf b = alloc.directBuffer(UdxHeader.SIZE);
                 UdxHeader.write(b, DESTROY, 0, remoteId, rwnd(), sndNxt, rcvNxt);
                 socket.write(b, remote);
@@ -609,6 +694,11 @@ public final class UdxStream {
         }
         packetsReceived++;
         int type = h.type();
+        UdxStream target = relayTarget;
+        if (target != null) {
+            relay(pkt, type, target);
+            return true;
+        }
         if ((type & HEARTBEAT) != 0) {
             ackDue = true;
             return true;
@@ -885,6 +975,9 @@ public final class UdxStream {
                     writeMonitor.notifyAll();
                 }
             }
+        }
+        if (remoteChange != null && sndUna - remoteChangeSeq >= 0) {
+            completeRemoteChange();
         }
         if (endAcked && !endFuture.isDone()) {
             endFuture.complete(null);
@@ -1195,6 +1288,7 @@ public final class UdxStream {
         writeQueued -= len;
         bytesPacketized += len;
         SentPacket p = new SentPacket(sndNxt, d, len, end, bytesPacketized);
+        p.destination = remote;
         if (probe) {
             p.mtuProbe = true;
             p.mtuProbeSize = probeSize;
@@ -1251,7 +1345,7 @@ public final class UdxStream {
         if (reorderCount == 0) {
             ackDue = false; // the header carries the current cumulative ack
         }
-        socket.writeData(d.retainedDuplicate(), remote);
+        socket.writeData(d.retainedDuplicate(), p.destination);
         if (rtoDeadline == 0) {
             rtoDeadline = now + rtoNs;
         }
@@ -1394,6 +1488,7 @@ public final class UdxStream {
         } else {
             SentPacket p = slot(sndNxt - 1);
             if (p != null && !p.delivered()) {
+                p.lost = false; // if it was queued for retransmission, this probe is that retransmission
                 p.retransmitted = true;
                 packetsRetransmitted++;
                 transmit(p, now);
@@ -1482,6 +1577,10 @@ public final class UdxStream {
             readEof = true;
             readLock.notifyAll();
         }
+        if (remoteChange != null) {
+            remoteChange.completeExceptionally(cause != null ? cause : closedException());
+            remoteChange = null;
+        }
         if (endAcked) {
             endFuture.complete(null);
         } else if (!endFuture.isDone()) {
@@ -1495,6 +1594,10 @@ public final class UdxStream {
             socket.forget(this);
         }
         socket.streamClosed(this);
+        for (UdxStream r : relayers) {
+            r.onLoop(() -> r.close(null, false));
+        }
+        relayers.clear();
         if (cause == null) {
             closeFuture.complete(null);
         } else {

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * namespace. Arguments are {@code key=value}; prints one JSON object per line, like udx-peer.js.
  *
  * <pre>
+ * mode=relay relay=... hold=PERCENT          only the relays (to measure two udx-native peers through them)
  * mode=sink|source|pair port=P id=I peerPort=Q peerId=J bytes=N [relay=listen:target,...] [hold=PERCENT]
  * pair: two sockets in this JVM, port P (id I) sends N bytes to port Q (id J) through peerPort2=R / peerPort1=S
  * </pre>
@@ -47,6 +48,11 @@ public final class UdxPeerMain {
                 relays.add(new ImpairmentRelay(new InetSocketAddress(LO, Integer.parseInt(p[0])),
                         new InetSocketAddress(LO, Integer.parseInt(p[1])), hold));
             }
+        }
+        if ("relay".equals(a.get("mode"))) { // relays only, for measuring two other peers through them
+            out("{\"event\":\"ready\"}");
+            Thread.sleep(Long.parseLong(a.getOrDefault("limitMs", "170000")));
+            System.exit(0);
         }
         long bytes = Long.parseLong(a.getOrDefault("bytes", "0"));
         int port = Integer.parseInt(a.get("port"));

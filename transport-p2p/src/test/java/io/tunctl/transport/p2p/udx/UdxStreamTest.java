@@ -205,6 +205,59 @@ class UdxStreamTest {
     }
 
     @Test
+    void changeRemoteMovesTheStreamMidTransfer() throws Exception {
+        InetSocketAddress lo = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        UdxStream x = a.createStream(1);
+        UdxStream y = b.createStream(2);
+        try (ImpairmentRelay relay = new ImpairmentRelay(lo, b.localAddress(), 0)) {
+            x.connect(2, relay.localAddress()); // first via a relay, as hyperdht does before holepunching
+            y.connect(1, a.localAddress());
+            CompletableFuture<Object[]> got = Transfer.async(() -> Transfer.receiveAll(y));
+            CompletableFuture<String> sent = Transfer.async(() -> Transfer.sendRandom(x, 8 << 20, 11));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (relay.forwarded() < 1000 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long viaRelay = relay.forwarded();
+            x.changeRemote(2, b.localAddress()).get(10, TimeUnit.SECONDS);
+            Object[] r = got.get(30, TimeUnit.SECONDS);
+            assertEquals(8L << 20, r[0]);
+            assertEquals(sent.get(5, TimeUnit.SECONDS), r[1]);
+            assertTrue(viaRelay >= 1000 && relay.forwarded() < 4000, "of ~5800 packets the relay forwarded " + relay.forwarded());
+            y.end();
+            x.closeFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void blindRelayForwardsEndToEnd() throws Exception {
+        try (UdxSocket r = UdxSocket.bind(ANY)) {
+            UdxStream x = a.createStream(1);
+            UdxStream y = b.createStream(2);
+            UdxStream toX = r.createStream(10); // faces x
+            UdxStream toY = r.createStream(20); // faces y
+            toX.connect(1, a.localAddress());
+            toY.connect(2, b.localAddress());
+            toX.relayTo(toY);
+            toY.relayTo(toX);
+            x.connect(10, r.localAddress());
+            y.connect(20, r.localAddress());
+            CompletableFuture<Object[]> got = Transfer.async(() -> Transfer.receiveAll(y));
+            String sha = Transfer.sendRandom(x, 4 << 20, 13);
+            Object[] res = got.get(30, TimeUnit.SECONDS);
+            assertEquals(4L << 20, res[0]);
+            assertEquals(sha, res[1]);
+            x.destroy();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> y.closeFuture().get(5, TimeUnit.SECONDS));
+            assertEquals("ECONNRESET", assertInstanceOf(UdxStreamException.class, e.getCause()).code());
+            assertThrows(ExecutionException.class, () -> toX.closeFuture().get(5, TimeUnit.SECONDS));
+            toY.closeFuture().get(5, TimeUnit.SECONDS); // closing the destination destroys its relayer
+            assertEquals(0, r.streamCount());
+        }
+    }
+
+    @Test
     void rejectsDuplicateIds() {
         a.createStream(7);
         assertThrows(IllegalStateException.class, () -> a.createStream(7));
