@@ -51,9 +51,10 @@ ip -n "$NS_A" link set thb-va up; ip -n "$NS_B" link set thb-vb up
 
 # ---- how to start a tunnel process in a namespace
 JAVA=""; CP=""
-if [[ -z "${NO_CLI:-}" ]] && ./tunctl --help 2>/dev/null | grep -qE '^  up +'; then
+TUNCTL=${TUNCTL:-./tunctl}
+if [[ -z "${NO_CLI:-}" ]] && "$TUNCTL" --help 2>/dev/null | grep -qE '^  up +'; then
   log "tunnels run with ./tunctl up"
-  start_tunnel() { TUNCTL_JAVA_OPTS="${TUNCTL_JAVA_OPTS:-} ${EXTRA_OPTS:-}" ip netns exec "$1" ./tunctl up "$2" >"$3" 2>&1 & PIDS+=($!); }
+  start_tunnel() { TUNCTL_JAVA_OPTS="${TUNCTL_JAVA_OPTS:-} ${EXTRA_OPTS:-}" ip netns exec "$1" "$TUNCTL" up "$2" >"$3" 2>&1 & PIDS+=($!); }
 else
   log "tunctl up not available: using the transport's TunnelMain (test classes)"
   cpf=$REPO/transport-http/target/bench-classpath.txt

@@ -1,12 +1,12 @@
 /** The http transport: tapotun-compatible IP over long-lived HTTP(S) streams. */
 module io.tunctl.transport.http {
-    requires io.tunctl.core;
-    requires io.netty.buffer;
+    requires transitive io.tunctl.core;
+    requires transitive io.netty.buffer;
     requires io.netty.codec;
     requires io.netty.codec.http;
     requires io.netty.common;
     requires io.netty.handler;
-    requires io.netty.transport;
+    requires transitive io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires jdk.unsupported; // sun.misc.Signal for SIGHUP reload
 

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * SIGHUP reloads every running {@link HttpTunnel} that came from a file. The JVM allows one handler per signal,
  * so one handler is installed (through {@code sun.misc.Signal}, in jdk.unsupported) and fans out.
  */
+// sun.misc.Signal is the only JDK way to handle SIGHUP (javac warns about it; that warning cannot be suppressed)
 final class ReloadSignal {
     private ReloadSignal() {}
 

@@ -7,8 +7,8 @@ import io.netty.buffer.ByteBufAllocator;
  * Splits a GET or PUT body into frames ({@code len:u16le | vnet:12 | packet:len}). HTTP chunk boundaries have no
  * relation to frame boundaries, so this is a byte-stream state machine: feed it whatever arrived.
  *
- * <p>A frame that lies wholly inside one fed buffer is handed out as a retained slice of it (no copy); a frame
- * that spans buffers is copied once into a buffer of exactly its size. Buffers already handed out are never
+ * <p>No bytes are copied: a frame that lies wholly inside one fed buffer is handed out as a retained slice of it,
+ * and a frame that spans buffers as a composite of retained slices of each. Buffers already handed out are never
  * moved or reused. Each emitted frame holds the 12-byte header followed by the packet; the sink owns (and must
  * release) it.
  */
@@ -26,7 +26,8 @@ public final class FrameDecoder {
     private final ByteBufAllocator alloc;
     private final boolean acceptKeepAlive;
     private int lowLengthByte = -1;   // first byte of a length prefix split across buffers
-    private ByteBuf partial;          // frame being assembled across buffers (header + packet)
+    private io.netty.buffer.CompositeByteBuf partial; // frame being assembled across buffers (header + packet)
+    private int partialNeed;          // bytes the partial frame still lacks
     private boolean failed;
 
     /**
@@ -42,9 +43,10 @@ public final class FrameDecoder {
         if (failed) throw new FrameException("stream already failed");
         while (in.isReadable()) {
             if (partial != null) {
-                int n = Math.min(partial.writableBytes(), in.readableBytes());
-                partial.writeBytes(in, n);
-                if (partial.isWritable()) return;
+                int n = Math.min(partialNeed, in.readableBytes());
+                partial.addComponent(true, in.readRetainedSlice(n));
+                partialNeed -= n;
+                if (partialNeed > 0) return;
                 ByteBuf f = partial;
                 partial = null;
                 sink.frame(f);
@@ -74,7 +76,8 @@ public final class FrameDecoder {
                 continue;
             }
             if (len < Wire.MIN_PACKET) throw fail("frame length " + len + " below the minimum " + Wire.MIN_PACKET);
-            partial = alloc.buffer(Wire.VNET_HDR_LEN + len, Wire.VNET_HDR_LEN + len);
+            partial = alloc.compositeBuffer(64);
+            partialNeed = Wire.VNET_HDR_LEN + len;
         }
     }
 

@@ -63,8 +63,8 @@ public final class Frames {
         int r = frame.readerIndex();
         int len = frame.readableBytes() - Wire.VNET_HDR_LEN;
         int slot = batch.size();
-        MemorySegment src = MemorySegment.ofBuffer(frame.nioBuffer(r + Wire.VNET_HDR_LEN, len));
-        MemorySegment.copy(src, 0, batch.buffer(slot), 0, len);
+        // getBytes into the slot copies component by component, also from a composite frame (no merge first)
+        frame.getBytes(r + Wire.VNET_HDR_LEN, batch.buffer(slot).asSlice(0, len).asByteBuffer());
         batch.commit(len);
         batch.setOffload(slot, frame.getUnsignedByte(r), frame.getUnsignedByte(r + 1), frame.getUnsignedShortLE(r + 2),
                 frame.getUnsignedShortLE(r + 4), frame.getUnsignedShortLE(r + 6), frame.getUnsignedShortLE(r + 8));

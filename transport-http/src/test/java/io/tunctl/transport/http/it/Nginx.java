@@ -164,12 +164,15 @@ public final class Nginx implements AutoCloseable {
 
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // SIGTERM: the master stops its workers itself (killing workers first would make it respawn them)
+        List<ProcessHandle> workers = process.descendants().toList();
+        process.destroy();
         try {
-            process.waitFor();
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (ProcessHandle w : workers) w.destroyForcibly();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
     }
 }
