@@ -44,6 +44,21 @@ class BenchCommandIT {
     }
 
     @Test
+    void httpRowsPlainAndThroughNginxWithTls() throws Exception {
+        Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("nginx", "nginx-light");
+        Root.ensureCommand("openssl", "openssl");
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "http,http-tls", "--runs", "1", "--seconds", "1", "--json"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        JsonNode rows = new ObjectMapper().readTree(r.stdout());
+        assertEquals(3, rows.size(), r.stdout());
+        for (JsonNode row : rows) assertTrue(row.get("median").asDouble() > 0.01, "row " + row);
+        assertEquals("http-tls", rows.get(2).get("name").asText());
+    }
+
+    @Test
     void builtinLoadWhenIperf3IsMissingSaysSo() throws Exception {
         Root.require();
         ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tunctl").toString(), "bench", "--only", "bridge-java",

@@ -44,8 +44,12 @@ public final class Bench {
         this.home = launcher == null ? null : Path.of(launcher).getParent();
     }
 
+    /** Rows a transport offers that this machine cannot run, with the reason (shown, not counted as failures). */
+    private final Map<String, String> unavailable = new LinkedHashMap<>();
+
     /** Rows in table order; each knows how to bring itself up. */
     private List<BenchCase> cases() throws IOException {
+        unavailable.clear();
         List<BenchCase> cases = new ArrayList<>();
         cases.add(new BenchCase.Direct());
         Path tunloop = tunloopSource();
@@ -60,15 +64,27 @@ public final class Bench {
             int port = 51000;
             for (TransportProvider<?> p : Transports.load().all()) {
                 if (!(p instanceof Benchmarkable b)) continue;
-                Cidr ta = tunnelAddress(slot, 1);
-                Cidr tb = tunnelAddress(slot, 2);
-                slot++;
-                var net = new Benchmarkable.Network(addr(192, 0, 2, 1), addr(192, 0, 2, 2), ta, tb, port, TUNNEL_MTU);
-                port += 10;
-                for (Benchmarkable.Setup s : b.benchSetups(net)) cases.add(new BenchCase.Transport(s, tb, launcher));
+                // every row gets its own tunnel /30 and ports, so rows of one transport never collide
+                int rows = b.benchSetups(network(slot, port)).size();
+                for (int k = 0; k < rows; k++, slot++, port += 10) {
+                    Benchmarkable.Network net = network(slot, port);
+                    Benchmarkable.Setup setup = b.benchSetups(net).get(k);
+                    String missing = setup.stepsB().stream().map(st -> st.command().getFirst())
+                            .filter(prog -> !Exec.onPath(prog)).distinct().collect(java.util.stream.Collectors.joining(", "));
+                    if (missing.isEmpty()) {
+                        cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher));
+                    } else {
+                        unavailable.put(setup.row(), "needs " + missing + " (not installed)");
+                    }
+                }
             }
         }
         return cases;
+    }
+
+    private static Benchmarkable.Network network(int slot, int port) {
+        return new Benchmarkable.Network(addr(192, 0, 2, 1), addr(192, 0, 2, 2), tunnelAddress(slot, 1),
+                tunnelAddress(slot, 2), port, TUNNEL_MTU);
     }
 
     /** Each tunnel gets its own /30 of 203.0.113.0/24 (RFC 5737), only ever inside the bench namespaces. */
@@ -142,6 +158,10 @@ public final class Bench {
         if (only != null && !only.isEmpty()) {
             List<String> names = all.stream().map(c -> c.name).toList();
             for (String o : only) {
+                if (unavailable.containsKey(o)) {
+                    err.println("tunctl bench: row '" + o + "' " + unavailable.get(o));
+                    return 1;
+                }
                 if (!names.contains(o)) {
                     err.println("tunctl bench: no row '" + o + "' on this machine; rows: " + String.join(", ", names));
                     return 2;
@@ -200,7 +220,7 @@ public final class Bench {
             }
             for (BenchCase c : started) c.close();
         }
-        report(results, loadName, json);
+        report(results, loadName, json, only);
         if (jsonFile != null) Files.writeString(jsonFile, jsonRows(results, loadName));
         // keep the logs only when something went wrong
         boolean failed = results.values().stream().anyMatch(v -> v == null || Arrays.stream(v).anyMatch(Double::isNaN));
@@ -236,7 +256,7 @@ public final class Bench {
         return c;
     }
 
-    private void report(Map<String, double[]> results, String loadName, boolean json) {
+    private void report(Map<String, double[]> results, String loadName, boolean json, List<String> only) {
         double[] direct = results.get("direct");
         if (json) {
             out.println(jsonRows(results, loadName));
@@ -257,6 +277,9 @@ public final class Bench {
             double pps = medianPps(e.getKey());
             out.printf("%-18s %8.2f %8.2f %8.2f %8.3f %10s%n", e.getKey(), s[0], median(s), s[s.length - 1],
                     pairedRatio(v, direct), Double.isNaN(pps) ? "-" : String.format("%.0f", pps / 1000));
+        }
+        if (only == null || only.isEmpty()) {
+            unavailable.forEach((row, why) -> out.printf("%-18s %s%n", row, "not run: " + why));
         }
         out.println("(Gbit/s; ratio = median over rounds of row / direct in the same round; kpps = thousands of");
         out.println(" packets/s through a TUN bridge, both directions, as its own counters saw them)");

@@ -62,15 +62,42 @@ abstract sealed class BenchCase implements AutoCloseable {
 
         @Override
         void start(Exec exec, Topology topo) throws IOException {
-            Path a = exec.logDir().resolve(name + "-a.yaml");
-            Path b = exec.logDir().resolve(name + "-b.yaml");
-            Files.writeString(a, setup.configA());
-            Files.writeString(b, setup.configB());
+            Path dir = exec.logDir().resolve(name);
+            Files.createDirectories(dir);
+            for (var f : setup.files().entrySet()) Files.writeString(dir.resolve(f.getKey()), in(dir, f.getValue()));
+            for (Benchmarkable.Step step : setup.stepsB()) {
+                List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", topo.nsB, "sh", "-c",
+                        "cd \"$0\" && exec \"$@\"", dir.toString()));
+                for (String arg : step.command()) cmd.add(in(dir, arg));
+                if (!step.background()) {
+                    exec.run(60, cmd.toArray(String[]::new));
+                    continue;
+                }
+                String log = name + "-" + java.nio.file.Path.of(step.command().getFirst()).getFileName();
+                Process p = exec.start(log, cmd.toArray(String[]::new));
+                if (step.readyPort() > 0) awaitListening(exec, topo.nsB, step.readyPort(), p, log);
+            }
+            Path a = dir.resolve("a.cfg");
+            Path b = dir.resolve("b.cfg");
+            Files.writeString(a, in(dir, setup.configA()));
+            Files.writeString(b, in(dir, setup.configB()));
             Process pb = exec.start(name + "-b", "ip", "netns", "exec", topo.nsB, launcher, "up", b.toString());
             Process pa = exec.start(name + "-a", "ip", "netns", "exec", topo.nsA, launcher, "up", a.toString());
             exec.awaitLog(pb, name + "-b", "tunnel up", 30_000);
             exec.awaitLog(pa, name + "-a", "tunnel up", 30_000);
             topo.awaitPing(target());
+        }
+
+        private static String in(Path dir, String text) {
+            return text.replace("%DIR%", dir.toString());
+        }
+
+        private static void awaitListening(Exec exec, String ns, int port, Process p, String log) throws IOException {
+            for (int i = 0; i < 200 && p.isAlive(); i++) {
+                if (!exec.run(5, "ip", "netns", "exec", ns, "ss", "-Htln", "sport = :" + port).isBlank()) return;
+                Exec.sleep(50);
+            }
+            throw new IOException(log + " did not listen on port " + port + " (see " + log + ".log)");
         }
     }
 

@@ -12,7 +12,12 @@ import java.util.List;
  */
 public interface Benchmarkable {
 
-    /** The rows this transport offers; row names are lower-case and hyphenated (e.g. {@code udp}, {@code http-tls}). */
+    /**
+     * The rows this transport offers; row names are lower-case and hyphenated (e.g. {@code udp}, {@code http-tls}).
+     * The bench calls this once per row with a {@link Network} of its own (distinct tunnel addresses and ports) and
+     * uses the row at that position, so the list must come out in the same order every time, and each row's
+     * interface names must differ from the other rows'.
+     */
     List<Setup> benchSetups(Network network);
 
     /**
@@ -25,6 +30,30 @@ public interface Benchmarkable {
      */
     record Network(InetAddress underlayA, InetAddress underlayB, Cidr tunnelA, Cidr tunnelB, int port, int mtu) {}
 
-    /** One bench row: the complete config files (JSON, JSONC or YAML text) for each side. */
-    record Setup(String row, String configA, String configB) {}
+    /**
+     * One bench row: the complete config files (JSON, JSONC or YAML text) for each side, plus what has to run in
+     * namespace B before the tunnels start (a reverse proxy, say). In configs, files and step arguments,
+     * {@code %DIR%} stands for a scratch directory the bench makes for the row.
+     *
+     * @param files  files to write into {@code %DIR%} (name → content)
+     * @param stepsB commands run in namespace B with {@code %DIR%} as working directory, in order
+     */
+    record Setup(String row, String configA, String configB, java.util.Map<String, String> files, List<Step> stepsB) {
+        public Setup(String row, String configA, String configB) {
+            this(row, configA, configB, java.util.Map.of(), List.of());
+        }
+    }
+
+    /**
+     * A command for {@link Setup#stepsB()}.
+     *
+     * @param command    program and arguments
+     * @param background keep it running until the bench ends (ended by PID), instead of waiting for it to exit
+     * @param readyPort  for a background step: wait until something listens on this TCP port in B (0: don't)
+     */
+    record Step(List<String> command, boolean background, int readyPort) {
+        public static Step run(String... command) { return new Step(List.of(command), false, 0); }
+
+        public static Step serve(int readyPort, String... command) { return new Step(List.of(command), true, readyPort); }
+    }
 }
