@@ -1,6 +1,5 @@
 package io.tunctl.core.config;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -14,7 +13,6 @@ import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
@@ -227,8 +225,4 @@ public final class ConfigDocument {
     public ConfigProblem problemAt(JsonLocation location, String field, String reason) {
         return new ConfigProblem(file, location.getLineNr(), location.getColumnNr(), field, reason);
     }
-
-    static JsonFactory jsonFactory() { return JSON.getFactory(); }
-
-    static YAMLFactory yamlFactory() { return (YAMLFactory) YAML.getFactory(); }
 }

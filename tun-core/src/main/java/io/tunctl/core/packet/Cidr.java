@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -204,8 +203,4 @@ public final class Cidr implements Comparable<Cidr> {
         int c = Arrays.compareUnsigned(address, o.address);
         return c != 0 ? c : Integer.compare(prefix, o.prefix);
     }
-
-    static boolean isV4(InetAddress a) { return a instanceof Inet4Address; }
-
-    static boolean isV6(InetAddress a) { return a instanceof Inet6Address; }
 }

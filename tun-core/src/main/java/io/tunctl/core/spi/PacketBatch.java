@@ -17,7 +17,6 @@ import java.util.Objects;
  * A batch is not thread-safe; each pumping thread owns its own.
  */
 public final class PacketBatch {
-    private final MemorySegment slab;
     private final MemorySegment[] slots;
     private final int bufferSize;
     private final int[] length;
@@ -30,7 +29,6 @@ public final class PacketBatch {
     private int size;
 
     private PacketBatch(MemorySegment slab, int capacity, int bufferSize) {
-        this.slab = slab;
         this.bufferSize = bufferSize;
         this.slots = new MemorySegment[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -171,7 +169,4 @@ public final class PacketBatch {
     public boolean hasOffload(int i) {
         return gsoType[i] != Offload.GSO_NONE || (flags[i] & Offload.F_NEEDS_CSUM) != 0;
     }
-
-    /** The underlying slab (for devices that do vectored I/O over all slots). */
-    public MemorySegment slab() { return slab; }
 }
