@@ -1,51 +1,27 @@
 package io.tunctl.transport.http.client;
 
 import io.netty.buffer.ByteBuf;
-import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.PacketBatch;
-import io.tunctl.core.spi.PacketDevice;
+import io.tunctl.transport.http.StreamEnd;
 import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.atomic.LongAdder;
 
-/**
- * The client's tunnel end, bridged to its TUN: {@link #write} puts what the TUN read on the PUT stream;
- * {@link #read} hands the TUN what arrived on the GET stream.
- */
-final class ClientDevice implements PacketDevice {
+/** The client's tunnel end: {@link #write} puts what the TUN read on the PUT stream. */
+final class ClientDevice extends StreamEnd {
     private final HttpTunnelClient client;
-    private final TunWriter fromServer;
-    private final java.util.concurrent.CountDownLatch closedLatch = new java.util.concurrent.CountDownLatch(1);
-    private final int mtu;
-    private volatile boolean closed;
-    private final LongAdder txPackets = new LongAdder();
-    private final LongAdder txBytes = new LongAdder();
-    private final LongAdder drops = new LongAdder();
 
     ClientDevice(HttpTunnelClient client, TunWriter fromServer, int mtu) {
+        super(fromServer, mtu);
         this.client = client;
-        this.fromServer = fromServer;
-        this.mtu = mtu;
     }
 
-    /** Packets from the GET are written into the TUN by the Netty thread ({@link TunWriter}); this just waits. */
-    @Override
-    public int read(PacketBatch batch) throws IOException {
-        try {
-            closedLatch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return -1;
-    }
-
+    /** What the TUN read goes up the PUT stream; what arrives on the GET is written to the TUN by Netty. */
     @Override
     public void write(PacketBatch batch) throws IOException {
-        if (closed) throw new ClosedChannelException();
+        ensureOpen();
         boolean v6 = client.conf6() != null;
         int total = 0;
         for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
@@ -75,23 +51,5 @@ final class ClientDevice implements PacketDevice {
     }
 
     @Override
-    public int mtu() { return mtu; }
-
-    @Override
-    public boolean acceptsGso() { return true; }
-
-    @Override
     public String describe() { return "http-client " + client.name(); }
-
-    @Override
-    public DeviceStats stats() {
-        return new DeviceStats(fromServer.packets(), fromServer.bytes(), txPackets.sum(), txBytes.sum(),
-                drops.sum() + fromServer.drops());
-    }
-
-    @Override
-    public void close() {
-        closed = true;
-        closedLatch.countDown();
-    }
 }
