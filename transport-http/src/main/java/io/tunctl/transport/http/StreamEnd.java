@@ -1,41 +1,146 @@
 package io.tunctl.transport.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
+import io.tunctl.core.spi.PacketSink;
+import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.channels.ClosedChannelException;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
- * The tunnel end of an http server or client, bridged to its TUN. Only {@link #write} carries packets (TUN →
- * HTTP streams): the other direction never passes here, because the Netty threads write what arrives on a stream
- * straight into the TUN ({@link TunWriter}), so {@link #read} just parks the bridge's thread until close.
+ * The tunnel end of an http server or client: a push device. {@link #write} takes what the TUN read and puts it on
+ * HTTP streams; what arrives on the streams is decoded on the Netty event loop that read it and handed, still on
+ * that thread, to the bridge's sink for that loop ({@link #inbound}), which writes it into the TUN. No thread
+ * parks for the inbound direction and no lock is shared between event loops: each loop has its own batch and sink.
  */
 public abstract class StreamEnd implements PacketDevice {
-    private final TunWriter inbound;
+    /** Packets per hand-over to the sink; a read complete hands over whatever is there sooner. */
+    static final int INBOUND_BATCH = 32;
+
     private final int mtu;
-    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private final System.Logger log;
+    private final Map<EventExecutor, Inbound> inbound = new ConcurrentHashMap<>();
+    private volatile Supplier<? extends PacketSink> sinks;
     private volatile boolean closed;
     protected final LongAdder txPackets = new LongAdder();
     protected final LongAdder txBytes = new LongAdder();
     protected final LongAdder drops = new LongAdder();
+    private final LongAdder rxPackets = new LongAdder();
+    private final LongAdder rxBytes = new LongAdder();
 
-    protected StreamEnd(TunWriter inbound, int mtu) {
-        this.inbound = inbound;
+    protected StreamEnd(int mtu, System.Logger log) {
         this.mtu = mtu;
+        this.log = log;
+    }
+
+    /**
+     * The frames one event loop received, batched for that loop's sink. Used only on its loop; a handler looks it
+     * up once per channel ({@link StreamEnd#inbound}) and keeps it.
+     */
+    public final class Inbound {
+        private final EventExecutor loop;
+        private final PacketBatch batch;
+        private PacketSink sink;
+
+        private Inbound(EventExecutor loop) {
+            this.loop = loop;
+            // automatic arena: close() may come from another thread while this loop is still decoding into it
+            this.batch = PacketBatch.allocate(Arena.ofAuto(), INBOUND_BATCH, Frames.maxPacket());
+        }
+
+        /** Copies a decoded frame (vnet header, packet) into the batch and releases it; hands over when full. */
+        public void add(ByteBuf frame) {
+            try {
+                if (closed) {
+                    drops.increment();
+                    return;
+                }
+                Frames.decodeInto(frame, batch);
+            } finally {
+                frame.release();
+            }
+            if (batch.isFull()) flush();
+        }
+
+        /** Hands what was collected to the sink (call at the end of each read). */
+        public void flush() {
+            int n = batch.size();
+            if (n == 0) return;
+            long bytes = 0;
+            for (int i = 0; i < n; i++) bytes += batch.length(i);
+            try {
+                PacketSink s = sink();
+                if (s == null) {
+                    drops.add(n); // no bridge yet (the client's TUN comes with the first parameters)
+                } else {
+                    s.accept(batch);
+                    rxPackets.add(n);
+                    rxBytes.add(bytes);
+                }
+            } catch (IOException | RuntimeException e) {
+                drops.add(n);
+                if (!closed) log.log(System.Logger.Level.WARNING, "{0}: writing to the TUN failed: {1}", describe(), e.toString());
+            } finally {
+                batch.clear();
+            }
+        }
+
+        private PacketSink sink() {
+            PacketSink s = sink;
+            if (s == null) {
+                Supplier<? extends PacketSink> f = sinks;
+                if (f == null) return null;
+                if (closed) return null;
+                s = sink = f.get();
+            }
+            return s;
+        }
+
+        /** Closes the sink on its own loop, so it is never closed under a running accept(). */
+        private void close() {
+            try {
+                loop.execute(this::closeSink);
+            } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+                closeSink();
+            }
+        }
+
+        private void closeSink() {
+            PacketSink s = sink;
+            sink = null;
+            if (s != null) s.close();
+        }
+
+        @Override
+        public String toString() { return "Inbound[" + loop + "]"; }
+    }
+
+    /** The inbound batch of {@code loop} (the calling handler's event loop); made on first use. */
+    public final Inbound inbound(EventExecutor loop) {
+        return inbound.computeIfAbsent(loop, Inbound::new);
     }
 
     @Override
-    public final int read(PacketBatch batch) throws IOException {
-        try {
-            closedLatch.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return -1;
+    public final boolean pushes() { return true; }
+
+    @Override
+    public final void deliverTo(Supplier<? extends PacketSink> sinks) {
+        if (this.sinks != null) throw new IllegalStateException(describe() + ": deliverTo called twice");
+        this.sinks = sinks;
+    }
+
+    @Override
+    public final int read(PacketBatch batch) {
+        throw new UnsupportedOperationException(describe() + " pushes what it receives: use deliverTo");
     }
 
     /** Throws {@link ClosedChannelException} once closed; call first in {@link #write}. */
@@ -52,13 +157,14 @@ public abstract class StreamEnd implements PacketDevice {
 
     @Override
     public final DeviceStats stats() {
-        return new DeviceStats(inbound.packets(), inbound.bytes(), txPackets.sum(), txBytes.sum(),
-                drops.sum() + inbound.drops());
+        return new DeviceStats(rxPackets.sum(), rxBytes.sum(), txPackets.sum(), txBytes.sum(), drops.sum());
     }
 
+    /** Closes the sinks; frames that still arrive are dropped and counted. */
     @Override
     public final void close() {
+        if (closed) return;
         closed = true;
-        closedLatch.countDown();
+        for (Inbound in : inbound.values()) in.close();
     }
 }

@@ -3,97 +3,211 @@ package io.tunctl.core.bridge;
 import io.tunctl.core.spi.Bridge;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
+import io.tunctl.core.spi.PacketSink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Pumps packets both ways between two devices, one platform thread per direction, with no per-packet
- * allocation: each direction owns one {@link PacketBatch} (and one more for segmenting GSO super-packets
- * for a device that cannot take them), allocated once in an arena that closes with the bridge.
+ * Moves packets both ways between two devices with no per-packet allocation.
+ *
+ * <p>Each direction takes the shape of its source. From a <b>pull</b> device (a TUN) a platform thread reads a
+ * batch and writes it to the other device. From a <b>push</b> device (an http or p2p transport) there is no
+ * thread at all: the device is given sinks ({@link PacketDevice#deliverTo}) that write straight into the other
+ * device on whatever thread the packets arrived on. Where the source hands over GSO super-packets that the
+ * destination cannot take, the direction (or each sink) segments them into a batch of its own.
+ *
+ * <p>A pulling direction sizes its batch from the source's MTU and re-sizes it when the MTU changes: the
+ * interface wakes the reader ({@link PacketDevice#wakeup()}) after changing it, so a larger packet never meets a
+ * smaller slot.
  *
  * <p>The bridge owns both devices: closing it closes them, which is what wakes a thread blocked in
  * {@code read}. If either direction fails, the bridge closes and {@link #await()} rethrows the failure.
- * A device reaching its end ({@code read} returns -1) ends the bridge without failure.
+ * A pull device reaching its end ({@code read} returns -1) ends the bridge without failure; a bridge whose
+ * directions are both pushed ends when it is closed.
  */
 public final class PacketBridge implements Bridge {
     /** Packets per batch: enough to amortise a syscall, small enough to keep latency low. */
     public static final int DEFAULT_BATCH = 64;
+    /** Room for the segments of one 64 KiB super-packet cut to the smallest MTU a bridge serves. */
+    private static final int SEGMENT_SLOTS = 128;
 
     private final PacketDevice a;
     private final PacketDevice b;
-    private final Arena arena = Arena.ofShared();
+    private final int batchSize;
     private final Direction aToB;
     private final Direction bToA;
-    private final CountDownLatch done = new CountDownLatch(2);
+    private final CountDownLatch done;
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<DirectionSink> sinks = ConcurrentHashMap.newKeySet();
 
     private PacketBridge(PacketDevice a, PacketDevice b, int batchSize) {
         this.a = a;
         this.b = b;
-        this.aToB = new Direction(a, b, batchSize);
-        this.bToA = new Direction(b, a, batchSize);
+        this.batchSize = batchSize;
+        this.aToB = new Direction(a, b);
+        this.bToA = new Direction(b, a);
+        this.done = new CountDownLatch((a.pushes() ? 0 : 1) + (b.pushes() ? 0 : 1));
     }
 
-    /** Starts pumping; threads are named after the devices. */
+    /** Starts moving packets; pumping threads are named after the devices. */
     public static PacketBridge start(PacketDevice a, PacketDevice b) {
         return start(a, b, DEFAULT_BATCH);
     }
 
     public static PacketBridge start(PacketDevice a, PacketDevice b, int batchSize) {
+        if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
         PacketBridge bridge = new PacketBridge(a, b, batchSize);
-        Thread.ofPlatform().name("bridge " + a.describe() + " -> " + b.describe()).daemon().start(bridge.aToB);
-        Thread.ofPlatform().name("bridge " + b.describe() + " -> " + a.describe()).daemon().start(bridge.bToA);
+        bridge.aToB.start();
+        bridge.bToA.start();
         return bridge;
     }
 
-    private final class Direction implements Runnable {
+    /** One direction's counters and its start: a pumping thread, or sinks handed to the pushing device. */
+    private final class Direction {
         final PacketDevice from;
         final PacketDevice to;
-        final PacketBatch batch;
-        final PacketBatch segments;
         final LongAdder packets = new LongAdder();
         final LongAdder bytes = new LongAdder();
         final LongAdder dropped = new LongAdder();
-        final GsoAdapter gso;
 
-        Direction(PacketDevice from, PacketDevice to, int batchSize) {
+        Direction(PacketDevice from, PacketDevice to) {
             this.from = from;
             this.to = to;
-            int buf = Math.max(from.acceptsGso() ? 65535 : from.mtu(), 68);
-            this.batch = PacketBatch.allocate(arena, batchSize, buf);
-            boolean needsSegmenting = from.acceptsGso() && !to.acceptsGso();
-            // one super-packet of 64 KiB splits into at most ~64 KiB / (MTU - headers) segments
-            this.segments = needsSegmenting ? PacketBatch.allocate(arena, 128, Math.max(to.mtu(), 68)) : null;
-            this.gso = needsSegmenting ? new GsoAdapter(to.mtu()) : null;
+        }
+
+        boolean segments() { return from.acceptsGso() && !to.acceptsGso(); }
+
+        void start() {
+            if (from.pushes()) {
+                from.deliverTo(() -> {
+                    DirectionSink s = new DirectionSink(this);
+                    sinks.add(s);
+                    if (closed.get()) s.close(); // raced close(): the device gets a closed sink and drops
+                    return s;
+                });
+            } else {
+                Thread.ofPlatform().name("bridge " + from.describe() + " -> " + to.describe()).daemon()
+                        .start(new Pump(this));
+            }
+        }
+
+        void count(PacketBatch written) {
+            long sum = 0;
+            for (int i = 0; i < written.size(); i++) sum += written.length(i);
+            packets.add(written.size());
+            bytes.add(sum);
+        }
+    }
+
+    /**
+     * Writes what one of a push device's threads hands over into the other device; segments super-packets for a
+     * destination that cannot take them, in a batch of its own (so sinks on different threads share nothing).
+     */
+    private final class DirectionSink implements PacketSink {
+        private final Direction d;
+        private final GsoAdapter gso;
+        private final PacketBatch segments;
+        private final AtomicBoolean sinkClosed = new AtomicBoolean();
+
+        DirectionSink(Direction d) {
+            this.d = d;
+            boolean cut = d.segments();
+            this.gso = cut ? new GsoAdapter(d.to.mtu()) : null;
+            // an automatic arena: the bridge may close a sink while its thread is still inside accept()
+            this.segments = cut ? PacketBatch.allocate(Arena.ofAuto(), SEGMENT_SLOTS, Math.max(d.to.mtu(), 68)) : null;
+        }
+
+        @Override
+        public void accept(PacketBatch batch) throws IOException {
+            if (sinkClosed.get()) {
+                d.dropped.add(batch.size());
+                return;
+            }
+            try {
+                if (gso == null) {
+                    d.to.write(batch);
+                } else {
+                    segments.clear();
+                    for (int i = 0; i < batch.size(); i++) {
+                        if (!gso.append(batch, i, segments, d.to)) d.dropped.increment();
+                    }
+                    if (!segments.isEmpty()) d.to.write(segments);
+                }
+                d.count(batch);
+            } catch (IOException | RuntimeException e) {
+                // the destination failed under a push device's thread: end the bridge, as a pump would
+                if (!closed.get()) failure.compareAndSet(null, e);
+                PacketBridge.this.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (sinkClosed.compareAndSet(false, true)) sinks.remove(this);
+        }
+    }
+
+    /** The thread of a pulling direction. */
+    private final class Pump implements Runnable {
+        private final Direction d;
+        private Arena arena;
+        private PacketBatch batch;
+        private PacketBatch segments;
+        private GsoAdapter gso;
+        private int sizedFor = -1;
+
+        Pump(Direction d) {
+            this.d = d;
+        }
+
+        /** (Re)allocates the batches when the devices' MTUs changed since they were made. */
+        private void size() {
+            int buf = Math.max(d.from.acceptsGso() ? 65535 : d.from.mtu(), 68);
+            int toMtu = Math.max(d.to.mtu(), 68);
+            int key = buf * 31 + toMtu;
+            if (key == sizedFor) return;
+            if (arena != null) arena.close();
+            arena = Arena.ofConfined();
+            batch = PacketBatch.allocate(arena, batchSize, buf);
+            boolean cut = d.segments();
+            segments = cut ? PacketBatch.allocate(arena, SEGMENT_SLOTS, toMtu) : null;
+            gso = cut ? new GsoAdapter(toMtu) : null;
+            sizedFor = key;
         }
 
         @Override
         public void run() {
             try {
                 while (!closed.get()) {
+                    size();
                     batch.clear();
-                    int n = from.read(batch);
+                    int n = d.from.read(batch);
                     if (n < 0) break;
                     if (batch.isEmpty()) continue;
                     if (gso != null) {
                         writeSegmented();
                     } else {
-                        to.write(batch);
+                        d.to.write(batch);
                     }
-                    count(batch);
+                    d.count(batch);
                 }
             } catch (IOException | UncheckedIOException | IllegalStateException e) {
                 if (!closed.get()) failure.compareAndSet(null, e);
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
             } finally {
+                if (arena != null) arena.close();
                 done.countDown();
                 close();
             }
@@ -103,22 +217,20 @@ public final class PacketBridge implements Bridge {
         private void writeSegmented() throws IOException {
             segments.clear();
             for (int i = 0; i < batch.size(); i++) {
-                if (!gso.append(batch, i, segments, to)) dropped.increment();
+                if (!gso.append(batch, i, segments, d.to)) d.dropped.increment();
             }
-            if (!segments.isEmpty()) to.write(segments);
-        }
-
-        private void count(PacketBatch written) {
-            long sum = 0;
-            for (int i = 0; i < written.size(); i++) sum += written.length(i);
-            packets.add(written.size());
-            bytes.add(sum);
+            if (!segments.isEmpty()) d.to.write(segments);
         }
     }
 
+    /**
+     * Blocks until the bridge ended: both pulling directions stopped (one device's end stops both), or, with no
+     * pulling direction, until it is closed. Rethrows the first failure.
+     */
     @Override
     public void await() throws IOException, InterruptedException {
-        done.await();
+        if (a.pushes() && b.pushes()) closedLatch.await();
+        else done.await();
         Throwable t = failure.get();
         if (t instanceof IOException e) throw e;
         if (t instanceof RuntimeException e) throw e;
@@ -132,21 +244,17 @@ public final class PacketBridge implements Bridge {
                 aToB.dropped.sum() + bToA.dropped.sum());
     }
 
-    /** Closes both devices (waking the pumping threads); the batches are freed once both threads ended. */
+    /**
+     * Closes both devices (waking the pumping threads, and making push devices close their sinks) and the sinks
+     * still open. Pumping threads free their own batches as they leave.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         closeQuietly(a);
         closeQuietly(b);
-        Thread.ofPlatform().daemon().name("bridge-free").start(() -> {
-            try {
-                done.await();
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            arena.close();
-        });
+        for (DirectionSink s : sinks) s.close();
+        closedLatch.countDown();
     }
 
     private void closeQuietly(PacketDevice d) {

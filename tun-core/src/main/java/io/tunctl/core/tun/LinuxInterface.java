@@ -125,7 +125,10 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
     public synchronized void setMtu(int mtu) throws IOException {
         ensureOpen();
         rtnl.setMtu(index, mtu);
-        for (TunDevice q : queues) q.mtu(mtu);
+        for (TunDevice q : queues) {
+            q.mtu(mtu);
+            q.wakeup(); // a reader sized for the old MTU re-sizes its batch before the next read
+        }
     }
 
     /** Brings the interface up or down. */

@@ -20,6 +20,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A Linux TUN device ({@code /dev/net/tun}, {@code IFF_TUN | IFF_NO_PI}) as a {@link PacketDevice}.
@@ -30,10 +31,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * into (and written from) the batch's offload metadata with a two-element iovec, so batch slots always hold plain IP
  * packets and GSO super-packets of up to 64 KiB pass through untouched.
  *
- * <p>One thread may read while another writes (each side has its own scratch memory and lock); {@link #close}
- * may come from any thread: it signals the eventfd, which wakes a blocked reader, waits for calls in flight to
- * leave, and only then closes the file descriptors (so a descriptor number is never reused under a running
- * call). The descriptors are tied to a shared arena whose cleanup closes them in reverse order of opening.
+ * <p>One thread reads (under a lock: a second reader waits) while any number of threads write at once: each
+ * writing thread gets its own scratch memory (errno capture, iovec, virtio header) on its first write, so writers
+ * share no lock, and the kernel takes each packet whole. A write never blocks: a packet the kernel refuses or
+ * cannot queue now ({@code EAGAIN}) is dropped and counted, as a NIC drops on a full ring, so a push device's event
+ * loop can write here. {@link #wakeup()} and {@link #close} signal the eventfd a reader polls; close waits for calls
+ * in flight to leave and only then closes the file descriptors (so a descriptor number is never reused under a
+ * running call). The descriptors are tied to a shared arena whose cleanup closes them in reverse order of opening.
  *
  * <p>The device lives in the network namespace of the thread that opened it (see {@link NetworkNamespace}).
  * A non-persistent TUN disappears, with its addresses and routes, when its last queue is closed.
@@ -64,23 +68,18 @@ public final class TunDevice implements PacketDevice {
     private final MemorySegment rIov;
     private final MemorySegment rIovData;
     private final MemorySegment rHdr;
+    private final MemorySegment rEventCount;
     private final MemorySegment rPollTun;
     private final MemorySegment rPollEvent;
 
-    private final Object writeLock = new Object();
-    private final MemorySegment wErrno;
-    private final MemorySegment wPoll;
-    private final MemorySegment wIov;
-    private final MemorySegment wIovData;
-    private final MemorySegment wHdr;
-    private final MemorySegment wPollTun;
-    private final MemorySegment wPollEvent;
+    /** Per writing thread: allocated in the device's arena on the thread's first write, freed with the device. */
+    private final ThreadLocal<WriteScratch> writeScratch = ThreadLocal.withInitial(this::newWriteScratch);
 
     private volatile long rxPackets;
     private volatile long rxBytes;
-    private volatile long txPackets;
-    private volatile long txBytes;
-    private final AtomicInteger drops = new AtomicInteger();
+    private final LongAdder txPackets = new LongAdder();
+    private final LongAdder txBytes = new LongAdder();
+    private final LongAdder drops = new LongAdder();
 
     private TunDevice(Arena arena, int fd, int eventFd, int netnsFd, String name, TunOptions options, int mtu) {
         this.arena = arena;
@@ -94,23 +93,25 @@ public final class TunDevice implements PacketDevice {
         this.rPoll = pollfd.allocateArray(2, arena);
         this.rIov = iovec.allocateArray(2, arena);
         this.rHdr = virtio_net_hdr.allocate(arena);
-        this.wErrno = Natives.allocateCapture(arena);
-        this.wPoll = pollfd.allocateArray(2, arena);
-        this.wIov = iovec.allocateArray(2, arena);
-        this.wHdr = virtio_net_hdr.allocate(arena);
+        this.rEventCount = arena.allocate(ValueLayout.JAVA_LONG);
         iovec.iov_base(rIov, rHdr);
         iovec.iov_len(rIov, VNET_HDR_LEN);
-        iovec.iov_base(wIov, wHdr);
-        iovec.iov_len(wIov, VNET_HDR_LEN);
         initPoll(rPoll, libc_h.POLLIN());
-        initPoll(wPoll, libc_h.POLLOUT());
         // slices made once: the hot path allocates nothing per packet
         this.rIovData = iovec.asSlice(rIov, 1);
-        this.wIovData = iovec.asSlice(wIov, 1);
         this.rPollTun = pollfd.asSlice(rPoll, 0);
         this.rPollEvent = pollfd.asSlice(rPoll, 1);
-        this.wPollTun = pollfd.asSlice(wPoll, 0);
-        this.wPollEvent = pollfd.asSlice(wPoll, 1);
+    }
+
+    /** One writing thread's scratch memory; the slices are made once so the write path allocates nothing. */
+    private record WriteScratch(MemorySegment errno, MemorySegment iov, MemorySegment iovData, MemorySegment hdr) {}
+
+    private WriteScratch newWriteScratch() {
+        MemorySegment iov = iovec.allocateArray(2, arena);
+        MemorySegment hdr = virtio_net_hdr.allocate(arena);
+        iovec.iov_base(iov, hdr);
+        iovec.iov_len(iov, VNET_HDR_LEN);
+        return new WriteScratch(Natives.allocateCapture(arena), iov, iovec.asSlice(iov, 1), hdr);
     }
 
     private void initPoll(MemorySegment set, short tunEvents) {
@@ -263,7 +264,7 @@ public final class TunDevice implements PacketDevice {
 
     @Override
     public DeviceStats stats() {
-        return new DeviceStats(rxPackets, rxBytes, txPackets, txBytes, drops.get());
+        return new DeviceStats(rxPackets, rxBytes, txPackets.sum(), txBytes.sum(), drops.sum());
     }
 
     // ---------------------------------------------------------------------------------------------- read
@@ -277,11 +278,29 @@ public final class TunDevice implements PacketDevice {
                 while (true) {
                     int n = options.vnetHdr() ? drainVnet(batch) : drainPlain(batch);
                     if (n > 0) return n;
-                    if (!awaitReadable()) return -1;
+                    int ready = awaitReadable();
+                    if (ready <= 0) return ready;
                 }
             }
         } finally {
             release();
+        }
+    }
+
+    /** Makes a reader blocked in {@link #read} return 0 (it polls the eventfd that close also signals). */
+    @Override
+    public void wakeup() {
+        if (!acquire()) return;
+        try {
+            signalEventFd();
+        } finally {
+            release();
+        }
+    }
+
+    private void signalEventFd() {
+        try (Arena a = Arena.ofConfined()) {
+            libc_h.write(Natives.allocateCapture(a), eventFd, a.allocateFrom(ValueLayout.JAVA_LONG, 1L), 8);
         }
     }
 
@@ -371,12 +390,12 @@ public final class TunDevice implements PacketDevice {
             rxPackets += got;
             rxBytes += bytes;
         }
-        if (dropped > 0) drops.addAndGet(dropped);
+        if (dropped > 0) drops.add(dropped);
         return got;
     }
 
-    /** Blocks until the TUN fd is readable (true) or the device was closed (false). */
-    private boolean awaitReadable() throws IOException {
+    /** Blocks until the TUN fd is readable (1), a {@link #wakeup()} came (0) or the device was closed (-1). */
+    private int awaitReadable() throws IOException {
         MemorySegment tun = rPollTun;
         MemorySegment ev = rPollEvent;
         while (true) {
@@ -388,104 +407,98 @@ public final class TunDevice implements PacketDevice {
                 if (e == libc_h.EINTR()) continue;
                 throw NativeException.syscall("poll", null, name, e);
             }
-            if (pollfd.revents(ev) != 0 || (state.get() & CLOSED) != 0) return false;
+            if ((state.get() & CLOSED) != 0) return -1;
+            if (pollfd.revents(ev) != 0) {
+                // a wakeup: reset the eventfd (a close racing this leaves CLOSED set for the next call to see)
+                libc_h.read(rErrno, eventFd, rEventCount, 8);
+                return 0;
+            }
             short re = pollfd.revents(tun);
-            if ((re & libc_h.POLLIN()) != 0) return true;
+            if ((re & libc_h.POLLIN()) != 0) return 1;
             if ((re & (libc_h.POLLERR() | libc_h.POLLHUP() | libc_h.POLLNVAL())) != 0) {
                 // a detached queue or a deleted interface: nothing will ever arrive again
-                return false;
+                return -1;
             }
         }
     }
 
     // ---------------------------------------------------------------------------------------------- write
 
+    /**
+     * Writes every packet of the batch; safe from any number of threads at once (no lock: each thread writes with
+     * its own scratch memory). Never blocks: a packet the kernel refuses (malformed, interface down) or cannot take
+     * now ({@code EAGAIN}) is dropped and counted.
+     */
     @Override
     public void write(PacketBatch batch) throws IOException {
         if (!acquire()) throw new ClosedChannelException();
         try {
-            synchronized (writeLock) {
-                boolean vnet = options.vnetHdr();
-                int mtu = this.mtu;
-                int sent = 0;
-                long bytes = 0;
-                int dropped = 0;
-                for (int i = 0, n = batch.size(); i < n; i++) {
-                    int len = batch.length(i);
-                    boolean offload = batch.hasOffload(i);
-                    // without offload a packet above the MTU, or a GSO packet for a plain TUN, cannot go in as is
-                    if (len == 0 || (!vnet && offload) || (!offload && len > Math.max(mtu, 68))) {
-                        dropped++;
-                        continue;
-                    }
-                    if (vnet ? writeVnet(batch, i, len) : writePlain(batch.buffer(i), len)) {
-                        sent++;
-                        bytes += len;
-                    } else {
-                        dropped++;
-                    }
+            WriteScratch w = writeScratch.get();
+            boolean vnet = options.vnetHdr();
+            int mtu = this.mtu;
+            int sent = 0;
+            long bytes = 0;
+            int dropped = 0;
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                int len = batch.length(i);
+                boolean offload = batch.hasOffload(i);
+                // without offload a packet above the MTU, or a GSO packet for a plain TUN, cannot go in as is
+                if (len == 0 || (!vnet && offload) || (!offload && len > Math.max(mtu, 68))) {
+                    dropped++;
+                    continue;
                 }
-                txPackets += sent;
-                txBytes += bytes;
-                if (dropped > 0) drops.addAndGet(dropped);
+                if (vnet ? writeVnet(w, batch, i, len) : writePlain(w, batch.buffer(i), len)) {
+                    sent++;
+                    bytes += len;
+                } else {
+                    dropped++;
+                }
             }
+            if (sent > 0) {
+                txPackets.add(sent);
+                txBytes.add(bytes);
+            }
+            if (dropped > 0) drops.add(dropped);
         } finally {
             release();
         }
     }
 
-    /** Writes one packet; false when the kernel refused it as malformed (counted as a drop). */
-    private boolean writePlain(MemorySegment buf, int len) throws IOException {
+    /** Writes one packet; false when the kernel refused it or had no room (counted as a drop). */
+    private boolean writePlain(WriteScratch w, MemorySegment buf, int len) throws IOException {
         while (true) {
-            long n = libc_h.write(wErrno, fd, buf, len);
+            long n = libc_h.write(w.errno(), fd, buf, len);
             if (n >= 0) return true;
-            int e = Natives.errno(wErrno);
-            if (e == libc_h.EAGAIN()) awaitWritable();
-            else if (writeFailed("write", e)) return false;
+            if (writeFailed("write", Natives.errno(w.errno()))) return false;
         }
     }
 
     /** {@link #writePlain} of packet {@code i} behind its virtio_net_hdr. */
-    private boolean writeVnet(PacketBatch batch, int i, int len) throws IOException {
-        MemorySegment hdr = wHdr;
+    private boolean writeVnet(WriteScratch w, PacketBatch batch, int i, int len) throws IOException {
+        MemorySegment hdr = w.hdr();
         virtio_net_hdr.flags(hdr, (byte) batch.flags(i));
         virtio_net_hdr.gso_type(hdr, (byte) batch.gsoType(i));
         virtio_net_hdr.hdr_len(hdr, (short) batch.hdrLen(i));
         virtio_net_hdr.gso_size(hdr, (short) batch.gsoSize(i));
         virtio_net_hdr.csum_start(hdr, (short) batch.csumStart(i));
         virtio_net_hdr.csum_offset(hdr, (short) batch.csumOffset(i));
-        iovec.iov_base(wIovData, batch.buffer(i));
-        iovec.iov_len(wIovData, len);
+        MemorySegment data = w.iovData();
+        iovec.iov_base(data, batch.buffer(i));
+        iovec.iov_len(data, len);
         while (true) {
-            long n = libc_h.writev(wErrno, fd, wIov, 2);
+            long n = libc_h.writev(w.errno(), fd, w.iov(), 2);
             if (n >= 0) return true;
-            int e = Natives.errno(wErrno);
-            if (e == libc_h.EAGAIN()) awaitWritable();
-            else if (writeFailed("writev", e)) return false;
+            if (writeFailed("writev", Natives.errno(w.errno()))) return false;
         }
     }
 
-    /** A failed write other than EAGAIN: true when the kernel refused the packet, false to retry (EINTR). */
+    /** A failed write: true when the packet is lost (counted as a drop), false to retry (EINTR). */
     private boolean writeFailed(String call, int e) throws NativeException {
         if (e == libc_h.EINTR()) return false;
-        // EINVAL: not IPv4/IPv6 or a bad virtio header; EIO: interface is down. A NIC drops those too.
-        if (e == libc_h.EINVAL() || e == libc_h.EIO()) return true;
+        // EINVAL: not IPv4/IPv6 or a bad virtio header; EIO: interface is down; EAGAIN: no room now.
+        // A NIC drops those too, and a writer on an event loop must never wait here.
+        if (e == libc_h.EINVAL() || e == libc_h.EIO() || e == libc_h.EAGAIN()) return true;
         throw NativeException.syscall(call, null, name, e);
-    }
-
-    private void awaitWritable() throws IOException {
-        MemorySegment tun = wPollTun;
-        MemorySegment ev = wPollEvent;
-        while (true) {
-            pollfd.revents(tun, (short) 0);
-            pollfd.revents(ev, (short) 0);
-            int r = libc_h.poll(wErrno, wPoll, 2, 1000);
-            if (r < 0 && Natives.errno(wErrno) != libc_h.EINTR()) {
-                throw NativeException.syscall("poll", null, name, Natives.errno(wErrno));
-            }
-            if (pollfd.revents(ev) != 0 || (state.get() & CLOSED) != 0) throw new ClosedChannelException();
-            if (r > 0) return;
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- close
@@ -516,10 +529,7 @@ public final class TunDevice implements PacketDevice {
             prev = state.get();
             if ((prev & CLOSED) != 0) return;
         } while (!state.compareAndSet(prev, (prev | CLOSED) + 1)); // close itself counts as a user meanwhile
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment one = a.allocateFrom(ValueLayout.JAVA_LONG, 1L);
-            libc_h.write(Natives.allocateCapture(a), eventFd, one, 8);
-        }
+        signalEventFd();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while ((state.get() & USERS) > 1 && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -3,7 +3,6 @@ package io.tunctl.transport.http.client;
 import io.netty.buffer.ByteBuf;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.transport.http.StreamEnd;
-import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
@@ -13,8 +12,8 @@ import java.lang.foreign.ValueLayout;
 final class ClientDevice extends StreamEnd {
     private final HttpTunnelClient client;
 
-    ClientDevice(HttpTunnelClient client, TunWriter fromServer, int mtu) {
-        super(fromServer, mtu);
+    ClientDevice(HttpTunnelClient client, int mtu, System.Logger log) {
+        super(mtu, log);
         this.client = client;
     }
 

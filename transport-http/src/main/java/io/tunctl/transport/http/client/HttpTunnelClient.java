@@ -39,7 +39,6 @@ import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
-import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.config.Endpoints;
 import io.tunctl.transport.http.wire.FrameDecoder;
 import io.tunctl.transport.http.wire.Frames;
@@ -79,7 +78,6 @@ public final class HttpTunnelClient implements AutoCloseable {
     private final int port;
     private final String target;
     private final String hostHeader;
-    private volatile TunWriter toTun;
     private final Backoff getBackoff = new Backoff(1000, 30_000);
     private final Backoff putBackoff = new Backoff(1000, 30_000);
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -90,7 +88,7 @@ public final class HttpTunnelClient implements AutoCloseable {
     private volatile Channel get;
     private volatile Channel put;
     private InterfaceHandle tun;
-    private ClientDevice device;
+    private volatile ClientDevice device;
     private Bridge bridge;
     final LongAdder authFailures = new LongAdder();
     final LongAdder getStreams = new LongAdder();
@@ -203,10 +201,12 @@ public final class HttpTunnelClient implements AutoCloseable {
     private final class GetHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
         private FrameDecoder decoder;
         private boolean accepted;
-        private final List<ByteBuf> pending = new ArrayList<>();
+        private ClientDevice.Inbound toTun;
+        private Channel channel;
 
         @Override
         public void channelActive(ChannelHandlerContext c) {
+            channel = c.channel();
             HttpRequest req = request(HttpMethod.GET);
             req.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
             c.writeAndFlush(req);
@@ -305,31 +305,27 @@ public final class HttpTunnelClient implements AutoCloseable {
                 frame.release();
                 return;
             }
-            pending.add(frame);
-            if (pending.size() >= TunWriter.BATCH) flushToTun();
-        }
-
-        private void flushToTun() {
-            TunWriter w = toTun;
-            if (w != null) {
-                w.write(pending);
-            } else {
-                for (ByteBuf b : pending) b.release();
-                pending.clear();
+            if (toTun == null) {
+                ClientDevice d = device;
+                if (d == null) { // parameters not applied yet: nothing to write into
+                    frame.release();
+                    return;
+                }
+                toTun = d.inbound(channel.eventLoop());
             }
+            toTun.add(frame);
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext c) {
-            if (!pending.isEmpty()) flushToTun();
+            if (toTun != null) toTun.flush();
             c.fireChannelReadComplete();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext c) {
             if (decoder != null) decoder.release();
-            for (ByteBuf b : pending) b.release();
-            pending.clear();
+            if (toTun != null) toTun.flush();
             boolean wasCurrent = get == c.channel();
             if (wasCurrent) get = null;
             if (closed.get()) return;
@@ -457,8 +453,7 @@ public final class HttpTunnelClient implements AutoCloseable {
         }
         if (tun == null) {
             tun = ctx.openInterface(new InterfaceSpec(spec.name(), tc.mtu(), addresses, routes, rules, spec.offload(), 1));
-            toTun = new TunWriter(tun.device(), log);
-            device = new ClientDevice(this, toTun, tc.mtu());
+            device = new ClientDevice(this, tc.mtu(), log);
             bridge = ctx.bridge(tun.device(), device);
             log.log(INFO, "[{0}] interface {1} configured: {2}", spec.name(), tun.name(), tc);
         } else {
@@ -517,7 +512,6 @@ public final class HttpTunnelClient implements AutoCloseable {
         Channel g = get, p = put;
         if (g != null) g.close();
         if (p != null) p.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> p.close());
-        if (toTun != null) toTun.close();
         if (bridge != null) bridge.close();
     }
 }

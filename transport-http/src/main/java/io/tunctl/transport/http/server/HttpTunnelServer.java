@@ -19,7 +19,6 @@ import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
-import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.config.Endpoints;
 import io.tunctl.transport.http.wire.Tokens;
 
@@ -49,7 +48,6 @@ public final class HttpTunnelServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final System.Logger log;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private volatile TunWriter toTun;
     private volatile List<Peer> peers = List.of();
     private volatile Router<Peer> table;
     private final Set<Cidr> installedRoutes = new LinkedHashSet<>();
@@ -80,8 +78,6 @@ public final class HttpTunnelServer implements AutoCloseable {
 
     List<Peer> peers() { return peers; }
 
-    TunWriter toTun() { return toTun; }
-
     ServerDevice device() { return device; }
 
     long startedMillis() { return startedMillis; }
@@ -102,9 +98,8 @@ public final class HttpTunnelServer implements AutoCloseable {
         }
         InterfaceSpec ifs = new InterfaceSpec(s.name(), s.mtu(), addresses, routes, rules, s.offload(), 1);
         tun = ctx.openInterface(ifs);
-        toTun = new TunWriter(tun.device(), log);
         swapPeers(s.clients());
-        device = new ServerDevice(this, toTun, s.mtu(), alloc);
+        device = new ServerDevice(this, s.mtu(), alloc);
         bridge = ctx.bridge(tun.device(), device);
         try {
             listener = bind(new InetSocketAddress(s.listen(), s.port()));
@@ -259,7 +254,6 @@ public final class HttpTunnelServer implements AutoCloseable {
         if (admin != null) admin.close();
         if (listener != null) listener.close().syncUninterruptibly();
         for (Peer p : peers) p.disconnect();
-        if (toTun != null) toTun.close();
         if (bridge != null) bridge.close();
     }
 }

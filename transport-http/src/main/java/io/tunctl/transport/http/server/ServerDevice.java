@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.transport.http.StreamEnd;
-import io.tunctl.transport.http.TunWriter;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
@@ -31,8 +30,8 @@ final class ServerDevice extends StreamEnd {
         long bytes;
     }
 
-    ServerDevice(HttpTunnelServer server, TunWriter toTun, int mtu, ByteBufAllocator alloc) {
-        super(toTun, mtu);
+    ServerDevice(HttpTunnelServer server, int mtu, ByteBufAllocator alloc) {
+        super(mtu, server.logger());
         this.server = server;
         this.alloc = alloc;
     }

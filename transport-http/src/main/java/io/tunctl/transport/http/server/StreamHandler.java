@@ -59,7 +59,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
     private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
     private final byte[] dst6 = new byte[16];
-    private final java.util.List<ByteBuf> toTun = new java.util.ArrayList<>();
+    /** This channel's event loop's batch towards the TUN (set when a PUT starts). */
+    private io.tunctl.transport.http.StreamEnd.Inbound toTun;
 
     StreamHandler(HttpTunnelServer server) {
         this.server = server;
@@ -142,6 +143,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         }
         decoder = new FrameDecoder(ctx.alloc(), server.spec().generation() == 1);
+        toTun = server.device().inbound(ctx.channel().eventLoop());
         peer.puts.add(ctx.channel());
         if (ctx.pipeline().get("idle") == null) {
             ctx.pipeline().addBefore("stream", "idle", new IdleStateHandler(PUT_IDLE_SECONDS, 0, 0));
@@ -201,7 +203,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         }
         if (d instanceof ForwardingTable.ToTun<Peer>) {
             toTun.add(frame);
-            if (toTun.size() >= io.tunctl.transport.http.TunWriter.BATCH) server.toTun().write(toTun);
         } else if (d instanceof ForwardingTable.ToClient<Peer> c) {
             ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ctx.alloc().directBuffer(64 * 1024));
             Frames.encode(frame, out);
@@ -227,7 +228,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     }
 
     private void flushOutbox() {
-        if (!toTun.isEmpty()) server.toTun().write(toTun);
+        if (toTun != null) toTun.flush();
         if (outbox.isEmpty()) return;
         for (Map.Entry<Peer, ByteBuf> e : outbox.entrySet()) {
             int[] n = outboxCounts.get(e.getKey());
@@ -263,8 +264,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         if (decoder != null) decoder.release();
         for (ByteBuf b : outbox.values()) b.release();
         outbox.clear();
-        for (ByteBuf b : toTun) b.release();
-        toTun.clear();
+        if (toTun != null) toTun.flush();
         ctx.fireChannelInactive();
     }
 
