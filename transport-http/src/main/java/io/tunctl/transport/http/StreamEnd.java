@@ -57,17 +57,13 @@ public abstract class StreamEnd implements PacketDevice {
             this.batch = PacketBatch.allocate(Arena.ofAuto(), INBOUND_BATCH, Frames.maxPacket());
         }
 
-        /** Copies a decoded frame (vnet header, packet) into the batch and releases it; hands over when full. */
+        /** Copies a decoded frame (vnet header, packet; lent, not released here) into the batch; hands over when full. */
         public void add(ByteBuf frame) {
-            try {
-                if (closed) {
-                    drops.increment();
-                    return;
-                }
-                Frames.decodeInto(frame, batch);
-            } finally {
-                frame.release();
+            if (closed) {
+                drops.increment();
+                return;
             }
+            Frames.decodeInto(frame, batch);
             if (batch.isFull()) flush();
         }
 

@@ -9,6 +9,7 @@ import java.lang.foreign.Arena;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -54,12 +55,13 @@ public final class MemoryDevicePair implements AutoCloseable {
     /** One direction: a ring over the slots of a batch. */
     private static final class Ring {
         final ReentrantLock lock = new ReentrantLock();
-        final Condition notEmpty = lock.newCondition();
         final Condition notFull = lock.newCondition();
         final PacketBatch slots;
         int head;
         int count;
         boolean closed;
+        /** The reader parked waiting for packets (park/unpark, unlike a Condition, allocates nothing per wait). */
+        Thread reader;
 
         Ring(PacketBatch slots) {
             this.slots = slots;
@@ -69,7 +71,7 @@ public final class MemoryDevicePair implements AutoCloseable {
             lock.lock();
             try {
                 closed = true;
-                notEmpty.signalAll();
+                if (reader != null) LockSupport.unpark(reader);
                 notFull.signalAll();
             } finally {
                 lock.unlock();
@@ -101,7 +103,15 @@ public final class MemoryDevicePair implements AutoCloseable {
             try {
                 while (r.count == 0) {
                     if (r.closed || closed) return -1;
-                    r.notEmpty.await(1, TimeUnit.SECONDS);
+                    r.reader = Thread.currentThread();
+                    r.lock.unlock();
+                    try {
+                        LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
+                        if (Thread.interrupted()) throw new InterruptedException();
+                    } finally {
+                        r.lock.lock();
+                        r.reader = null;
+                    }
                 }
                 int n = 0;
                 int cap = r.slots.capacity();
@@ -149,7 +159,7 @@ public final class MemoryDevicePair implements AutoCloseable {
                     r.count++;
                     txPackets++;
                     txBytes += len;
-                    r.notEmpty.signalAll();
+                    if (r.reader != null) LockSupport.unpark(r.reader);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

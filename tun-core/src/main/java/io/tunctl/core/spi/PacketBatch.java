@@ -124,6 +124,27 @@ public final class PacketBatch {
         return commit(len);
     }
 
+    /**
+     * Copies {@code len} bytes from native memory at {@code address} into the next free slot, with no offload; for
+     * transports whose receive buffers are off-heap (a Netty direct buffer's {@code memoryAddress()}), so the copy
+     * needs no segment object per packet. The caller vouches that the address range is readable.
+     */
+    public int addFrom(long address, int len) {
+        if (len > bufferSize) throw new IllegalArgumentException("packet of " + len + " B > buffer " + bufferSize);
+        MemorySegment.copy(Native.ALL, address, slots[size], 0, len);
+        return commit(len);
+    }
+
+    /** Copies packet {@code i} to native memory at {@code address} (an off-heap send buffer); see {@link #addFrom}. */
+    public void copyTo(int i, long address) {
+        MemorySegment.copy(slots[i], 0, Native.ALL, address, length[i]);
+    }
+
+    /** The whole address space as one segment, made once on first use (it needs native access). */
+    private static final class Native {
+        static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    }
+
     /** Copies packet {@code i} with its offload metadata into the next free slot of {@code dst}. */
     public void copyTo(int i, PacketBatch dst) {
         int j = dst.size;

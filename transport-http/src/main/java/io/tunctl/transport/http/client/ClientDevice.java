@@ -3,6 +3,7 @@ package io.tunctl.transport.http.client;
 import io.netty.buffer.ByteBuf;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.transport.http.StreamEnd;
+import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
@@ -35,7 +36,7 @@ final class ClientDevice extends StreamEnd {
                 drops.increment();
                 continue;
             }
-            if (out == null) out = client.alloc().directBuffer(total);
+            if (out == null) out = ChunkedBody.start(client.alloc(), total);
             Frames.encode(batch, i, out);
             packets++;
             bytes += len;

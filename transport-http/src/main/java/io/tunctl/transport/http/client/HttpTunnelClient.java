@@ -14,9 +14,11 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,9 +29,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tunctl.core.packet.Cidr;
@@ -40,6 +39,8 @@ import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
 import io.tunctl.transport.http.config.Endpoints;
+import io.tunctl.transport.http.KeepAlive;
+import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.FrameDecoder;
 import io.tunctl.transport.http.wire.Frames;
 import io.tunctl.transport.http.wire.TunConf;
@@ -63,6 +64,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * a PUT stream takes packets up. The TUN is made when the first parameters arrive and re-checked on every GET
  * (addresses, routes and rules are added idempotently). Both streams reconnect on their own with backoff.
  * The wire generation (v1/v2) follows from the length of {@code x-tun-conf}.
+ *
+ * <p>Netty's HTTP codec writes each request head and reads each response head; then it leaves the pipeline (on the
+ * PUT only its encoder: the server's final answer still comes as a response) and the bodies move as plain
+ * buffers framed by {@link ChunkedBody}, so the data path makes no message object per read, write or packet.
  */
 public final class HttpTunnelClient implements AutoCloseable {
     /** The GET must deliver something (frames, keep-alives or pings) this often, or it is reopened. */
@@ -141,13 +146,14 @@ public final class HttpTunnelClient implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), host, port));
-                        ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                                .setMaxHeaderSize(16384).setMaxChunkSize(1 << 20), false, false));
+                        HttpDecoderConfig heads = new HttpDecoderConfig().setMaxHeaderSize(16384).setMaxChunkSize(1 << 20);
                         if (isGet) {
-                            ch.pipeline().addLast("timeout", new ReadTimeoutHandler(GET_READ_TIMEOUT_SECONDS));
+                            ch.pipeline().addLast("http", new HttpClientCodec(heads, false, false));
                         } else {
-                            ch.pipeline().addLast("idle", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
+                            ch.pipeline().addLast("http", new HttpResponseDecoder(heads));
+                            ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                         }
+                        if (isGet) ch.pipeline().addLast("timeout", new ReadTimeoutHandler(GET_READ_TIMEOUT_SECONDS));
                         ch.pipeline().addLast("stream", handler);
                     }
                 });
@@ -200,6 +206,9 @@ public final class HttpTunnelClient implements AutoCloseable {
 
     private final class GetHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
         private FrameDecoder decoder;
+        /** The body's chunked coding, or null for a body that runs until the connection closes. */
+        private ChunkedBody.Decoder chunks;
+        private final ChunkedBody.Data toFrames = data -> decoder.feed(data, this);
         private boolean accepted;
         private ClientDevice.Inbound toTun;
         private Channel channel;
@@ -216,25 +225,31 @@ public final class HttpTunnelClient implements AutoCloseable {
         public void channelRead(ChannelHandlerContext c, Object msg) {
             try {
                 if (msg instanceof HttpResponse res) onResponse(c, res);
-                if (msg instanceof HttpContent body && accepted) {
-                    try {
-                        decoder.feed(body.content(), this);
-                    } catch (IOException e) {
-                        log.log(WARNING, "[{0}] GET stream corrupt, reconnecting: {1}", spec.name(), e.getMessage());
-                        accepted = false;
-                        c.close();
-                        return;
-                    }
-                    if (body instanceof LastHttpContent) {
-                        log.log(INFO, "[{0}] server ended the GET stream; reconnecting", spec.name());
-                        accepted = false;
-                        getBackoff.reset();
-                        c.close();
-                    }
+                if (!accepted) return;
+                if (msg instanceof ByteBuf raw) {
+                    if (chunks != null ? chunks.feed(raw, toFrames) : feedAll(raw)) serverEnded(c);
+                } else if (msg instanceof HttpContent decoded) { // decoded before the codec left: an empty body
+                    if (feedAll(decoded.content()) || decoded instanceof LastHttpContent) serverEnded(c);
                 }
+            } catch (IOException e) {
+                log.log(WARNING, "[{0}] GET stream corrupt, reconnecting: {1}", spec.name(), e.getMessage());
+                accepted = false;
+                c.close();
             } finally {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        private boolean feedAll(ByteBuf data) throws IOException {
+            decoder.feed(data, this);
+            return false;
+        }
+
+        private void serverEnded(ChannelHandlerContext c) {
+            log.log(INFO, "[{0}] server ended the GET stream; reconnecting", spec.name());
+            accepted = false;
+            getBackoff.reset();
+            c.close();
         }
 
         private void onResponse(ChannelHandlerContext c, HttpResponse res) {
@@ -283,6 +298,9 @@ public final class HttpTunnelClient implements AutoCloseable {
             }
             accepted = true;
             decoder = new FrameDecoder(c.alloc(), tc.generation() == 1);
+            chunks = HttpUtil.isTransferEncodingChunked(res) ? new ChunkedBody.Decoder() : null;
+            // the head is read: the body comes as plain buffers (what the codec read past the head comes along)
+            c.pipeline().remove("http");
             getBackoff.reset();
             getStreams.increment();
             Channel old = get;
@@ -298,19 +316,15 @@ public final class HttpTunnelClient implements AutoCloseable {
                 // v2 ping: echo the whole frame on the PUT so the server measures the round trip
                 Channel p = put;
                 if (p != null && conf != null && conf.generation() == 2) {
-                    ByteBuf out = p.alloc().buffer(Frames.wireSize(Frames.packetLength(frame)));
+                    ByteBuf out = ChunkedBody.start(p.alloc(), Frames.wireSize(Frames.packetLength(frame)));
                     Frames.encode(frame, out);
-                    p.writeAndFlush(new DefaultHttpContent(out));
+                    p.writeAndFlush(ChunkedBody.finish(out), p.voidPromise());
                 }
-                frame.release();
                 return;
             }
             if (toTun == null) {
                 ClientDevice d = device;
-                if (d == null) { // parameters not applied yet: nothing to write into
-                    frame.release();
-                    return;
-                }
+                if (d == null) return; // parameters not applied yet: nothing to write into
                 toTun = d.inbound(channel.eventLoop());
             }
             toTun.add(frame);
@@ -352,12 +366,14 @@ public final class HttpTunnelClient implements AutoCloseable {
             req.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             req.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
             c.writeAndFlush(req);
+            c.pipeline().remove("encoder"); // the head is out: the body is written as plain chunks
+            KeepAlive.start(c.channel(), () -> conf != null && conf.generation() == 1); // v2 servers ping instead
             Channel old = put;
             put = c.channel();
             putStreams.increment();
             putBackoff.reset();
             if (old != null && old != c.channel()) {
-                old.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                old.writeAndFlush(ChunkedBody.last(old.alloc()));
             }
             log.log(DEBUG, "[{0}] PUT stream up", spec.name());
         }
@@ -389,18 +405,6 @@ public final class HttpTunnelClient implements AutoCloseable {
                 writable.notifyAll();
             }
             c.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext c, Object evt) {
-            if (evt instanceof IdleStateEvent e && e.state() == IdleState.WRITER_IDLE) {
-                TunConf tc = conf;
-                if (tc != null && tc.generation() == 1) {
-                    ByteBuf ka = c.alloc().buffer(2);
-                    Frames.encodeKeepAlive(ka);
-                    c.writeAndFlush(new DefaultHttpContent(ka));
-                }
-            }
         }
 
         @Override
@@ -500,7 +504,7 @@ public final class HttpTunnelClient implements AutoCloseable {
                 }
             }
         }
-        p.writeAndFlush(new DefaultHttpContent(frames), p.voidPromise());
+        p.writeAndFlush(ChunkedBody.finish(frames), p.voidPromise());
         return true;
     }
 
@@ -511,7 +515,7 @@ public final class HttpTunnelClient implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         Channel g = get, p = put;
         if (g != null) g.close();
-        if (p != null) p.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> p.close());
+        if (p != null) p.writeAndFlush(ChunkedBody.last(p.alloc())).addListener(f -> p.close());
         if (bridge != null) bridge.close();
     }
 }

@@ -121,7 +121,7 @@ public final class ForwardingTable<T> implements Router<T> {
 
     /** No client prefix matched: source pinning, then the TUN (from a client) or a drop (from the TUN). */
     private Decision<T> pinnedOrDefault(int src, int dst, T from) {
-        T pinned = sources.get(src);
+        T pinned = sources.isEmpty() ? null : sources.get(src);
         if (pinned != null) {
             boolean local = false;
             if (from != null) {

@@ -242,7 +242,7 @@ public final class HttpTunnelServer implements AutoCloseable {
         long now = System.currentTimeMillis();
         for (Peer p : peers) {
             if (!p.pingDue(now)) continue;
-            io.netty.buffer.ByteBuf b = alloc.directBuffer(64);
+            io.netty.buffer.ByteBuf b = io.tunctl.transport.http.wire.ChunkedBody.start(alloc, 64);
             io.tunctl.transport.http.wire.Ping.encode(now, b);
             p.sendControl(b);
         }

@@ -2,13 +2,11 @@ package io.tunctl.transport.http.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.tunctl.transport.http.config.Endpoints;
+import io.tunctl.transport.http.wire.ChunkedBody;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -16,14 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  * number of PUT streams, and its counters. Survives a config reload when the client's entry did not change.
  */
 final class Peer {
-    /** Bytes waiting in a GET's outbound buffer beyond which new packets for it are dropped. */
-    static final long MAX_PENDING = 4L << 20;
-
     final Endpoints.Peer spec;
     final String label;
     private volatile Channel get;
     final Set<Channel> puts = ConcurrentHashMap.newKeySet();
-    private final AtomicLong pending = new AtomicLong();
     private volatile long connectedSinceMillis;
 
     // client -> server (PUT) and server -> client (GET)
@@ -84,7 +78,6 @@ final class Peer {
     void attachGet(Channel channel) {
         Channel old = get;
         get = channel;
-        pending.set(0);
         connectedSinceMillis = System.currentTimeMillis();
         synchronized (this) {
             nextPingMillis = connectedSinceMillis + PING_INTERVAL_MILLIS;
@@ -100,8 +93,9 @@ final class Peer {
         }
     }
 
+    /** Ends a GET's chunked body cleanly, then closes its connection. */
     static void endGet(Channel old) {
-        old.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> old.close());
+        old.writeAndFlush(ChunkedBody.last(old.alloc())).addListener(f -> old.close());
     }
 
     boolean connected() { return get != null; }
@@ -109,31 +103,30 @@ final class Peer {
     long connectedSinceMillis() { return connectedSinceMillis; }
 
     /**
-     * Sends already-encoded frames ({@code packets} of them) on the current GET, or drops them when there is none
-     * or when the client does not keep up. Takes ownership of {@code frames}.
+     * Sends already-encoded frames ({@code packets} of them, in a buffer from {@link ChunkedBody#start}) as one
+     * chunk on the current GET, or drops them when there is none or when the client does not keep up (its
+     * connection's outbound buffer is above the high water mark). Takes ownership of {@code chunk}.
      */
-    void send(ByteBuf frames, int packets, long packetBytes) {
+    void send(ByteBuf chunk, int packets, long packetBytes) {
         Channel ch = get;
-        int n = frames.readableBytes();
-        if (ch == null || pending.get() > MAX_PENDING) {
-            frames.release();
+        if (ch == null || !ch.isWritable() || ChunkedBody.isEmpty(chunk)) {
+            chunk.release();
             drops.add(packets);
             return;
         }
-        pending.addAndGet(n);
         txBytes.add(packetBytes);
         txPackets.add(packets);
-        ch.writeAndFlush(new DefaultHttpContent(frames)).addListener(f -> pending.addAndGet(-n));
+        ch.writeAndFlush(ChunkedBody.finish(chunk), ch.voidPromise());
     }
 
-    /** Sends a control frame (a v2 ping) on the current GET, or drops it; not counted as traffic. */
-    void sendControl(ByteBuf frame) {
+    /** Sends a control frame (a v2 ping, in a buffer from {@link ChunkedBody#start}) on the current GET, or drops it. */
+    void sendControl(ByteBuf chunk) {
         Channel ch = get;
         if (ch == null) {
-            frame.release();
+            chunk.release();
             return;
         }
-        ch.writeAndFlush(new DefaultHttpContent(frame));
+        ch.writeAndFlush(ChunkedBody.finish(chunk), ch.voidPromise());
     }
 
     /** Closes all of this client's streams (it was removed or changed by a reload). */

@@ -4,14 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.transport.http.StreamEnd;
+import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.Frames;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 /**
  * The server's tunnel end: {@link #write} routes what the TUN read to the clients' GET streams.
@@ -21,10 +20,13 @@ final class ServerDevice extends StreamEnd {
 
     private final HttpTunnelServer server;
     private final ByteBufAllocator alloc;
-    private final Map<Peer, Outgoing> outgoing = new IdentityHashMap<>();
+    /** The clients this batch goes to, in first-seen order (usually one); reused from batch to batch. */
+    private Outgoing[] outgoing = new Outgoing[0];
+    private int outgoingCount;
     private final byte[] dst6 = new byte[16];
 
     private static final class Outgoing {
+        Peer peer;
         ByteBuf buf;
         int packets;
         long bytes;
@@ -62,23 +64,35 @@ final class ServerDevice extends StreamEnd {
                 drops.increment();
                 continue;
             }
-            Outgoing o = outgoing.computeIfAbsent(c.client(), k -> new Outgoing());
-            if (o.buf == null) o.buf = alloc.directBuffer(total); // one peer is the common case: no growth
+            Outgoing o = outgoingTo(c.client());
+            if (o.buf == null) o.buf = ChunkedBody.start(alloc, total); // one peer is the common case: no growth
             Frames.encode(batch, i, o.buf);
             o.packets++;
             o.bytes += len;
             txPackets.increment();
             txBytes.add(len);
         }
-        for (Map.Entry<Peer, Outgoing> e : outgoing.entrySet()) {
-            Outgoing o = e.getValue();
-            if (o.buf == null) continue;
-            e.getKey().send(o.buf, o.packets, o.bytes);
+        for (int k = 0; k < outgoingCount; k++) {
+            Outgoing o = outgoing[k];
+            o.peer.send(o.buf, o.packets, o.bytes);
+            o.peer = null; // a client removed by a reload must not be kept alive here
             o.buf = null;
             o.packets = 0;
             o.bytes = 0;
         }
-        if (outgoing.size() > 64) outgoing.clear(); // peers removed by reloads must not be kept alive here
+        outgoingCount = 0;
+    }
+
+    /** This batch's entry for {@code peer}: a scan of the few clients the batch has met so far. */
+    private Outgoing outgoingTo(Peer peer) {
+        for (int k = 0; k < outgoingCount; k++) if (outgoing[k].peer == peer) return outgoing[k];
+        if (outgoingCount == outgoing.length) {
+            outgoing = java.util.Arrays.copyOf(outgoing, Math.max(4, outgoingCount * 2));
+            for (int k = outgoingCount; k < outgoing.length; k++) outgoing[k] = new Outgoing();
+        }
+        Outgoing o = outgoing[outgoingCount++];
+        o.peer = peer;
+        return o;
     }
 
     @Override

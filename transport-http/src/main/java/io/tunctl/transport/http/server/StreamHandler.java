@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tunctl.transport.http.config.Endpoints;
+import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.FrameDecoder;
 import io.tunctl.transport.http.wire.Frames;
 import io.tunctl.transport.http.wire.TunConf;
@@ -43,6 +44,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * One HTTP connection to the server. A request with method {@code PUT} is an upload stream (its body is frames
  * for the server); any other method is the download stream (the response body is frames for the client).
  * The path is ignored, as tapotun does.
+ *
+ * <p>Netty's HTTP codec reads the request head and writes the response head; then it leaves the pipeline, and the
+ * stream's body moves as plain buffers: chunks framed by {@link ChunkedBody}, frames split by {@link FrameDecoder}
+ * and lent to {@link #frame}, so the data path makes no message object per read, write or packet.
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameDecoder.Sink {
     /** A PUT that sends nothing (not even v1 keep-alives) for this long is considered dead. */
@@ -55,6 +60,10 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     private Mode mode = Mode.NONE;
     private Peer peer;
     private FrameDecoder decoder;
+    /** The PUT body's chunked coding, or null for a body with a Content-Length ({@link #bodyLeft} bytes). */
+    private ChunkedBody.Decoder chunks;
+    private long bodyLeft;
+    private final ChunkedBody.Data toFrames = data -> decoder.feed(data, this);
     private ChannelHandlerContext ctx;
     private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
     private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
@@ -75,6 +84,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         try {
+            if (msg instanceof ByteBuf body) onBody(ctx, body);
             if (msg instanceof HttpRequest req) onRequest(ctx, req);
             if (msg instanceof HttpContent c) onContent(ctx, c);
         } finally {
@@ -132,8 +142,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         // end in the order their clients saw them (frames queued meanwhile run after this task, behind the headers)
         peer.attachGet(ctx.channel());
         ctx.writeAndFlush(res);
+        ctx.pipeline().remove("http"); // the head is out: the body is written as plain chunks (Peer.send)
         // v1 peers expect 00 00 keep-alives on an idle stream; v2 peers get pings instead (HttpTunnelServer)
-        if (s.generation() == 1) ctx.pipeline().addBefore("stream", "keepalive", new IdleStateHandler(0, (int) Wire.KEEPALIVE_SECONDS, 0));
+        if (s.generation() == 1) io.tunctl.transport.http.KeepAlive.start(ctx.channel(), () -> true);
         log.log(INFO, "[{0}] client {1} GET stream open from {2}", server.name(), peer.label, from);
     }
 
@@ -144,6 +155,14 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         }
         decoder = new FrameDecoder(ctx.alloc(), server.spec().generation() == 1);
         toTun = server.device().inbound(ctx.channel().eventLoop());
+        if (HttpUtil.isTransferEncodingChunked(req)) {
+            chunks = new ChunkedBody.Decoder();
+        } else {
+            bodyLeft = Math.max(0, HttpUtil.getContentLength(req, 0L));
+        }
+        // the head is read: the body arrives as plain buffers (onBody); what the codec had already read past the
+        // head comes along when it leaves
+        ctx.pipeline().remove("http");
         peer.puts.add(ctx.channel());
         if (ctx.pipeline().get("idle") == null) {
             ctx.pipeline().addBefore("stream", "idle", new IdleStateHandler(PUT_IDLE_SECONDS, 0, 0));
@@ -151,28 +170,57 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         log.log(INFO, "[{0}] client {1} PUT stream open from {2}", server.name(), peer.label, from);
     }
 
-    private void onContent(ChannelHandlerContext ctx, HttpContent c) throws IOException {
+    /** Body content the codec decoded before it left the pipeline: only an empty body's end can come this way. */
+    private void onContent(ChannelHandlerContext ctx, HttpContent c) {
         if (mode != Mode.PUT) return; // bodies of GETs and of refused requests are ignored
         try {
             decoder.feed(c.content(), this);
         } catch (IOException e) {
-            server.badStreams.increment();
-            log.log(WARNING, "[{0}] client {1} PUT stream corrupt, closing: {2}", server.name(), peer.label, e.getMessage());
-            flushOutbox();
-            mode = Mode.REJECTED;
-            ctx.close();
+            corrupt(ctx, e);
             return;
         }
-        if (c instanceof LastHttpContent) {
-            flushOutbox();
-            if (!decoder.atFrameBoundary()) {
-                log.log(WARNING, "[{0}] client {1} PUT ended inside a frame", server.name(), peer.label);
+        if (c instanceof LastHttpContent) endPut(ctx);
+    }
+
+    /** PUT body bytes as they arrived (chunked, or counted against Content-Length). */
+    private void onBody(ChannelHandlerContext ctx, ByteBuf in) {
+        if (mode != Mode.PUT) return; // a GET's client has nothing more to say; refused streams are closing
+        try {
+            boolean ended;
+            if (chunks != null) {
+                ended = chunks.feed(in, toFrames);
+            } else {
+                int n = (int) Math.min(bodyLeft, in.readableBytes());
+                in.writerIndex(in.readerIndex() + n);
+                decoder.feed(in, this);
+                bodyLeft -= n;
+                ended = bodyLeft == 0;
             }
-            decoder.release();
-            peer.puts.remove(ctx.channel());
-            mode = Mode.REJECTED;
-            respond(ctx, HttpResponseStatus.OK, "OK", false);
+            if (ended) endPut(ctx);
+        } catch (IOException e) {
+            corrupt(ctx, e);
         }
+    }
+
+    private void corrupt(ChannelHandlerContext ctx, IOException e) {
+        server.badStreams.increment();
+        log.log(WARNING, "[{0}] client {1} PUT stream corrupt, closing: {2}", server.name(), peer.label, e.getMessage());
+        flushOutbox();
+        mode = Mode.REJECTED;
+        ctx.close();
+    }
+
+    /** The client ended its upload: tapotun answers {@code 200 OK} only now (spec §1.4). */
+    private void endPut(ChannelHandlerContext ctx) {
+        flushOutbox();
+        if (!decoder.atFrameBoundary()) {
+            log.log(WARNING, "[{0}] client {1} PUT ended inside a frame", server.name(), peer.label);
+        }
+        decoder.release();
+        peer.puts.remove(ctx.channel());
+        mode = Mode.REJECTED;
+        // the codec has left the pipeline: the response head is written as bytes
+        ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nOK", StandardCharsets.US_ASCII));
     }
 
     /** A frame from the client: forward it to the TUN or to another client's GET. */
@@ -186,7 +234,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         int version = Frames.ipVersion(frame);
         if (version == Wire.PING_VERSION && server.spec().generation() == 2) {
             from.pong(io.tunctl.transport.http.wire.Ping.epochMillis(frame), System.currentTimeMillis());
-            frame.release();
             return;
         }
         ForwardingTable.Decision<Peer> d;
@@ -198,21 +245,18 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
             d = table.route6(dst6, from);
         } else {
             from.drops.increment(); // tapotun v1 carries IPv4 only; v2 pings do not belong on a v1 stream
-            frame.release();
             return;
         }
         if (d instanceof ForwardingTable.ToTun<Peer>) {
             toTun.add(frame);
         } else if (d instanceof ForwardingTable.ToClient<Peer> c) {
-            ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ctx.alloc().directBuffer(64 * 1024));
+            ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ChunkedBody.start(ctx.alloc(), 64 * 1024));
             Frames.encode(frame, out);
             int[] n = outboxCounts.computeIfAbsent(c.client(), k -> new int[2]);
             n[0]++;
             n[1] += len;
-            frame.release();
         } else {
             from.drops.increment();
-            frame.release();
         }
     }
 
@@ -241,11 +285,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent e) {
-            if (e.state() == IdleState.WRITER_IDLE && mode == Mode.GET) {
-                ByteBuf ka = ctx.alloc().buffer(2);
-                Frames.encodeKeepAlive(ka);
-                ctx.writeAndFlush(new DefaultHttpContent(ka));
-            } else if (e.state() == IdleState.READER_IDLE && mode == Mode.PUT) {
+            if (e.state() == IdleState.READER_IDLE && mode == Mode.PUT) {
                 log.log(INFO, "[{0}] client {1} PUT idle for {2} s, closing", server.name(), peer.label, PUT_IDLE_SECONDS);
                 ctx.close();
             }

@@ -7,16 +7,20 @@ import io.netty.buffer.ByteBufAllocator;
  * Splits a GET or PUT body into frames ({@code len:u16le | vnet:12 | packet:len}). HTTP chunk boundaries have no
  * relation to frame boundaries, so this is a byte-stream state machine: feed it whatever arrived.
  *
- * <p>No bytes are copied: a frame that lies wholly inside one fed buffer is handed out as a retained slice of it,
- * and a frame that spans buffers as a composite of retained slices of each. Buffers already handed out are never
- * moved or reused. Each emitted frame holds the 12-byte header followed by the packet; the sink owns (and must
- * release) it.
+ * <p>Frames are <em>lent</em> to the sink: the buffer passed to {@link Sink#frame} holds exactly one frame (the
+ * 12-byte header then the packet) between its reader and writer index, and is valid only during the call. A
+ * frame that lies wholly inside a fed buffer is that buffer with its indices narrowed for the call (then
+ * restored), so nothing is copied or allocated; a frame that spans fed buffers is assembled in one buffer the
+ * decoder keeps for its lifetime. The sink copies what it needs (into a packet batch, into an outgoing stream).
  */
 public final class FrameDecoder {
 
     /** Receives decoded frames. */
     public interface Sink {
-        /** A frame of {@code 12 + len} bytes (header then IP packet); the callee must release it. */
+        /**
+         * A frame of {@code 12 + len} bytes (header then IP packet), readable in {@code frame}; lent for this call
+         * only: copy what you keep, do not release or retain it, do not move its indices.
+         */
         void frame(ByteBuf frame) throws java.io.IOException;
 
         /** A v1 zero-length keep-alive. */
@@ -26,8 +30,9 @@ public final class FrameDecoder {
     private final ByteBufAllocator alloc;
     private final boolean acceptKeepAlive;
     private int lowLengthByte = -1;   // first byte of a length prefix split across buffers
-    private io.netty.buffer.CompositeByteBuf partial; // frame being assembled across buffers (header + packet)
+    private ByteBuf partial;          // the frame being assembled across buffers (header + packet); reused
     private int partialNeed;          // bytes the partial frame still lacks
+    private boolean assembling;
     private boolean failed;
 
     /**
@@ -42,14 +47,14 @@ public final class FrameDecoder {
     public void feed(ByteBuf in, Sink sink) throws java.io.IOException {
         if (failed) throw new FrameException("stream already failed");
         while (in.isReadable()) {
-            if (partial != null) {
+            if (assembling) {
                 int n = Math.min(partialNeed, in.readableBytes());
-                partial.addComponent(true, in.readRetainedSlice(n));
+                partial.writeBytes(in, n);
                 partialNeed -= n;
                 if (partialNeed > 0) return;
-                ByteBuf f = partial;
-                partial = null;
-                sink.frame(f);
+                assembling = false;
+                sink.frame(partial);
+                partial.clear();
                 continue;
             }
             int len;
@@ -57,12 +62,17 @@ public final class FrameDecoder {
                 len = lowLengthByte | (in.readUnsignedByte() << 8);
                 lowLengthByte = -1;
             } else if (in.readableBytes() >= Wire.LENGTH_SIZE) {
-                len = in.getUnsignedShortLE(in.readerIndex());
+                int r = in.readerIndex();
+                len = in.getUnsignedShortLE(r);
                 int body = Wire.VNET_HDR_LEN + len;
                 if (len >= Wire.MIN_PACKET && in.readableBytes() >= Wire.LENGTH_SIZE + body) {
-                    ByteBuf f = in.retainedSlice(in.readerIndex() + Wire.LENGTH_SIZE, body);
-                    in.skipBytes(Wire.LENGTH_SIZE + body);
-                    sink.frame(f);
+                    int w = in.writerIndex();
+                    in.setIndex(r + Wire.LENGTH_SIZE, r + Wire.LENGTH_SIZE + body);
+                    try {
+                        sink.frame(in);
+                    } finally {
+                        in.setIndex(r + Wire.LENGTH_SIZE + body, w);
+                    }
                     continue;
                 }
                 in.skipBytes(Wire.LENGTH_SIZE);
@@ -76,8 +86,10 @@ public final class FrameDecoder {
                 continue;
             }
             if (len < Wire.MIN_PACKET) throw fail("frame length " + len + " below the minimum " + Wire.MIN_PACKET);
-            partial = alloc.compositeBuffer(64);
+            if (partial == null) partial = alloc.directBuffer(Wire.VNET_HDR_LEN + Wire.MAX_PACKET);
+            partial.clear();
             partialNeed = Wire.VNET_HDR_LEN + len;
+            assembling = true;
         }
     }
 
@@ -89,15 +101,16 @@ public final class FrameDecoder {
 
     /** True when no frame is half received (a stream may end cleanly here). */
     public boolean atFrameBoundary() {
-        return partial == null && lowLengthByte < 0;
+        return !assembling && lowLengthByte < 0;
     }
 
-    /** Frees a half-received frame. */
+    /** Frees the assembly buffer; call when the stream ends. */
     public void release() {
         if (partial != null) {
             partial.release();
             partial = null;
         }
+        assembling = false;
         lowLengthByte = -1;
     }
 }

@@ -35,8 +35,11 @@ public final class Frames {
         out.writeShortLE(batch.csumOffset(i));
         out.writeShortLE(0); // num_buffers: meaningless on the wire
         int at = out.writerIndex();
-        MemorySegment dst = MemorySegment.ofBuffer(out.nioBuffer(at, len));
-        MemorySegment.copy(batch.buffer(i), 0, dst, 0, len);
+        if (out.hasMemoryAddress()) {
+            batch.copyTo(i, out.memoryAddress() + at); // no buffer or segment object per packet
+        } else {
+            MemorySegment.copy(batch.buffer(i), 0, MemorySegment.ofBuffer(out.nioBuffer(at, len)), 0, len);
+        }
         out.writerIndex(at + len);
     }
 
@@ -63,9 +66,12 @@ public final class Frames {
         int r = frame.readerIndex();
         int len = frame.readableBytes() - Wire.VNET_HDR_LEN;
         int slot = batch.size();
-        // getBytes into the slot copies component by component, also from a composite frame (no merge first)
-        frame.getBytes(r + Wire.VNET_HDR_LEN, batch.buffer(slot).asSlice(0, len).asByteBuffer());
-        batch.commit(len);
+        if (frame.hasMemoryAddress()) {
+            batch.addFrom(frame.memoryAddress() + r + Wire.VNET_HDR_LEN, len); // no buffer or segment object per packet
+        } else {
+            frame.getBytes(r + Wire.VNET_HDR_LEN, batch.buffer(slot).asSlice(0, len).asByteBuffer());
+            batch.commit(len);
+        }
         batch.setOffload(slot, frame.getUnsignedByte(r), frame.getUnsignedByte(r + 1), frame.getUnsignedShortLE(r + 2),
                 frame.getUnsignedShortLE(r + 4), frame.getUnsignedShortLE(r + 6), frame.getUnsignedShortLE(r + 8));
     }

@@ -36,10 +36,7 @@ class WireTest {
     private static List<byte[]> decode(byte[] stream, int[] splits, boolean v1) throws IOException {
         FrameDecoder d = new FrameDecoder(UnpooledByteBufAllocator.DEFAULT, v1);
         List<byte[]> frames = new ArrayList<>();
-        FrameDecoder.Sink sink = f -> {
-            frames.add(ByteBufUtil.getBytes(f));
-            f.release();
-        };
+        FrameDecoder.Sink sink = f -> frames.add(ByteBufUtil.getBytes(f)); // lent: copy it
         int at = 0;
         for (int s : splits) {
             ByteBuf b = Unpooled.wrappedBuffer(stream, at, s);
