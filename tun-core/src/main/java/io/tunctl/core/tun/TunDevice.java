@@ -7,6 +7,7 @@ import io.tunctl.core.natives.linux.iovec;
 import io.tunctl.core.natives.linux.libc_h;
 import io.tunctl.core.natives.linux.pollfd;
 import io.tunctl.core.natives.linux.virtio_net_hdr;
+import io.tunctl.core.packet.OffloadCheck;
 import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
@@ -20,6 +21,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A Linux TUN device ({@code /dev/net/tun}, {@code IFF_TUN | IFF_NO_PI}) as a {@link PacketDevice}.
@@ -81,6 +83,8 @@ public final class TunDevice implements PacketDevice {
     private volatile long txPackets;
     private volatile long txBytes;
     private final AtomicInteger drops = new AtomicInteger();
+    /** Packets {@link #write} refused for their offload metadata, per {@link OffloadCheck} reason code. */
+    private final AtomicLongArray offloadDrops = new AtomicLongArray(OffloadCheck.REASONS);
 
     private TunDevice(Arena arena, int fd, int eventFd, int netnsFd, String name, TunOptions options, int mtu) {
         this.arena = arena;
@@ -266,6 +270,19 @@ public final class TunDevice implements PacketDevice {
         return new DeviceStats(rxPackets, rxBytes, txPackets, txBytes, drops.get());
     }
 
+    /**
+     * Packets {@link #write} dropped (and counted in {@link DeviceStats#drops()} too) because their offload
+     * metadata failed {@link OffloadCheck}: the kernel never saw them.
+     */
+    public long offloadDrops() {
+        long n = 0;
+        for (int r = 0; r < OffloadCheck.REASONS; r++) n += offloadDrops.get(r);
+        return n;
+    }
+
+    /** {@link #offloadDrops()} for one {@link OffloadCheck} reason code. */
+    public long offloadDrops(int reason) { return offloadDrops.get(reason); }
+
     // ---------------------------------------------------------------------------------------------- read
 
     @Override
@@ -415,6 +432,13 @@ public final class TunDevice implements PacketDevice {
                     boolean offload = batch.hasOffload(i);
                     // without offload a packet above the MTU, or a GSO packet for a plain TUN, cannot go in as is
                     if (len == 0 || (!vnet && offload) || (!offload && len > Math.max(mtu, 68))) {
+                        dropped++;
+                        continue;
+                    }
+                    // the metadata may come from a peer: the kernel must never act on a header that lies
+                    int bad = vnet ? OffloadCheck.check(batch, i, Math.max(mtu, 68)) : OffloadCheck.OK;
+                    if (bad != OffloadCheck.OK) {
+                        offloadDrops.incrementAndGet(bad);
                         dropped++;
                         continue;
                     }
