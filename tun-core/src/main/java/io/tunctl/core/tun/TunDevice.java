@@ -30,7 +30,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * non-blocking {@code read}/{@code readv} until {@code EAGAIN} or the batch is full. With
  * {@link TunOptions#vnetHdr()} each packet is preceded by a 10-byte {@code struct virtio_net_hdr}, which is read
  * into (and written from) the batch's offload metadata with a two-element iovec, so batch slots always hold plain IP
- * packets and GSO super-packets of up to 64 KiB pass through untouched.
+ * packets and GSO super-packets of up to 64 KiB pass through untouched. Metadata may come from a peer, so
+ * {@link #write} checks each packet against its header with {@link OffloadCheck} first and drops (and counts, see
+ * {@link #offloadDrops()}) any that fails: the kernel only ever sees headers that describe their packets.
  *
  * <p>One thread may read while another writes (each side has its own scratch memory and lock); {@link #close}
  * may come from any thread: it signals the eventfd, which wakes a blocked reader, waits for calls in flight to
