@@ -68,12 +68,16 @@ public final class GsoSegmenter {
             if (len > dst.bufferSize()) {
                 throw new IllegalArgumentException("packet of " + len + " B > destination buffer " + dst.bufferSize());
             }
+            boolean partial = (src.flags(i) & Offload.F_NEEDS_CSUM) != 0;
+            // refuse before copying: a refused packet leaves dst as it was
+            if (partial && src.csumStart(i) + src.csumOffset(i) + 2 > len) {
+                throw new IllegalArgumentException("checksum field at csumStart " + src.csumStart(i) + " + csumOffset "
+                        + src.csumOffset(i) + " outside the " + len + "-byte packet");
+            }
             int j = dst.size();
             MemorySegment d = dst.buffer(j);
             MemorySegment.copy(s, 0, d, 0, len);
-            if ((src.flags(i) & Offload.F_NEEDS_CSUM) != 0) {
-                Checksum.completePartial(d, len, src.csumStart(i), src.csumOffset(i));
-            }
+            if (partial) Checksum.completePartial(d, len, src.csumStart(i), src.csumOffset(i));
             dst.commit(len);
             return 1;
         }

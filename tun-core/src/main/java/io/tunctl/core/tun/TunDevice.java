@@ -7,6 +7,7 @@ import io.tunctl.core.natives.linux.iovec;
 import io.tunctl.core.natives.linux.libc_h;
 import io.tunctl.core.natives.linux.pollfd;
 import io.tunctl.core.natives.linux.virtio_net_hdr;
+import io.tunctl.core.packet.OffloadCheck;
 import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
@@ -20,6 +21,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,7 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
  * non-blocking {@code read}/{@code readv} until {@code EAGAIN} or the batch is full. With
  * {@link TunOptions#vnetHdr()} each packet is preceded by a 10-byte {@code struct virtio_net_hdr}, which is read
  * into (and written from) the batch's offload metadata with a two-element iovec, so batch slots always hold plain IP
- * packets and GSO super-packets of up to 64 KiB pass through untouched.
+ * packets and GSO super-packets of up to 64 KiB pass through untouched. Metadata may come from a peer, so
+ * {@link #write} checks each packet against its header with {@link OffloadCheck} first and drops (and counts, see
+ * {@link #offloadDrops()}) any that fails: the kernel only ever sees headers that describe their packets.
  *
  * <p>One thread reads (under a lock: a second reader waits) while any number of threads write at once: each
  * writing thread gets its own scratch memory (errno capture, iovec, virtio header) on its first write, so writers
@@ -80,6 +84,8 @@ public final class TunDevice implements PacketDevice {
     private final LongAdder txPackets = new LongAdder();
     private final LongAdder txBytes = new LongAdder();
     private final LongAdder drops = new LongAdder();
+    /** Packets {@link #write} refused for their offload metadata, per {@link OffloadCheck} reason code. */
+    private final AtomicLongArray offloadDrops = new AtomicLongArray(OffloadCheck.REASONS);
 
     private TunDevice(Arena arena, int fd, int eventFd, int netnsFd, String name, TunOptions options, int mtu) {
         this.arena = arena;
@@ -267,6 +273,19 @@ public final class TunDevice implements PacketDevice {
         return new DeviceStats(rxPackets, rxBytes, txPackets.sum(), txBytes.sum(), drops.sum());
     }
 
+    /**
+     * Packets {@link #write} dropped (and counted in {@link DeviceStats#drops()} too) because their offload
+     * metadata failed {@link OffloadCheck}: the kernel never saw them.
+     */
+    public long offloadDrops() {
+        long n = 0;
+        for (int r = 0; r < OffloadCheck.REASONS; r++) n += offloadDrops.get(r);
+        return n;
+    }
+
+    /** {@link #offloadDrops()} for one {@link OffloadCheck} reason code. */
+    public long offloadDrops(int reason) { return offloadDrops.get(reason); }
+
     // ---------------------------------------------------------------------------------------------- read
 
     @Override
@@ -443,7 +462,14 @@ public final class TunDevice implements PacketDevice {
                 int len = batch.length(i);
                 boolean offload = batch.hasOffload(i);
                 // without offload a packet above the MTU, or a GSO packet for a plain TUN, cannot go in as is
-                if (len == 0 || (!vnet && offload) || (!offload && len > Math.max(mtu, 68))) {
+                if (len == 0 || (!vnet && offload) || (batch.gsoType(i) == Offload.GSO_NONE && len > Math.max(mtu, 68))) {
+                    dropped++;
+                    continue;
+                }
+                // the metadata may come from a peer: the kernel must never act on a header that lies
+                int bad = vnet ? OffloadCheck.check(batch, i, Math.max(mtu, 68)) : OffloadCheck.OK;
+                if (bad != OffloadCheck.OK) {
+                    offloadDrops.incrementAndGet(bad);
                     dropped++;
                     continue;
                 }

@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * that takes every GSO super-packet Linux hands over apart with {@link GsoSegmenter} (checking each segment's
  * headers and checksums), merges the segments again with {@link GsoCoalescer} and writes the super-packets into
  * the other TUN. A TCP stream of known bytes crosses it over IPv4 and IPv6 and the receiver's hash must match.
+ * Every packet Linux hands over must also pass {@link OffloadCheck}, the check a peer's metadata goes through.
  */
 class GsoKernelIT {
     private static final String PEER = """
@@ -176,6 +177,7 @@ class GsoKernelIT {
         assertEquals(0, ba.bad.get(), "segments with bad headers or checksums: " + ba.firstBad.get());
         assertTrue(ab.superIn.get() > 0, "Linux handed over GSO super-packets");
         assertTrue(ab.superOut.get() > 0, "the coalescer produced super-packets");
+        assertOffloadChecked(ab, ba, ta, tb);
     }
 
     /** UDP GSO (UDP_SEGMENT) from the kernel: GSO_UDP_L4 super-packets, segmented and checked, datagrams intact. */
@@ -220,6 +222,7 @@ class GsoKernelIT {
         assertNull(ab.failure.get());
         assertEquals(0, ab.bad.get(), "bad segments: " + ab.firstBad.get());
         assertTrue(ab.udpIn.get() > 0, "Linux handed over GSO_UDP_L4 super-packets");
+        assertOffloadChecked(ab, ba, ta, tb);
     }
 
     /** Waits up to 70 s for a line starting with {@code prefix} in a log file and returns it. */
@@ -287,7 +290,22 @@ class GsoKernelIT {
             assertEquals(0, ab.bad.get(), "bad segments: " + ab.firstBad.get());
             assertTrue(ab.superOut.get() > 0, "the coalescer produced super-packets");
             assertEquals(0, csumErrors, "TCP checksum errors in the receiving namespace");
+            assertOffloadChecked(ab, ba, ta, tb);
         }
+    }
+
+    /**
+     * Every packet Linux handed over passed {@link OffloadCheck}, and the vnet TUNs refused nothing the coalescer
+     * made (TunDevice checks each packet it writes).
+     */
+    private static void assertOffloadChecked(Pump ab, Pump ba, LinuxInterface ta, LinuxInterface tb) {
+        System.out.printf("offload check: %d + %d kernel packets checked, %d + %d refused; TUN offload drops %d + %d%n",
+                ab.offloadChecked.get(), ba.offloadChecked.get(), ab.offloadRefused.get(), ba.offloadRefused.get(),
+                ta.device().offloadDrops(), tb.device().offloadDrops());
+        assertTrue(ab.offloadChecked.get() > 0);
+        assertEquals(0, ab.offloadRefused.get(), "kernel packets refused by OffloadCheck: " + ab.firstRefused.get());
+        assertEquals(0, ba.offloadRefused.get(), "kernel packets refused by OffloadCheck: " + ba.firstRefused.get());
+        assertEquals(0, ta.device().offloadDrops() + tb.device().offloadDrops(), "coalesced packets refused on write");
     }
 
     /** Tcp InCsumErrors of a namespace (IPv4 and IPv6 TCP share the counter). */
@@ -312,6 +330,10 @@ class GsoKernelIT {
         final AtomicLong largest = new AtomicLong();
         final AtomicLong bad = new AtomicLong();
         final AtomicReference<String> firstBad = new AtomicReference<>();
+        /** Packets the kernel handed over, all of which OffloadCheck must accept. */
+        final AtomicLong offloadChecked = new AtomicLong();
+        final AtomicLong offloadRefused = new AtomicLong();
+        final AtomicReference<String> firstRefused = new AtomicReference<>();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread thread;
 
@@ -329,6 +351,15 @@ class GsoKernelIT {
                     in.clear();
                     if (from.read(in) < 0) return;
                     for (int i = 0; i < in.size(); i++) {
+                        int verdict = OffloadCheck.check(in, i, from.mtu());
+                        offloadChecked.incrementAndGet();
+                        if (verdict != OffloadCheck.OK) {
+                            offloadRefused.incrementAndGet();
+                            firstRefused.compareAndSet(null, OffloadCheck.name(verdict) + " flags " + in.flags(i)
+                                    + " gso " + in.gsoType(i) + "/" + in.gsoSize(i) + " hdr " + in.hdrLen(i) + " csum "
+                                    + in.csumStart(i) + "+" + in.csumOffset(i) + " "
+                                    + java.util.HexFormat.of().formatHex(in.toArray(i), 0, Math.min(in.length(i), 96)));
+                        }
                         if ((in.gsoType(i) & ~Offload.GSO_ECN) != Offload.GSO_NONE) superIn.incrementAndGet();
                         if (in.gsoType(i) == Offload.GSO_UDP_L4) udpIn.incrementAndGet();
                         largest.accumulateAndGet(in.length(i), Math::max);

@@ -140,6 +140,9 @@ final class AdminEndpoint implements AutoCloseable {
             ServerDevice d = s.device();
             sample(sb, "tunctl_http_tun_drops_total", s.name(), null, d == null ? 0 : d.stats().drops());
         }
+        help(sb, "tunctl_http_tun_offload_drops_total", "counter",
+                "Packets the TUN refused because their virtio-net header did not fit the packet (forged or corrupt).");
+        for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_tun_offload_drops_total", s.name(), null, s.tunOffloadDrops());
         String[][] perClient = {
                 {"tunctl_http_client_connected", "gauge", "1 while the client has a GET stream."},
                 {"tunctl_http_client_connected_seconds", "gauge", "Seconds since the current GET stream opened."},

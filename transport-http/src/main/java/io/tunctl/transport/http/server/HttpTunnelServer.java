@@ -82,6 +82,12 @@ public final class HttpTunnelServer implements AutoCloseable {
 
     long startedMillis() { return startedMillis; }
 
+    /** Packets from clients the TUN refused for offload metadata that does not fit the packet (Linux TUN only). */
+    long tunOffloadDrops() {
+        InterfaceHandle t = tun;
+        return t != null && t.device() instanceof io.tunctl.core.tun.TunDevice d ? d.offloadDrops() : 0;
+    }
+
     /** Opens the TUN, starts the bridge and binds the listener (and the admin endpoint, if configured). */
     public void start() throws IOException {
         Endpoints.Server s = spec;
