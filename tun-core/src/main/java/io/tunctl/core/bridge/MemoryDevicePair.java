@@ -60,6 +60,8 @@ public final class MemoryDevicePair implements AutoCloseable {
         int head;
         int count;
         boolean closed;
+        /** A {@code wakeup()} of the reader that no read has answered yet. */
+        boolean woken;
 
         Ring(PacketBatch slots) {
             this.slots = slots;
@@ -101,8 +103,13 @@ public final class MemoryDevicePair implements AutoCloseable {
             try {
                 while (r.count == 0) {
                     if (r.closed || closed) return -1;
+                    if (r.woken) {
+                        r.woken = false;
+                        return 0;
+                    }
                     r.notEmpty.await(1, TimeUnit.SECONDS);
                 }
+                r.woken = false; // returning now answers a wakeup too
                 int n = 0;
                 int cap = r.slots.capacity();
                 while (r.count > 0 && !batch.isFull()) {
@@ -154,6 +161,19 @@ public final class MemoryDevicePair implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("write interrupted");
+            } finally {
+                r.lock.unlock();
+            }
+        }
+
+        /** Makes a reader blocked in {@link #read} return 0 (or the next read, if none is blocked now). */
+        @Override
+        public void wakeup() {
+            Ring r = in;
+            r.lock.lock();
+            try {
+                r.woken = true;
+                r.notEmpty.signalAll();
             } finally {
                 r.lock.unlock();
             }
