@@ -14,20 +14,28 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The server's tunnel end: {@link #write} routes what the TUN read to the clients' GET streams.
+ * The server's tunnel end: {@link #write} routes what the TUN read to the clients' GET streams. Writers may be
+ * several threads at once (the SPI allows it); each has its own routing scratch, so they share no state but the
+ * peers' thread-safe {@link Peer#send}.
  */
 final class ServerDevice extends StreamEnd {
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final HttpTunnelServer server;
     private final ByteBufAllocator alloc;
-    private final Map<Peer, Outgoing> outgoing = new IdentityHashMap<>();
-    private final byte[] dst6 = new byte[16];
+    /** Per writing thread: made on its first write (one bridge thread in the common case). */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Outgoing {
         ByteBuf buf;
         int packets;
         long bytes;
+    }
+
+    /** One writer's frames per peer and IPv6 destination buffer, reused from write to write. */
+    private static final class Scratch {
+        final Map<Peer, Outgoing> outgoing = new IdentityHashMap<>();
+        final byte[] dst6 = new byte[16];
     }
 
     ServerDevice(HttpTunnelServer server, int mtu, ByteBufAllocator alloc) {
@@ -36,10 +44,13 @@ final class ServerDevice extends StreamEnd {
         this.alloc = alloc;
     }
 
-    /** Called by the bridge thread only: packets the server's TUN read, routed to clients. */
+    /** Packets the server's TUN read, routed to clients. */
     @Override
     public void write(PacketBatch batch) throws IOException {
         ensureOpen();
+        Scratch sc = scratch.get();
+        Map<Peer, Outgoing> outgoing = sc.outgoing;
+        byte[] dst6 = sc.dst6;
         Router<Peer> table = server.table();
         int total = 0;
         for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
