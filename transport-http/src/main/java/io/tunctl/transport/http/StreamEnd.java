@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -29,7 +31,7 @@ public abstract class StreamEnd implements PacketDevice {
     private final int mtu;
     private final System.Logger log;
     private final Map<EventExecutor, Inbound> inbound = new ConcurrentHashMap<>();
-    private volatile Supplier<? extends PacketSink> sinks;
+    private final AtomicReference<Supplier<? extends PacketSink>> sinks = new AtomicReference<>();
     private volatile boolean closed;
     protected final LongAdder txPackets = new LongAdder();
     protected final LongAdder txBytes = new LongAdder();
@@ -93,7 +95,7 @@ public abstract class StreamEnd implements PacketDevice {
         private PacketSink sink() {
             PacketSink s = sink;
             if (s == null) {
-                Supplier<? extends PacketSink> f = sinks;
+                Supplier<? extends PacketSink> f = sinks.get();
                 if (f == null) return null;
                 if (closed) return null;
                 s = sink = f.get();
@@ -130,8 +132,9 @@ public abstract class StreamEnd implements PacketDevice {
 
     @Override
     public final void deliverTo(Supplier<? extends PacketSink> sinks) {
-        if (this.sinks != null) throw new IllegalStateException(describe() + ": deliverTo called twice");
-        this.sinks = sinks;
+        Objects.requireNonNull(sinks, "sinks");
+        // atomically: two racing calls must not both succeed
+        if (!this.sinks.compareAndSet(null, sinks)) throw new IllegalStateException(describe() + ": deliverTo called twice");
     }
 
     @Override

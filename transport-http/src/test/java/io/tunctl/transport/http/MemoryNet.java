@@ -35,6 +35,17 @@ public final class MemoryNet implements AutoCloseable {
         return t;
     });
     private final Arena arena = Arena.ofAuto();
+    private final int slots;
+
+    /** Interfaces whose in-memory TUNs queue 1024 packets each way. */
+    public MemoryNet() {
+        this(1024);
+    }
+
+    /** Interfaces whose in-memory TUNs queue {@code slots} packets each way (64 KiB each with offload). */
+    public MemoryNet(int slots) {
+        this.slots = slots;
+    }
 
     /** One interface: the spec it was opened with, what was added later, and the kernel-side device. */
     public final class Iface implements InterfaceHandle, AutoCloseable {
@@ -50,7 +61,7 @@ public final class MemoryNet implements AutoCloseable {
 
         Iface(InterfaceSpec spec) {
             this.spec = spec;
-            this.pair = new MemoryDevicePair(1024, spec.mtu(), spec.vnetHdr());
+            this.pair = new MemoryDevicePair(slots, spec.mtu(), spec.vnetHdr());
             addresses.addAll(spec.addresses());
             routes.addAll(spec.routes());
             rules.addAll(spec.rules());

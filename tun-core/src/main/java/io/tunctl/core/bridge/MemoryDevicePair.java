@@ -62,6 +62,8 @@ public final class MemoryDevicePair implements AutoCloseable {
         boolean closed;
         /** The reader parked waiting for packets (park/unpark, unlike a Condition, allocates nothing per wait). */
         Thread reader;
+        /** A {@code wakeup()} of the reader that no read has answered yet. */
+        boolean woken;
 
         Ring(PacketBatch slots) {
             this.slots = slots;
@@ -103,6 +105,10 @@ public final class MemoryDevicePair implements AutoCloseable {
             try {
                 while (r.count == 0) {
                     if (r.closed || closed) return -1;
+                    if (r.woken) {
+                        r.woken = false;
+                        return 0;
+                    }
                     r.reader = Thread.currentThread();
                     r.lock.unlock();
                     try {
@@ -113,6 +119,7 @@ public final class MemoryDevicePair implements AutoCloseable {
                         r.reader = null;
                     }
                 }
+                r.woken = false; // returning now answers a wakeup too
                 int n = 0;
                 int cap = r.slots.capacity();
                 while (r.count > 0 && !batch.isFull()) {
@@ -164,6 +171,19 @@ public final class MemoryDevicePair implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("write interrupted");
+            } finally {
+                r.lock.unlock();
+            }
+        }
+
+        /** Makes a reader blocked in {@link #read} return 0 (or the next read, if none is blocked now). */
+        @Override
+        public void wakeup() {
+            Ring r = in;
+            r.lock.lock();
+            try {
+                r.woken = true;
+                if (r.reader != null) LockSupport.unpark(r.reader);
             } finally {
                 r.lock.unlock();
             }

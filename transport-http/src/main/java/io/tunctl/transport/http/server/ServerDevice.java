@@ -13,17 +13,17 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The server's tunnel end: {@link #write} routes what the TUN read to the clients' GET streams.
+ * The server's tunnel end: {@link #write} routes what the TUN read to the clients' GET streams. Writers may be
+ * several threads at once (the SPI allows it); each has its own routing scratch, so they share no state but the
+ * peers' thread-safe {@link Peer#send}.
  */
 final class ServerDevice extends StreamEnd {
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final HttpTunnelServer server;
     private final ByteBufAllocator alloc;
-    /** The clients this batch goes to, in first-seen order (usually one); reused from batch to batch. */
-    private Outgoing[] outgoing = new Outgoing[0];
-    private int outgoingCount;
-    private final byte[] dst6 = new byte[16];
+    /** Per writing thread: made on its first write (one bridge thread in the common case). */
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Outgoing {
         Peer peer;
@@ -32,16 +32,39 @@ final class ServerDevice extends StreamEnd {
         long bytes;
     }
 
+    /**
+     * One writer's frames per client — the clients a batch goes to, in first-seen order (usually one), found by a
+     * scan of those few — and its IPv6 destination buffer; reused from write to write.
+     */
+    private static final class Scratch {
+        Outgoing[] outgoing = new Outgoing[0];
+        int count;
+        final byte[] dst6 = new byte[16];
+
+        Outgoing to(Peer peer) {
+            for (int k = 0; k < count; k++) if (outgoing[k].peer == peer) return outgoing[k];
+            if (count == outgoing.length) {
+                outgoing = java.util.Arrays.copyOf(outgoing, Math.max(4, count * 2));
+                for (int k = count; k < outgoing.length; k++) outgoing[k] = new Outgoing();
+            }
+            Outgoing o = outgoing[count++];
+            o.peer = peer;
+            return o;
+        }
+    }
+
     ServerDevice(HttpTunnelServer server, int mtu, ByteBufAllocator alloc) {
         super(mtu, server.logger());
         this.server = server;
         this.alloc = alloc;
     }
 
-    /** Called by the bridge thread only: packets the server's TUN read, routed to clients. */
+    /** Packets the server's TUN read, routed to clients. */
     @Override
     public void write(PacketBatch batch) throws IOException {
         ensureOpen();
+        Scratch sc = scratch.get();
+        byte[] dst6 = sc.dst6;
         Router<Peer> table = server.table();
         int total = 0;
         for (int i = 0; i < batch.size(); i++) total += Frames.wireSize(batch.length(i));
@@ -64,7 +87,7 @@ final class ServerDevice extends StreamEnd {
                 drops.increment();
                 continue;
             }
-            Outgoing o = outgoingTo(c.client());
+            Outgoing o = sc.to(c.client());
             if (o.buf == null) o.buf = ChunkedBody.start(alloc, total); // one peer is the common case: no growth
             Frames.encode(batch, i, o.buf);
             o.packets++;
@@ -72,27 +95,15 @@ final class ServerDevice extends StreamEnd {
             txPackets.increment();
             txBytes.add(len);
         }
-        for (int k = 0; k < outgoingCount; k++) {
-            Outgoing o = outgoing[k];
+        for (int k = 0; k < sc.count; k++) {
+            Outgoing o = sc.outgoing[k];
             o.peer.send(o.buf, o.packets, o.bytes);
             o.peer = null; // a client removed by a reload must not be kept alive here
             o.buf = null;
             o.packets = 0;
             o.bytes = 0;
         }
-        outgoingCount = 0;
-    }
-
-    /** This batch's entry for {@code peer}: a scan of the few clients the batch has met so far. */
-    private Outgoing outgoingTo(Peer peer) {
-        for (int k = 0; k < outgoingCount; k++) if (outgoing[k].peer == peer) return outgoing[k];
-        if (outgoingCount == outgoing.length) {
-            outgoing = java.util.Arrays.copyOf(outgoing, Math.max(4, outgoingCount * 2));
-            for (int k = outgoingCount; k < outgoing.length; k++) outgoing[k] = new Outgoing();
-        }
-        Outgoing o = outgoing[outgoingCount++];
-        o.peer = peer;
-        return o;
+        sc.count = 0;
     }
 
     @Override
