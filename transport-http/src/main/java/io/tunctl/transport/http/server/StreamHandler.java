@@ -58,7 +58,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     private ChannelHandlerContext ctx;
     private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
     private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
-    private final byte[] dst6 = new byte[16];
     private final java.util.List<ByteBuf> toTun = new java.util.ArrayList<>();
 
     StreamHandler(HttpTunnelServer server) {
@@ -189,11 +188,15 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         }
         ForwardingTable.Decision<Peer> d;
         Router<Peer> table = server.table();
+        if (!table.admit(from, frame, r)) { // a source outside the client's allowed prefixes (counted server-wide)
+            from.drops.increment();
+            frame.release();
+            return;
+        }
         if (version == 4) {
             d = table.route4(frame.getInt(r + 12), frame.getInt(r + 16), from);
         } else if (version == 6 && len >= 40) {
-            frame.getBytes(r + 24, dst6);
-            d = table.route6(dst6, from);
+            d = table.route6(frame.getLong(r + 24), frame.getLong(r + 32), from);
         } else {
             from.drops.increment(); // tapotun v1 carries IPv4 only; v2 pings do not belong on a v1 stream
             frame.release();
