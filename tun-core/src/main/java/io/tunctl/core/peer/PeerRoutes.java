@@ -123,11 +123,13 @@ public final class PeerRoutes<P> {
     }
 
     /** The owners of exactly this prefix, in order; empty if none. */
-    @SuppressWarnings("unchecked")
     public List<P> owners(Cidr prefix) {
         Owners o = table.get(prefix);
-        return o == null ? List.of() : (List<P>) Collections.unmodifiableList(Arrays.asList(o.peers));
+        return o == null ? List.of() : list(o);
     }
+
+    @SuppressWarnings("unchecked")
+    private List<P> list(Owners o) { return (List<P>) Collections.unmodifiableList(Arrays.asList(o.peers)); }
 
     /** Number of prefixes with at least one owner. */
     public int size() { return table.size(); }
@@ -138,7 +140,7 @@ public final class PeerRoutes<P> {
 
     /** Visits every prefix and its owners: IPv4 before IPv6, each family in address order. */
     public void forEach(BiConsumer<? super Cidr, ? super List<P>> action) {
-        table.forEach((c, o) -> action.accept(c, owners(c)));
+        table.forEach((c, o) -> action.accept(c, list(o)));
     }
 
     // ---- lookups (allocation-free) ----
