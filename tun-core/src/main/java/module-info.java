@@ -8,6 +8,7 @@ module io.tunctl.core {
     exports io.tunctl.core.spi;
     exports io.tunctl.core.config;
     exports io.tunctl.core.packet;
+    exports io.tunctl.core.peer;
     exports io.tunctl.core.bridge;
     exports io.tunctl.core.runtime;
     exports io.tunctl.core.tun;

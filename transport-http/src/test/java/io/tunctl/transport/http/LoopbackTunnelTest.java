@@ -170,6 +170,54 @@ class LoopbackTunnelTest {
         assertTrue(get("/healthz").contains("\"connected\":2"));
     }
 
+    /**
+     * Allowed sources (a tunctl check, not in tapotun): B may send from 10.50.0.3 and its route 10.70.0.0/24 only;
+     * A lists {@code sources}, so it is an exit and may send from anywhere. Each refused packet is followed by an
+     * allowed one on the same stream, so "the next packet to arrive is the allowed one" proves the refused one
+     * never arrived.
+     */
+    @Test
+    void spoofedSourcesAreDroppedAndCounted() throws Exception {
+        HttpTunnelClient a = client("cla", "test", new Endpoints.Mark(0, 0));
+        HttpTunnelClient b = client("clb", "foo", new Endpoints.Mark(0, 0));
+        waitFor("both clients connected", 10_000, () -> a.connected() && b.connected());
+        MemoryNet.Iface srv = net.interfaces.get("corp0");
+        MemoryNet.Iface ia = net.await("cla", 1000);
+        MemoryNet.Iface ib = net.await("clb", 1000);
+
+        ib.inject(MemoryNet.udp4("10.50.0.99", "10.50.0.1", 64, 1)); // not B's
+        byte[] own = MemoryNet.udp4("10.50.0.3", "10.50.0.1", 64, 2);
+        ib.inject(own);
+        assertArrives(srv, own);
+        ib.inject(MemoryNet.udp4("10.50.0.2", "10.50.0.254", 64, 3)); // A's address, to the server
+        ib.inject(MemoryNet.udp4("10.50.0.2", "10.50.0.2", 64, 4)); // A's address, to A
+        byte[] routed = MemoryNet.udp4("10.70.0.5", "10.50.0.2", 64, 6); // from behind B (its route) to A
+        ib.inject(routed);
+        assertArrives(ia, routed);
+        byte[] exit = MemoryNet.udp4("203.0.113.5", "10.50.0.1", 64, 7); // A is an exit: any source
+        ia.inject(exit);
+        assertArrives(srv, exit);
+        byte[] exit6 = MemoryNet.udp6("2001:db8:99::5", "2001:db8:50::1", 80, 8);
+        ia.inject(exit6);
+        assertArrives(srv, exit6);
+        byte[] own2 = MemoryNet.udp4("10.50.0.3", "10.50.0.254", 64, 9);
+        ib.inject(own2);
+        assertArrives(srv, own2);
+
+        String metrics = get("/metrics");
+        assertTrue(metrics.contains("tunctl_http_routing_drops_total{interface=\"corp0\",reason=\"spoofed_source\"} 3\n"), metrics);
+        assertTrue(metrics.contains("tunctl_http_client_drops_total{interface=\"corp0\",client=\"10.50.0.3\"} 3\n"), metrics);
+        assertTrue(metrics.contains("tunctl_http_client_drops_total{interface=\"corp0\",client=\"10.50.0.2\"} 0\n"), metrics);
+        assertTrue(metrics.contains("tunctl_http_client_rx_packets_total{interface=\"corp0\",client=\"10.50.0.3\"} 6\n"), metrics);
+
+        // the count survives a reload, which builds new routers
+        serverTunnel.apply(List.of(serverSpec(List.of(A, B))));
+        ib.inject(MemoryNet.udp4("198.51.100.1", "10.50.0.1", 64, 10));
+        ib.inject(own);
+        assertArrives(srv, own);
+        assertTrue(get("/metrics").contains("tunctl_http_routing_drops_total{interface=\"corp0\",reason=\"spoofed_source\"} 4\n"));
+    }
+
     private String get(String path) throws IOException {
         URL u = URI.create("http://127.0.0.1:" + server.adminPort() + path).toURL();
         try (InputStream in = u.openStream()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 
 /**
  * Longest-prefix-match table from IPv4 and IPv6 prefixes ({@link Cidr}) to values, for forwarding packets by
@@ -165,6 +166,26 @@ public final class RouteTable<V> {
         };
     }
 
+    /**
+     * The longest match whose value passes {@code test}, given {@code arg}; null if none does. E.g. the longest
+     * prefix owned by someone other than a packet's sender. Allocation-free when {@code test} captures nothing
+     * (pass the varying part as {@code arg}).
+     */
+    public <A> V lookupIpv4(int address, BiPredicate<? super V, ? super A> test, A arg) {
+        return matchValue(v4, (long) address << 32, 0, 32, test, arg);
+    }
+
+    /** IPv6 form of {@link #lookupIpv4(int, BiPredicate, Object)}. */
+    public <A> V lookupIpv6(long hi, long lo, BiPredicate<? super V, ? super A> test, A arg) {
+        return matchValue(v6, hi, lo, 128, test, arg);
+    }
+
+    /** The shortest (least specific) prefix containing the IPv4 address, or null. */
+    public V shortestMatchIpv4(int address) { return firstValue(v4, (long) address << 32, 0, 32); }
+
+    /** The shortest (least specific) prefix containing the IPv6 address, or null. */
+    public V shortestMatchIpv6(long hi, long lo) { return firstValue(v6, hi, lo, 128); }
+
     /** The longest prefix containing {@code address} (4 or 16 bytes), or null. */
     public Cidr matchingPrefix(byte[] address) {
         Node<V> n;
@@ -227,6 +248,30 @@ public final class RouteTable<V> {
             n = n.child(bit(hi, lo, n.len));
         }
         return best;
+    }
+
+    private static <V, A> V matchValue(Node<V> root, long hi, long lo, int maxLen,
+                                       BiPredicate<? super V, ? super A> test, A arg) {
+        V best = null;
+        Node<V> n = root;
+        while (n != null && matches(n, hi, lo)) {
+            V v = n.value;
+            if (v != null && test.test(v, arg)) best = v;
+            if (n.len == maxLen) break;
+            n = n.child(bit(hi, lo, n.len));
+        }
+        return best;
+    }
+
+    private static <V> V firstValue(Node<V> root, long hi, long lo, int maxLen) {
+        Node<V> n = root;
+        while (n != null && matches(n, hi, lo)) {
+            V v = n.value;
+            if (v != null) return v;
+            if (n.len == maxLen) break;
+            n = n.child(bit(hi, lo, n.len));
+        }
+        return null;
     }
 
     private static <V> Node<V> match(Node<V> root, long hi, long lo, int maxLen) {

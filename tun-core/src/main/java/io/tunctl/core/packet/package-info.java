@@ -10,7 +10,8 @@
  *   <li>{@link io.tunctl.core.packet.Checksum}: Internet checksum, pseudo-headers, verify/fill, RFC 1624 updates,
  *       virtio partial-checksum completion; {@link io.tunctl.core.packet.Rewrite}: NAT-style address and port
  *       rewrites that keep checksums right.</li>
- *   <li>{@link io.tunctl.core.packet.Cidr} and {@link io.tunctl.core.packet.RouteTable} (longest-prefix match).</li>
+ *   <li>{@link io.tunctl.core.packet.Cidr} and {@link io.tunctl.core.packet.RouteTable} (longest-prefix match;
+ *       peer routing for servers builds on it in {@link io.tunctl.core.peer}).</li>
  *   <li>Offload: {@link io.tunctl.core.packet.GsoSegmenter} (software GSO of virtio_net_hdr super-packets) and
  *       {@link io.tunctl.core.packet.GsoCoalescer} (software TCP GRO into super-packets).</li>
  * </ul>

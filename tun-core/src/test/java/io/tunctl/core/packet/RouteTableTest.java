@@ -85,6 +85,29 @@ class RouteTableTest {
     }
 
     @Test
+    void filteredAndShortestMatches() {
+        RouteTable<String> t = new RouteTable<>();
+        t.put(Cidr.parse("0.0.0.0/0"), "any");
+        t.put(Cidr.parse("192.0.2.0/24"), "net24");
+        t.put(Cidr.parse("192.0.2.128/25"), "net25");
+        t.put(Cidr.parse("2001:db8::/32"), "doc");
+        t.put(Cidr.parse("2001:db8::/64"), "lan");
+        int addr = Ipv4.toInt(a("192.0.2.200"));
+        assertEquals("net25", t.lookupIpv4(addr, (v, skip) -> !v.equals(skip), "none"));
+        assertEquals("net24", t.lookupIpv4(addr, (v, skip) -> !v.equals(skip), "net25"), "the next shorter match");
+        assertEquals("any", t.lookupIpv4(addr, (v, len) -> v.length() <= len, 3));
+        assertNull(t.lookupIpv4(addr, (v, arg) -> false, null));
+        assertEquals("any", t.shortestMatchIpv4(addr));
+        assertNull(t.shortestMatchIpv6(0, 0));
+        long hi = 0x20010db800000000L;
+        assertEquals("doc", t.lookupIpv6(hi, 1, (v, skip) -> !v.equals(skip), "lan"));
+        assertEquals("lan", t.lookupIpv6(hi, 1, (v, skip) -> !v.equals(skip), "doc"));
+        assertEquals("doc", t.shortestMatchIpv6(hi, 1));
+        assertEquals("doc", t.lookupIpv6(hi | 1, 1, (v, skip) -> true, null), "2001:db8:0:1::1 is outside the /64");
+        assertNull(t.lookupIpv6(0x20010db900000000L, 1, (v, skip) -> true, null));
+    }
+
+    @Test
     void looksUpPacketAddressesInSegments() {
         RouteTable<String> t = new RouteTable<>();
         t.put(Cidr.parse("198.51.100.0/24"), "v4dst");

@@ -115,11 +115,13 @@ public final class Endpoints {
      *
      * @param node     the owning node (0 = __self__)
      * @param ip       the address (host order)
+     * @param routes   the networks behind this address (its own or its node's {@code routes})
      * @param table    (prefix, receiving node) rows, longest prefix first, ties in peer order
      * @param gateways receiving nodes of the exit nodes, in priority order
      */
-    public record V2Address(int node, int ip, List<V2Route> table, List<Integer> gateways) {
+    public record V2Address(int node, int ip, List<Cidr> routes, List<V2Route> table, List<Integer> gateways) {
         public V2Address {
+            routes = List.copyOf(routes);
             table = List.copyOf(table);
             gateways = List.copyOf(gateways);
         }

@@ -223,7 +223,7 @@ final class V2Compiler {
             rows.sort(Comparator.comparingInt((Endpoints.V2Route r) -> r.prefix().prefixLength()).reversed());
             List<Integer> gw = gateways.get(x).stream().map(g -> addrs.get(g).node()).toList();
             Addr a = addrs.get(x);
-            graph.add(new Endpoints.V2Address(a.node(), toInt(a.ip()), rows, gw));
+            graph.add(new Endpoints.V2Address(a.node(), toInt(a.ip()), a.routes(), rows, gw));
         }
         List<Cidr> selfAddresses = new ArrayList<>();
         Set<Cidr> kernelRoutes = new LinkedHashSet<>();

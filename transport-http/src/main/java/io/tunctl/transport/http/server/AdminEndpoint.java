@@ -143,6 +143,13 @@ final class AdminEndpoint implements AutoCloseable {
         help(sb, "tunctl_http_tun_offload_drops_total", "counter",
                 "Packets the TUN refused because their virtio-net header did not fit the packet (forged or corrupt).");
         for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_tun_offload_drops_total", s.name(), null, s.tunOffloadDrops());
+        help(sb, "tunctl_http_routing_drops_total", "counter", "Packets dropped by the server's peer routing: "
+                + "reason=spoofed_source, a client sent from an address outside its allowed prefixes (a tunctl check, "
+                + "not in tapotun); reason=no_route, nothing to forward to.");
+        for (HttpTunnelServer s : servers) {
+            sample(sb, "tunctl_http_routing_drops_total", s.name(), "reason", "spoofed_source", s.routeDrops.spoofedSource());
+            sample(sb, "tunctl_http_routing_drops_total", s.name(), "reason", "no_route", s.routeDrops.noRoute());
+        }
         String[][] perClient = {
                 {"tunctl_http_client_connected", "gauge", "1 while the client has a GET stream."},
                 {"tunctl_http_client_connected_seconds", "gauge", "Seconds since the current GET stream opened."},
@@ -152,7 +159,7 @@ final class AdminEndpoint implements AutoCloseable {
                 {"tunctl_http_client_rx_bytes_total", "counter", "IP bytes received from the client."},
                 {"tunctl_http_client_tx_packets_total", "counter", "Packets sent to the client."},
                 {"tunctl_http_client_tx_bytes_total", "counter", "IP bytes sent to the client."},
-                {"tunctl_http_client_drops_total", "counter", "Packets for or from the client that were dropped."},
+                {"tunctl_http_client_drops_total", "counter", "Packets for or from the client that were dropped (also for a spoofed source)."},
         };
         for (String[] m : perClient) {
             help(sb, m[0], m[1], m[2]);
@@ -182,8 +189,12 @@ final class AdminEndpoint implements AutoCloseable {
     }
 
     private static void sample(StringBuilder sb, String name, String iface, String client, long value) {
+        sample(sb, name, iface, "client", client, value);
+    }
+
+    private static void sample(StringBuilder sb, String name, String iface, String label, String labelValue, long value) {
         sb.append(name).append("{interface=\"").append(escape(iface)).append('"');
-        if (client != null) sb.append(",client=\"").append(escape(client)).append('"');
+        if (labelValue != null) sb.append(',').append(label).append("=\"").append(escape(labelValue)).append('"');
         sb.append("} ").append(value).append('\n');
     }
 

@@ -2,17 +2,19 @@ package io.tunctl.transport.http.server;
 
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.packet.RouteTable;
+import io.tunctl.core.peer.AllowedSources;
+import io.tunctl.core.peer.DropCounters;
+import io.tunctl.core.peer.PeerTable;
+import io.tunctl.core.peer.PrefixSet;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * tapotun v1's forwarding decision (spec §3.4), immutable and swapped whole on reload. Entries are each client's
- * own address (/32, and /128 for its IPv6 address) followed by its {@code routes}, stably sorted longest prefix
- * first, so among equal prefixes the config order wins.
+ * tapotun v1's forwarding decision (spec §3.4), immutable and swapped whole on reload. Each client owns its own
+ * address (/32, and /128 for its IPv6 address) and its {@code routes}; among clients owning the same prefix
+ * the config order wins. In tapotun's words (a table sorted longest prefix first, stably):
  *
  * <pre>
  * for e in table: skip entries of the sending client; first match → that client
@@ -21,6 +23,13 @@ import java.util.Map;
  *     else → C
  * from a client → the server TUN; from the TUN → drop
  * </pre>
+ *
+ * Here the table is the core's {@link io.tunctl.core.peer.PeerRoutes}: "skip the sender, first match" is one
+ * trie walk ({@code lookupIpv4Except}), with no scan over the clients.
+ *
+ * <p>Allowed sources (a tunctl addition, see {@link Router#admit}): a client may send from its own addresses
+ * and its {@code routes}; a client with {@code sources} is the exit for those hosts, whose traffic comes back
+ * through it from anywhere, so it may send from any address.
  *
  * @param <T> what a client is (the server uses its {@code Peer}; tests use strings)
  */
@@ -35,119 +44,98 @@ public final class ForwardingTable<T> implements Router<T> {
 
     public record Drop<T>() implements Decision<T> {}
 
-    private final int[] net4;
-    private final int[] mask4;
-    private final List<T> owner4;
-    private final List<Cidr> net6;
-    private final List<T> owner6;
-    private final Map<Integer, T> sources;
-    private final int[] localNet;
-    private final int[] localMask;
-    private final int[] serverIps;
-    private final ToTun<T> toTun = new ToTun<>();
-    private final Drop<T> drop = new Drop<>();
-    private final Map<T, ToClient<T>> decisions = new java.util.IdentityHashMap<>();
-    /** Longest match → the owners of that exact prefix in config order; the linear rows are the fallback. */
-    private final RouteTable<List<T>> lpm = new RouteTable<>();
-
     /** One client's part of the table. */
     public record Entry<T>(T client, byte[] ip, Cidr ip6, List<Cidr> routes, List<byte[]> sources) {}
 
+    private final PeerTable<T> peers;
+    /** v1 {@code sources}: IPv4 hosts pinned to the first client (in config order) that lists them. */
+    private final RouteTable<T> pinned = new RouteTable<>();
+    /** The server's IPv4 addresses and top-level {@code routes}: pinning does not apply to them from a client. */
+    private final PrefixSet local = new PrefixSet();
+    private final Map<T, ToClient<T>> decisions = new IdentityHashMap<>();
+    private final ToTun<T> toTun = new ToTun<>();
+    private final Drop<T> drop = new Drop<>();
+
     public ForwardingTable(List<Entry<T>> clients, List<Cidr> serverAddresses, List<Cidr> localRoutes) {
-        record Row<T>(Cidr prefix, T owner) {}
-        List<Row<T>> rows = new ArrayList<>();
-        Map<Integer, T> src = new HashMap<>();
-        for (Entry<T> c : clients) {
-            decisions.put(c.client(), new ToClient<>(c.client()));
-            rows.add(new Row<>(Cidr.parse(Cidr.addressString(c.ip()) + "/32"), c.client()));
-            if (c.ip6() != null) rows.add(new Row<>(Cidr.parse(Cidr.addressString(c.ip6().addressBytes()) + "/128"), c.client()));
-            for (Cidr r : c.routes()) rows.add(new Row<>(r.network(), c.client()));
-            for (byte[] s : c.sources()) src.putIfAbsent(toInt(s, 0), c.client());
-        }
-        rows.sort(Comparator.comparingInt((Row<T> r) -> r.prefix().prefixLength()).reversed()); // stable
-        for (Row<T> r : rows) {
-            List<T> owners = lpm.get(r.prefix());
-            if (owners == null) lpm.put(r.prefix(), owners = new ArrayList<>(1));
-            if (!owners.contains(r.owner())) owners.add(r.owner());
-        }
-        List<Row<T>> v4 = rows.stream().filter(r -> r.prefix().isIpv4()).toList();
-        List<Row<T>> v6 = rows.stream().filter(r -> r.prefix().isIpv6()).toList();
-        net4 = new int[v4.size()];
-        mask4 = new int[v4.size()];
-        owner4 = new ArrayList<>();
-        for (int i = 0; i < v4.size(); i++) {
-            net4[i] = toInt(v4.get(i).prefix().addressBytes(), 0);
-            mask4[i] = mask(v4.get(i).prefix().prefixLength());
-            owner4.add(v4.get(i).owner());
-        }
-        net6 = v6.stream().map(Row::prefix).toList();
-        owner6 = v6.stream().map(Row::owner).toList();
-        sources = src;
-        List<Cidr> local4 = localRoutes.stream().filter(Cidr::isIpv4).toList();
-        localNet = new int[local4.size()];
-        localMask = new int[local4.size()];
-        for (int i = 0; i < local4.size(); i++) {
-            localNet[i] = toInt(local4.get(i).network().addressBytes(), 0);
-            localMask[i] = mask(local4.get(i).prefixLength());
-        }
-        serverIps = serverAddresses.stream().filter(Cidr::isIpv4).mapToInt(c -> toInt(c.addressBytes(), 0)).toArray();
+        this(clients, serverAddresses, localRoutes, new DropCounters());
     }
 
-    static int mask(int prefix) {
-        return prefix == 0 ? 0 : -1 << (32 - prefix);
+    /** A table counting its drops into {@code drops} (the server keeps one across reloads). */
+    public ForwardingTable(List<Entry<T>> clients, List<Cidr> serverAddresses, List<Cidr> localRoutes,
+                           DropCounters drops) {
+        peers = new PeerTable<>(drops);
+        for (Entry<T> c : clients) {
+            decisions.put(c.client(), new ToClient<>(c.client()));
+            // owners of one prefix keep the order they are added in: config order, as tapotun's stable sort
+            Cidr own = host(c.ip());
+            peers.routes().add(own, c.client());
+            peers.sources().allow(c.client(), own);
+            if (c.ip6() != null) {
+                Cidr own6 = host(c.ip6().addressBytes());
+                peers.routes().add(own6, c.client());
+                peers.sources().allow(c.client(), own6);
+            }
+            peers.routes().add(c.routes(), c.client());
+            peers.sources().allow(c.client(), c.routes());
+            if (!c.sources().isEmpty()) peers.sources().allowAny(c.client());
+            for (byte[] s : c.sources()) pinned.putIfAbsent(host(s), c.client());
+        }
+        for (Cidr a : serverAddresses) if (a.isIpv4()) local.add(host(a.addressBytes()));
+        for (Cidr r : localRoutes) if (r.isIpv4()) local.add(r);
+    }
+
+    private static Cidr host(byte[] address) {
+        return Cidr.parse(Cidr.addressString(address) + "/" + address.length * 8);
     }
 
     static int toInt(byte[] a, int off) {
         return (a[off] & 0xff) << 24 | (a[off + 1] & 0xff) << 16 | (a[off + 2] & 0xff) << 8 | (a[off + 3] & 0xff);
     }
 
-    /** Routes an IPv4 packet by its addresses (host-order ints); {@code from} is null for packets from the TUN. */
     @Override
     public Decision<T> route4(int src, int dst, T from) {
-        List<T> owners = lpm.lookupIpv4(dst);
-        if (owners != null) {
-            T first = owners.getFirst();
-            if (first != from) return decisions.get(first);
-            if (owners.size() > 1) return decisions.get(owners.get(1));
-            // the longest match is the sender's own: tapotun skips it and takes the next match
-            for (int i = 0; i < net4.length; i++) {
-                T o = owner4.get(i);
-                if (o == from) continue;
-                if ((dst & mask4[i]) == net4[i]) return decisions.get(o);
-            }
-        }
-        return pinnedOrDefault(src, dst, from);
+        T to = peers.routes().lookupIpv4Except(dst, from);
+        if (to != null) return decisions.get(to);
+        T pin = pinned.lookupIpv4(src);
+        if (pin != null && (from == null || !local.containsIpv4(dst))) return decisions.get(pin);
+        return fallThrough(from);
     }
 
-    /** No client prefix matched: source pinning, then the TUN (from a client) or a drop (from the TUN). */
-    private Decision<T> pinnedOrDefault(int src, int dst, T from) {
-        T pinned = sources.isEmpty() ? null : sources.get(src);
-        if (pinned != null) {
-            boolean local = false;
-            if (from != null) {
-                for (int ip : serverIps) local |= ip == dst;
-                for (int i = 0; i < localNet.length && !local; i++) local = (dst & localMask[i]) == localNet[i];
-            }
-            if (!local) return decisions.get(pinned);
-        }
-        return from != null ? toTun : drop;
-    }
-
-    /** Routes an IPv6 packet (tunctl extension; tapotun carries IPv4 only). No source pinning for IPv6. */
+    /** IPv6 (a tunctl extension; tapotun carries IPv4 only): the same table, no source pinning. */
     @Override
-    public Decision<T> route6(byte[] dst, T from) {
-        for (int i = 0; i < net6.size(); i++) {
-            T o = owner6.get(i);
-            if (o == from) continue;
-            if (net6.get(i).contains(dst)) return decisions.get(o);
-        }
-        return from != null ? toTun : drop;
+    public Decision<T> route6(long dstHi, long dstLo, T from) {
+        T to = peers.routes().lookupIpv6Except(dstHi, dstLo, from);
+        return to != null ? decisions.get(to) : fallThrough(from);
     }
+
+    /** No client took it: from a client to the server TUN; from the TUN a drop. */
+    private Decision<T> fallThrough(T from) {
+        if (from != null) return toTun;
+        peers.drops().countNoRoute();
+        return drop;
+    }
+
+    @Override
+    public AllowedSources<T> sources() { return peers.sources(); }
+
+    @Override
+    public DropCounters drops() { return peers.drops(); }
 
     /** Test and diagnostics helper: routes by dotted or IPv6 text. */
     public Decision<T> route(String src, String dst, T from) {
         byte[] d = Cidr.parseAddress(dst);
-        if (d.length == 16) return route6(d, from);
+        if (d.length == 16) return route6(toLong(d, 0), toLong(d, 8), from);
         return route4(toInt(Cidr.parseAddress(src), 0), toInt(d, 0), from);
+    }
+
+    /** Test and diagnostics helper: {@link #admit} by source text, without counting. */
+    public boolean allowedSource(T from, String src) {
+        byte[] s = Cidr.parseAddress(src);
+        return s.length == 4 ? sources().allowedSourceIpv4(from, toInt(s, 0))
+                : sources().allowedSourceIpv6(from, toLong(s, 0), toLong(s, 8));
+    }
+
+    static long toLong(byte[] a, int off) {
+        return (long) toInt(a, off) << 32 | toInt(a, off + 4) & 0xffffffffL;
     }
 }

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.peer.DropCounters;
 import io.tunctl.core.spi.Bridge;
 import io.tunctl.core.spi.InterfaceHandle;
 import io.tunctl.core.spi.InterfaceSpec;
@@ -53,6 +54,8 @@ public final class HttpTunnelServer implements AutoCloseable {
     private final Set<Cidr> installedRoutes = new LinkedHashSet<>();
     final LongAdder authFailures = new LongAdder();
     final LongAdder badStreams = new LongAdder();
+    /** Drops of the routers (spoofed source, no route), kept across reloads. */
+    final DropCounters routeDrops = new DropCounters();
     private final long startedMillis = System.currentTimeMillis();
     private InterfaceHandle tun;
     private ServerDevice device;
@@ -232,11 +235,11 @@ public final class HttpTunnelServer implements AutoCloseable {
         serverAddresses.addAll(s.extraIps());
         if (s.net6() != null) serverAddresses.add(s.net6());
         if (s.v2() != null) {
-            table = new V2Router<>(s.v2(), next, Peer::online);
+            table = new V2Router<>(s.v2(), next, Peer::online, routeDrops);
         } else {
             List<ForwardingTable.Entry<Peer>> entries = new ArrayList<>();
             for (Peer p : next) entries.add(new ForwardingTable.Entry<>(p, p.spec.ip(), p.spec.ip6(), p.spec.routes(), p.spec.sources()));
-            table = new ForwardingTable<>(entries, serverAddresses, s.localRoutes());
+            table = new ForwardingTable<>(entries, serverAddresses, s.localRoutes(), routeDrops);
         }
         peers = List.copyOf(next);
         for (Peer gone : old.values()) gone.disconnect();

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
  */
 final class ServerDevice extends StreamEnd {
     private static final ValueLayout.OfInt BE32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong BE64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private final HttpTunnelServer server;
     private final ByteBufAllocator alloc;
@@ -77,8 +78,7 @@ final class ServerDevice extends StreamEnd {
             if (version == 4) {
                 d = table.route4(p.get(BE32, 12), p.get(BE32, 16), null);
             } else if (version == 6 && len >= 40) {
-                MemorySegment.copy(p, ValueLayout.JAVA_BYTE, 24, dst6, 0, 16);
-                d = table.route6(dst6, null);
+                d = table.route6(p.get(BE64, 24), p.get(BE64, 32), null);
             } else {
                 drops.increment();
                 continue;

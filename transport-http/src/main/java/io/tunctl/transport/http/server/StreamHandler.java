@@ -67,7 +67,6 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
     private ChannelHandlerContext ctx;
     private final Map<Peer, ByteBuf> outbox = new IdentityHashMap<>();
     private final Map<Peer, int[]> outboxCounts = new IdentityHashMap<>();
-    private final byte[] dst6 = new byte[16];
     /** This channel's event loop's batch towards the TUN (set when a PUT starts). */
     private io.tunctl.transport.http.StreamEnd.Inbound toTun;
 
@@ -238,11 +237,14 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         }
         ForwardingTable.Decision<Peer> d;
         Router<Peer> table = server.table();
+        if (!table.admit(from, frame, r)) { // a source outside the client's allowed prefixes (counted server-wide)
+            from.drops.increment();
+            return;
+        }
         if (version == 4) {
             d = table.route4(frame.getInt(r + 12), frame.getInt(r + 16), from);
         } else if (version == 6 && len >= 40) {
-            frame.getBytes(r + 24, dst6);
-            d = table.route6(dst6, from);
+            d = table.route6(frame.getLong(r + 24), frame.getLong(r + 32), from);
         } else {
             from.drops.increment(); // tapotun v1 carries IPv4 only; v2 pings do not belong on a v1 stream
             return;

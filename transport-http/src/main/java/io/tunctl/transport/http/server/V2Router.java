@@ -1,5 +1,9 @@
 package io.tunctl.transport.http.server;
 
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.peer.AllowedSources;
+import io.tunctl.core.peer.DropCounters;
+import io.tunctl.core.peer.PeerRoutes;
 import io.tunctl.transport.http.config.Endpoints;
 
 import java.util.ArrayList;
@@ -14,84 +18,141 @@ import java.util.function.Predicate;
  * receiver is online wins, else the last match; with no match, the first online exit node, else the last one;
  * else the packet is dropped. The server TUN is always online; a client is online unless penalised for slow pings.
  *
+ * <p>Each router's table is a core {@link PeerRoutes} whose owners are the table's rows, so "first online match,
+ * else the last match" is one trie walk ({@code lookupIpv4Preferring}); rows stay distinct owners even when one
+ * node announces a prefix twice, which keeps the "last match" exact.
+ *
+ * <p>Allowed sources (a tunctl addition, see {@link Router#admit}): a node may send from its addresses and their
+ * {@code routes}; an exit node (a {@code via} of {@code exit_nodes}) forwards other hosts' traffic and may send
+ * from any address.
+ *
  * @param <T> what a client is; node {@code n > 0} is {@code clients.get(n - 1)}
  */
 public final class V2Router<T> implements Router<T> {
-    private final List<T> clients;
-    private final Predicate<T> online;
-    private final Map<Integer, int[]> addressesOfNode = new HashMap<>();
-    private final Router4[] routers;
-    private final ForwardingTable.Decision<T> toTun = new ForwardingTable.ToTun<>();
-    private final ForwardingTable.Decision<T> drop = new ForwardingTable.Drop<>();
-    private final List<ForwardingTable.Decision<T>> toClient = new ArrayList<>();
+    /** Node 0 is {@code __self__} (the server TUN, client null); node n > 0 is a client. */
+    private final class Node {
+        final int index;
+        final T client;
+        final ForwardingTable.Decision<T> to;
+        int[] addresses = new int[0]; // indices into routers: this node's own addresses, in definition order
 
-    private record Router4(int ip, int[] net, int[] mask, int[] node, int[] gateways) {}
+        Node(int index, T client) {
+            this.index = index;
+            this.client = client;
+            this.to = client == null ? new ForwardingTable.ToTun<>() : new ForwardingTable.ToClient<>(client);
+        }
+
+        boolean online() { return index == 0 || online.test(client); }
+    }
+
+    /** One row of a router's table (a distinct owner per row). */
+    private final class Row {
+        final Node node;
+
+        Row(Node node) { this.node = node; }
+    }
+
+    /** The router of one address. */
+    private final class Address {
+        final int ip;
+        final PeerRoutes<Row> table = new PeerRoutes<>();
+        final List<Node> gateways = new ArrayList<>();
+
+        Address(int ip) { this.ip = ip; }
+    }
+
+    private final Predicate<T> online;
+    private final List<Node> nodes = new ArrayList<>();
+    private final Map<T, Node> nodeOf = new HashMap<>();
+    private final List<Address> routers = new ArrayList<>();
+    private final AllowedSources<T> sources;
+    private final Predicate<Row> rowOnline = r -> r.node.online();
+    private final ForwardingTable.Decision<T> drop = new ForwardingTable.Drop<>();
 
     public V2Router(Endpoints.V2Graph graph, List<T> clients, Predicate<T> online) {
-        this.clients = List.copyOf(clients);
+        this(graph, clients, online, new DropCounters());
+    }
+
+    /** A router counting its drops into {@code drops} (the server keeps one across reloads). */
+    public V2Router(Endpoints.V2Graph graph, List<T> clients, Predicate<T> online, DropCounters drops) {
         this.online = online;
-        for (T c : clients) toClient.add(new ForwardingTable.ToClient<>(c));
-        routers = new Router4[graph.addresses().size()];
-        Map<Integer, List<Integer>> byNode = new HashMap<>();
-        for (int i = 0; i < routers.length; i++) {
-            Endpoints.V2Address a = graph.addresses().get(i);
-            int n = a.table().size();
-            int[] net = new int[n], mask = new int[n], node = new int[n];
-            for (int j = 0; j < n; j++) {
-                Endpoints.V2Route r = a.table().get(j);
-                mask[j] = ForwardingTable.mask(r.prefix().prefixLength());
-                net[j] = ForwardingTable.toInt(r.prefix().network().addressBytes(), 0);
-                node[j] = r.node();
-            }
-            routers[i] = new Router4(a.ip(), net, mask, node, a.gateways().stream().mapToInt(Integer::intValue).toArray());
-            byNode.computeIfAbsent(a.node(), k -> new ArrayList<>()).add(i);
+        this.sources = new AllowedSources<>(drops);
+        nodes.add(new Node(0, null));
+        for (T c : clients) {
+            Node n = new Node(nodes.size(), c);
+            nodes.add(n);
+            nodeOf.putIfAbsent(c, n);
         }
-        byNode.forEach((k, v) -> addressesOfNode.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+        for (Endpoints.V2Address a : graph.addresses()) {
+            Node owner = node(a.node());
+            int[] own = java.util.Arrays.copyOf(owner.addresses, owner.addresses.length + 1);
+            own[own.length - 1] = routers.size();
+            owner.addresses = own;
+            Address x = new Address(a.ip());
+            for (Endpoints.V2Route r : a.table()) x.table.add(r.prefix(), new Row(node(r.node())));
+            for (int g : a.gateways()) {
+                Node gw = node(g);
+                x.gateways.add(gw);
+                if (gw.client != null) sources.allowAny(gw.client);
+            }
+            routers.add(x);
+            if (owner.client != null) {
+                sources.allow(owner.client, Cidr.parse(Cidr.addressString(ipBytes(a.ip())) + "/32"));
+                sources.allow(owner.client, a.routes());
+            }
+        }
     }
 
-    private int nodeOf(T client) {
-        if (client == null) return 0;
-        int i = clients.indexOf(client);
-        return i < 0 ? -1 : i + 1;
+    private Node node(int index) {
+        if (index < 0 || index >= nodes.size()) {
+            throw new IllegalArgumentException("v2 graph names node " + index + " but there are " + (nodes.size() - 1) + " clients");
+        }
+        return nodes.get(index);
     }
 
-    private boolean isOnline(int node) {
-        return node == 0 || online.test(clients.get(node - 1));
-    }
-
-    private ForwardingTable.Decision<T> to(int node) {
-        return node == 0 ? toTun : toClient.get(node - 1);
+    private static byte[] ipBytes(int ip) {
+        return new byte[] {(byte) (ip >>> 24), (byte) (ip >>> 16), (byte) (ip >>> 8), (byte) ip};
     }
 
     @Override
     public ForwardingTable.Decision<T> route4(int src, int dst, T from) {
-        int n = nodeOf(from);
-        int[] own = n < 0 ? null : addressesOfNode.get(n);
-        if (own == null) return drop;
-        Router4 x = routers[own[0]];
-        for (int a : own) {
-            if (routers[a].ip() == src) {
-                x = routers[a];
+        Node n = from == null ? nodes.getFirst() : nodeOf.get(from);
+        if (n == null || n.addresses.length == 0) return drop;
+        Address x = routers.get(n.addresses[0]);
+        for (int a : n.addresses) { // the node's own addresses, usually one
+            if (routers.get(a).ip == src) {
+                x = routers.get(a);
                 break;
             }
         }
-        int chosen = -1;
-        for (int j = 0; j < x.net().length; j++) {
-            if ((dst & x.mask()[j]) != x.net()[j]) continue;
-            chosen = x.node()[j];
-            if (isOnline(chosen)) break;
+        Row r = x.table.lookupIpv4Preferring(dst, rowOnline);
+        if (r != null) return to(r.node, n);
+        if (x.gateways.isEmpty()) {
+            drops().countNoRoute();
+            return drop;
         }
-        if (chosen >= 0) return chosen == 0 && n == 0 ? drop : to(chosen); // never TUN back into the TUN
-        int[] gw = x.gateways();
-        if (gw.length == 0) return drop;
-        for (int g : gw) if (isOnline(g)) return g == 0 && n == 0 ? drop : to(g);
-        int last = gw[gw.length - 1];
-        return last == 0 && n == 0 ? drop : to(last);
+        for (int i = 0; i < x.gateways.size(); i++) {
+            Node g = x.gateways.get(i);
+            if (g.online()) return to(g, n);
+        }
+        return to(x.gateways.getLast(), n);
+    }
+
+    /** Never the TUN back into the TUN. */
+    private ForwardingTable.Decision<T> to(Node receiver, Node sender) {
+        return receiver.index == 0 && sender.index == 0 ? drop : receiver.to;
     }
 
     /** tapotun carries IPv4 only; v2 topologies have no IPv6 addresses. */
     @Override
-    public ForwardingTable.Decision<T> route6(byte[] dst, T from) {
+    public ForwardingTable.Decision<T> route6(long dstHi, long dstLo, T from) {
+        drops().countNoRoute();
         return drop;
     }
+
+    @Override
+    public AllowedSources<T> sources() { return sources; }
+
+    @Override
+    public DropCounters drops() { return sources.drops(); }
 }

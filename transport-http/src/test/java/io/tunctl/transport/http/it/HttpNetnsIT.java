@@ -288,4 +288,82 @@ class HttpNetnsIT {
         assertEquals(1, c1.count("GET stream up"), c1.output());
         assertTrue(c2.process().isAlive());
     }
+
+    /**
+     * Allowed sources (a tunctl check; tapotun forwards any source): the client gives its TUN a second address
+     * outside what the server allows it (its own 10.10.0.2 and 2001:db8:10::2) and pings the server from it.
+     * Nothing reaches the server's kernel (its ICMP echo counters stand still), the server counts each packet
+     * as a spoofed source, and pings from the client's own addresses still work.
+     */
+    @Test
+    void aClientSendingFromOutsideItsAllowedSourcesGetsNothingThrough() throws Exception {
+        Root.ensureCommand("curl", "curl");
+        Netns s = ns(), a = ns();
+        Netns.veth(a, "tha", "192.0.2.2/24", s, "ths", "192.0.2.1/24");
+        start(s, "server-spoof", """
+                [ { "name": "tun6", "port": 8080, "net": "10.10.0.1/24", "net6": "2001:db8:10::1/64",
+                    "admin": "127.0.0.1:9180",
+                    "clients": [ { "token": "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3", "ip": "10.10.0.2", "ip6": "2001:db8:10::2" } ] } ]
+                """);
+        start(a, "client-spoof", """
+                [ { "name": "tun6", "server": "http://192.0.2.1:8080/ip", "token": "test" } ]
+                """);
+        waitForAddress(a, "tun6", "2001:db8:10::2/64");
+        waitFor("IPv6 DAD", 10_000, () -> !a.exec("ip", "-6", "addr", "show", "dev", "tun6").stdout().contains("tentative")
+                && !s.exec("ip", "-6", "addr", "show", "dev", "tun6").stdout().contains("tentative"));
+        ping(a, "10.10.0.1");
+        ping(a, "2001:db8:10::1", "-6");
+
+        // addresses inside the tunnel's networks, so no reverse-path filter on the server could be what drops them
+        a.ip("addr", "add", "10.10.0.77/32", "dev", "tun6");
+        a.ip("addr", "add", "2001:db8:10::77/128", "dev", "tun6", "nodad");
+        long echoes4 = snmp(s, "/proc/net/snmp", "Icmp", "InEchos");
+        long echoes6 = snmp(s, "/proc/net/snmp6", null, "Icmp6InEchos");
+        long spoofed = metric(s, "tunctl_http_routing_drops_total{interface=\"tun6\",reason=\"spoofed_source\"}");
+        ProcessRunner.Result r4 = a.exec(Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "1", "-I", "10.10.0.77", "10.10.0.1");
+        ProcessRunner.Result r6 = a.exec(Duration.ofSeconds(20), "ping", "-6", "-c", "5", "-i", "0.2", "-W", "1", "-I", "2001:db8:10::77",
+                "2001:db8:10::1");
+        assertNotEquals(0, r4.exitCode(), "no answer from 10.10.0.77:\n" + r4.stdout());
+        assertNotEquals(0, r6.exitCode(), "no answer from 2001:db8:10::77:\n" + r6.stdout());
+        assertTrue(r4.stdout().contains("5 packets transmitted"), r4.stdout() + r4.stderr());
+        assertTrue(r6.stdout().contains("5 packets transmitted"), r6.stdout() + r6.stderr());
+        waitFor("10 spoofed packets counted", 10_000, () -> metric(s, "tunctl_http_routing_drops_total{interface=\"tun6\",reason=\"spoofed_source\"}") >= spoofed + 10);
+        assertEquals(echoes4, snmp(s, "/proc/net/snmp", "Icmp", "InEchos"), "an echo request from 10.10.0.77 reached the server");
+        assertEquals(echoes6, snmp(s, "/proc/net/snmp6", null, "Icmp6InEchos"), "an echo request from 2001:db8:10::77 reached the server");
+        assertTrue(metric(s, "tunctl_http_client_drops_total{interface=\"tun6\",client=\"10.10.0.2\"}") >= 10);
+
+        // the client's own addresses still get through, with the extra ones still on its TUN (named with -I: the
+        // kernel may pick an extra one as the source)
+        ping(a, "10.10.0.1", "-I", "10.10.0.2");
+        ping(a, "2001:db8:10::1", "-6", "-I", "2001:db8:10::2");
+        assertTrue(snmp(s, "/proc/net/snmp", "Icmp", "InEchos") >= echoes4 + 3);
+        assertTrue(snmp(s, "/proc/net/snmp6", null, "Icmp6InEchos") >= echoes6 + 3);
+    }
+
+    /**
+     * A counter of the namespace's IP stack: {@code /proc/net/snmp} has a header line and a value line per
+     * protocol ({@code group}); {@code /proc/net/snmp6} has one "name value" line per counter.
+     */
+    static long snmp(Netns ns, String file, String group, String name) {
+        String[] lines = ns.exec("cat", file).orThrow().split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String[] f = lines[i].trim().split("\\s+");
+            if (group == null) {
+                if (f.length == 2 && f[0].equals(name)) return Long.parseLong(f[1]);
+            } else if (f[0].equals(group + ":") && i + 1 < lines.length) {
+                String[] v = lines[i + 1].trim().split("\\s+");
+                for (int k = 1; k < f.length; k++) if (f[k].equals(name)) return Long.parseLong(v[k]);
+            }
+        }
+        throw new AssertionError(name + " not in " + file + " of " + ns.name());
+    }
+
+    /** A sample of the server's admin /metrics (on the namespace's own loopback). */
+    static long metric(Netns ns, String sample) {
+        String m = ns.exec("curl", "-sS", "http://127.0.0.1:9180/metrics").orThrow();
+        for (String line : m.split("\n")) {
+            if (line.startsWith(sample + " ")) return Long.parseLong(line.substring(sample.length() + 1).trim());
+        }
+        throw new AssertionError(sample + " not in /metrics:\n" + m);
+    }
 }

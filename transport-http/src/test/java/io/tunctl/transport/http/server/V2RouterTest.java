@@ -74,4 +74,67 @@ class V2RouterTest {
         assertTrue(q.online(t));
         assertEquals(20, q.lastRttMillis());
     }
+
+    static Endpoints.V2Route row(String prefix, int node) { return new Endpoints.V2Route(io.tunctl.core.packet.Cidr.parse(prefix), node); }
+
+    @Test
+    void sourcesAreTheNodesAddressesAndRoutesAndExitNodesSendAnything() throws Exception {
+        V2Router<String> r = router();
+        var drops = r.drops();
+        assertTrue(r.sources().allowedSourceIpv4("a", ip("10.50.0.2")));
+        assertFalse(r.sources().allowedSourceIpv4("a", ip("10.50.0.3")));
+        assertFalse(r.sources().allowedSourceIpv4("a", ip("10.70.0.9")), "b's LAN is not a's");
+        assertTrue(r.sources().allowedSourceIpv4("b", ip("10.70.0.9")), "b's address routes");
+        assertTrue(r.sources().allowedSourceIpv4("b", ip("10.50.0.3")));
+        assertFalse(r.sources().allowedSourceIpv4("b", ip("198.51.100.1")), "the spec example's only exit is __self__");
+        assertFalse(r.sources().admitIpv6("a", 0x20010db800000000L, 2), "v2 has no IPv6 addresses");
+        assertEquals(1, drops.spoofedSource());
+    }
+
+    /**
+     * A hand-built graph: x's router lists one prefix with rows [n1, n2, n1] (n1 announced it twice through two
+     * addresses, n2 in between); n2 is x's exit node.
+     */
+    @Test
+    void lastMatchCountsEveryRowAndExitNodesMaySendFromAnywhere() {
+        int x = ip("10.50.0.9");
+        var graph = new Endpoints.V2Graph(List.of(
+                new Endpoints.V2Address(0, ip("10.50.0.1"), List.of(), List.of(), List.of()),
+                new Endpoints.V2Address(1, ip("10.50.0.2"), List.of(io.tunctl.core.packet.Cidr.parse("10.80.0.0/24")), List.of(), List.of()),
+                new Endpoints.V2Address(1, ip("10.50.0.12"), List.of(io.tunctl.core.packet.Cidr.parse("10.80.0.0/24")), List.of(), List.of()),
+                new Endpoints.V2Address(2, ip("10.50.0.3"), List.of(), List.of(), List.of()),
+                new Endpoints.V2Address(3, x, List.of(),
+                        List.of(row("10.80.0.0/24", 1), row("10.80.0.0/24", 2), row("10.80.0.0/24", 1), row("10.0.0.0/8", 2)),
+                        List.of(2))));
+        V2Router<String> r = new V2Router<>(graph, List.of("n1", "n2", "x"), c -> !offline.contains(c));
+        int dst = ip("10.80.0.5");
+        assertEquals(to("n1"), r.route4(x, dst, "x"));
+        offline.add("n1");
+        assertEquals(to("n2"), r.route4(x, dst, "x"));
+        offline.add("n2");
+        assertEquals(to("n2"), r.route4(x, dst, "x"), "none online: the last match, n2's 10.0.0.0/8");
+        assertEquals(to("n2"), r.route4(x, ip("198.51.100.1"), "x"), "no match: the exit node, offline but the last one");
+        assertTrue(r.sources().allowedSourceIpv4("n1", ip("10.50.0.12")), "every address of n1");
+        assertTrue(r.sources().allowedSourceIpv4("n1", ip("10.80.0.77")));
+        assertFalse(r.sources().allowedSourceIpv4("n1", ip("203.0.113.1")));
+        assertTrue(r.sources().allowedSourceIpv4("n2", ip("203.0.113.1")), "n2 is an exit node");
+        assertTrue(r.sources().allowedSourceIpv6("n2", -1, -1));
+        assertFalse(r.sources().allowedSourceIpv4("x", ip("10.50.0.2")));
+    }
+
+    @Test
+    void lastOfEqualRowsWhenAllAreOffline() {
+        int x = ip("10.50.0.9");
+        var graph = new Endpoints.V2Graph(List.of(
+                new Endpoints.V2Address(0, ip("10.50.0.1"), List.of(), List.of(), List.of()),
+                new Endpoints.V2Address(1, ip("10.50.0.2"), List.of(), List.of(), List.of()),
+                new Endpoints.V2Address(2, ip("10.50.0.3"), List.of(), List.of(), List.of()),
+                new Endpoints.V2Address(3, x, List.of(),
+                        List.of(row("10.80.0.0/24", 1), row("10.80.0.0/24", 2), row("10.80.0.0/24", 1)), List.of())));
+        V2Router<String> r = new V2Router<>(graph, List.of("n1", "n2", "x"), c -> !offline.contains(c));
+        offline.addAll(List.of("n1", "n2"));
+        assertEquals(to("n1"), r.route4(x, ip("10.80.0.5"), "x"), "tapotun's last row is n1's second one");
+        assertInstanceOf(ForwardingTable.Drop.class, r.route4(x, ip("10.81.0.5"), "x"), "no match and no exit node");
+        assertEquals(1, r.drops().noRoute());
+    }
 }
