@@ -8,4 +8,5 @@ module io.tunctl.cli {
     requires io.tunctl.transport.socks;
     opens io.tunctl.cli to info.picocli;
     uses io.tunctl.core.spi.TransportProvider;
+    uses io.tunctl.core.spi.Benchmarkable;
 }

@@ -19,4 +19,6 @@ module io.tunctl.transport.http {
     opens io.tunctl.transport.http.config to com.fasterxml.jackson.databind;
 
     provides io.tunctl.core.spi.TransportProvider with io.tunctl.transport.http.HttpTransportProvider;
+    // bench-only rows for tunctl bench, a service of their own so the provider carries no bench scaffolding
+    provides io.tunctl.core.spi.Benchmarkable with io.tunctl.transport.http.bench.HttpBenchRows;
 }
