@@ -1,4 +1,12 @@
-/** The p2p transport: HyperDHT, Noise IK over Ed25519, secret-stream and UDX, nospoon-compatible. */
+/**
+ * The p2p transport: HyperDHT, Noise IK over Ed25519, secret-stream and UDX, nospoon-compatible.
+ *
+ * <p>API for embedders, and all that is exported: {@link io.tunctl.transport.p2p.crypto}, for a peer's identity
+ * ({@link io.tunctl.transport.p2p.crypto.Ed25519KeyPair} from a seed) and the text forms of public keys that
+ * nospoon configs and HyperDHT use ({@link io.tunctl.transport.p2p.crypto.KeyEncoding}). UDX, the compact codec,
+ * the DHT messages, Noise and secret-stream are the transport's own protocol layers and are not exported; the
+ * provider's package will be, with its config, when it lands.
+ */
 module io.tunctl.transport.p2p {
     requires io.tunctl.core;
     requires org.bouncycastle.provider;
@@ -8,11 +16,5 @@ module io.tunctl.transport.p2p {
     requires io.netty.transport.classes.epoll;
     requires io.netty.transport.unix.common;
 
-    exports io.tunctl.transport.p2p.udx;
-
-    exports io.tunctl.transport.p2p.codec;
     exports io.tunctl.transport.p2p.crypto;
-    exports io.tunctl.transport.p2p.dht.messages;
-    exports io.tunctl.transport.p2p.noise;
-    exports io.tunctl.transport.p2p.secretstream;
 }

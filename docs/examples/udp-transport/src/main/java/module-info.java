@@ -4,4 +4,5 @@ module io.tunctl.examples.udp {
     exports io.tunctl.examples.udp;
     opens io.tunctl.examples.udp to com.fasterxml.jackson.databind;
     provides io.tunctl.core.spi.TransportProvider with io.tunctl.examples.udp.UdpTransportProvider;
+    provides io.tunctl.core.spi.Benchmarkable with io.tunctl.examples.udp.bench.UdpBenchRows;
 }

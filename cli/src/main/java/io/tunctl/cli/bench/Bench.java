@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.runtime.Transports;
 import io.tunctl.core.spi.Benchmarkable;
-import io.tunctl.core.spi.TransportProvider;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -62,8 +61,19 @@ public final class Bench {
             cases.add(bridge("bridge-java", slot++, false, launcher));
             cases.add(bridge("bridge-java-tso", slot++, true, launcher));
             int port = 51000;
-            for (TransportProvider<?> p : Transports.load().all()) {
-                if (!(p instanceof Benchmarkable b)) continue;
+            // bench rows are a service of their own (plugins keep bench code out of their providers), in
+            // transport-name order as before
+            Transports transports = Transports.load();
+            List<Benchmarkable> extensions = new ArrayList<>();
+            try {
+                java.util.ServiceLoader.load(Benchmarkable.class, Thread.currentThread().getContextClassLoader())
+                        .forEach(extensions::add);
+            } catch (java.util.ServiceConfigurationError e) {
+                throw new IOException("a bench extension failed to load: " + e.getMessage(), e);
+            }
+            extensions.sort(java.util.Comparator.comparing(Benchmarkable::transport));
+            for (Benchmarkable b : extensions) {
+                boolean installed = transports.find(b.transport()).isPresent();
                 // every row gets its own tunnel /30 and ports, so rows of one transport never collide
                 int rows = b.benchSetups(network(slot, port)).size();
                 for (int k = 0; k < rows; k++, slot++, port += 10) {
@@ -71,7 +81,9 @@ public final class Bench {
                     Benchmarkable.Setup setup = b.benchSetups(net).get(k);
                     String missing = setup.stepsB().stream().map(st -> st.command().getFirst())
                             .filter(prog -> !Exec.onPath(prog)).distinct().collect(java.util.stream.Collectors.joining(", "));
-                    if (missing.isEmpty()) {
+                    if (!installed) {
+                        unavailable.put(setup.row(), "needs the '" + b.transport() + "' transport (not found)");
+                    } else if (missing.isEmpty()) {
                         cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher));
                     } else {
                         unavailable.put(setup.row(), "needs " + missing + " (not installed)");

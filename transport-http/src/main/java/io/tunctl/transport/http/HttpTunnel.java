@@ -70,8 +70,11 @@ public final class HttpTunnel implements Tunnel {
         return t;
     }
 
+    // for tests of this module: servers and clients are not API (their packages are not exported)
+    @SuppressWarnings("exports")
     public List<HttpTunnelServer> servers() { return List.copyOf(servers); }
 
+    @SuppressWarnings("exports")
     public List<HttpTunnelClient> clients() { return List.copyOf(clients); }
 
     /**

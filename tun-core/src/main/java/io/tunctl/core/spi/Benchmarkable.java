@@ -6,11 +6,23 @@ import java.net.InetAddress;
 import java.util.List;
 
 /**
- * Optional for a {@link TransportProvider}: lets {@code tunctl bench} measure the transport. The bench builds two
- * network namespaces joined by a veth (underlay A ↔ B), runs {@code tunctl up} with {@link Setup#configA()} in A
- * and {@link Setup#configB()} in B, and drives TCP from A to the tunnel address of B.
+ * A bench extension: lets {@code tunctl bench} measure a transport. The bench builds two network namespaces joined
+ * by a veth (underlay A ↔ B), runs {@code tunctl up} with {@link Setup#configA()} in A and {@link Setup#configB()}
+ * in B, and drives TCP from A to the tunnel address of B.
+ *
+ * <p>Kept apart from the {@link TransportProvider} (bench scaffolding such as reverse-proxy configs does not belong
+ * in production classes): a plugin registers its implementation as a service of its own, in {@code module-info}
+ * ({@code provides io.tunctl.core.spi.Benchmarkable with ...}) and in
+ * {@code META-INF/services/io.tunctl.core.spi.Benchmarkable} for the class path. The bench finds it with
+ * {@link java.util.ServiceLoader}.
  */
 public interface Benchmarkable {
+
+    /**
+     * The {@link TransportProvider#name() name} of the transport the rows run. The bench orders transports by it
+     * and shows the rows as not run when no such transport is installed.
+     */
+    String transport();
 
     /**
      * The rows this transport offers; row names are lower-case and hyphenated (e.g. {@code udp}, {@code http-tls}).

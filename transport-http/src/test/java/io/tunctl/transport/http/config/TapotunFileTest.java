@@ -173,26 +173,4 @@ class TapotunFileTest {
         assertEquals("http[1].clients[0].token", e.problems().getFirst().field(), e.getMessage());
         assertEquals(3, e.problems().getFirst().line());
     }
-
-    @Test
-    void benchRowConfigsAreValidTapotunFiles() throws Exception {
-        var net = new io.tunctl.core.spi.Benchmarkable.Network(java.net.InetAddress.getByName("192.0.2.1"),
-                java.net.InetAddress.getByName("192.0.2.2"), Cidr.parse("10.99.0.1/24"), Cidr.parse("10.99.0.2/24"), 5555, 1420);
-        var setup = new HttpTransportProvider().benchSetups(net).getFirst();
-        assertEquals("http", setup.row());
-        Endpoints.Client c = (Endpoints.Client) compiled(setup.configA()).getFirst();
-        assertEquals("http://192.0.2.2:5555/ip", c.server().toString());
-        Endpoints.Server s = (Endpoints.Server) compiled(setup.configB()).getFirst();
-        assertEquals(Cidr.parse("10.99.0.2/24"), s.net());
-        assertEquals("10.99.0.1", s.clients().getFirst().ipString());
-    }
-
-    private static List<Endpoints.Endpoint> compiled(String text) throws ConfigException {
-        ConfigDocument doc = ConfigDocument.parse(Path.of("bench.json"), text);
-        HttpConfig c = TapotunFile.recognise(doc).orElseThrow();
-        ConfigProblems p = new ConfigProblems(doc);
-        List<Endpoints.Endpoint> eps = ConfigCompiler.compile(c, p);
-        assertTrue(p.isEmpty(), () -> p.list().toString());
-        return eps;
-    }
 }

@@ -9,9 +9,7 @@ import static io.tunctl.transport.p2p.udx.UdxHeader.SACK;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -19,7 +17,6 @@ import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +40,12 @@ import java.util.function.Consumer;
  * ENDs are delivered and acknowledged. {@link #destroy()} sends one DESTROY and closes at once; the peer then
  * closes with {@code ECONNRESET}. A stream whose data goes unacknowledged through six retransmission timeouts
  * closes with {@code ETIMEDOUT}.
+ *
+ * <p>This class holds the public API, the connection and the per-packet flow between its parts, each a
+ * package-private class of its own: {@link ReceiveBuffer} (in-order delivery, reordering, SACK ranges, the
+ * reader's queue), {@link SendBuffer} (write queue, sent packets, END, peer window), {@link LossRecovery} (RACK,
+ * retransmission queue, RTT/RTO, tail-loss probes, delivery rate), {@link Pacer}, {@link MtuProbe} and
+ * {@link Timers}, next to {@link Bbr}.
  */
 public final class UdxStream {
 
@@ -51,20 +54,9 @@ public final class UdxStream {
     /** Largest message body udx-native can receive (it reads datagrams into 2048-byte buffers). */
     public static final int MAX_MESSAGE_SIZE = 2048 - UdxHeader.SIZE;
 
-    static final int BASE_MTU = 1200;
-    static final int MAX_MTU = 1500;
-    private static final int MTU_STEP = 32;
-    private static final int MTU_PROBE_FAILURES = 3;
-    private static final int REORDER_CAPACITY = 8192;
     private static final long WRITE_HIGH_WATER = 8L << 20;
-    private static final long INITIAL_RTO_NS = TimeUnit.SECONDS.toNanos(1);
-    private static final long MIN_RTO_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long MAX_RTO_NS = TimeUnit.SECONDS.toNanos(30);
     private static final int MAX_TIMEOUTS = 6;
     private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(3);
-    private static final int MAX_SACK_SCAN = 65536;
-
-    private enum Recovery { OPEN, RECOVERY, LOSS }
 
     private final UdxSocket socket;
     private final EventLoop loop;
@@ -80,15 +72,11 @@ public final class UdxStream {
     private boolean lingering;
     private volatile boolean closedFlag;
     private final CompletableFuture<Void> closeFuture = new CompletableFuture<>();
+    private CompletableFuture<Void> remoteChange;
+    private int remoteChangeSeq;
 
-    // --- receive side (event loop)
-    private int rcvNxt;
-    private int highestReceived;
-    private ByteBuf[] reorder;
-    private byte[] reorderFlags;
-    private int reorderCount;
-    private boolean remoteEndKnown;
-    private int remoteEndSeq;
+    // --- receive side (event loop, and the reader's queue); see ReceiveBuffer
+    private final ReceiveBuffer rcv;
     private boolean eofDelivered;
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
@@ -96,97 +84,32 @@ public final class UdxStream {
     private volatile UdxStream relayTarget;
     private final java.util.concurrent.CopyOnWriteArrayList<UdxStream> relayers =
             new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile Consumer<ByteBuf> dataHandler;
     private volatile Consumer<ByteBuf> messageHandler;
     private volatile Runnable endHandler;
 
-    // --- reader queue (shared with the reading thread, guarded by readLock)
-    private final Object readLock = new Object();
-    private final ArrayDeque<ByteBuf> readQueue = new ArrayDeque<>();
-    private volatile long readBuffered;
-    private boolean readEof;
-    private boolean readerClosed;
-    private IOException readError;
-    private volatile boolean windowLow;
-
-    // --- send side (event loop)
-    private int sndNxt;
-    private int sndUna;
-    private SentPacket[] sent = new SentPacket[1024];
-    private final ArrayDeque<ByteBuf> writeQueue = new ArrayDeque<>();
-    private long writeQueued;
-    private long bytesPacketized;
-    private boolean endRequested;
-    private boolean endSent;
-    private boolean endAcked;
+    // --- send side (event loop); see SendBuffer
+    private final SendBuffer snd = new SendBuffer();
     private final CompletableFuture<Void> endFuture = new CompletableFuture<>();
     private volatile boolean endCalled;
-    private long sendRwnd = RECEIVE_WINDOW;
-    private int wl1;
-    private int wl2;
 
     // --- write back-pressure (shared)
     private final AtomicLong unackedBytes = new AtomicLong();
     private final Object writeMonitor = new Object();
     private volatile boolean writerWaiting;
 
-    // --- loss recovery (event loop)
-    private Recovery recovery = Recovery.OPEN;
-    private int highSeq;
-    private SentPacket timeHead;
-    private SentPacket timeTail;
-    private final ArrayDeque<SentPacket> lostQueue = new ArrayDeque<>();
-    private int inflight;
-    private int sackedOutstanding;
-    private boolean hasRtt;
-    private long srttNs;
-    private long rttvarNs;
-    private long rtoNs = INITIAL_RTO_NS;
-    private long rackSentNs = Long.MIN_VALUE;
-    private int rackSeq;
-    private long rackRttNs;
-    private boolean reorderingSeen;
-    private int highestDeliveredSeq = -1;
-    private boolean anyDelivered;
-    private boolean tlpInFlight;
-    private boolean rttSinceProbe = true;
-
-    // --- delivery rate (event loop)
-    private long delivered;
-    private long deliveredNs;
-    private long firstSentNs;
-    private long appLimitedUntil;
+    // --- congestion control, loss recovery, pacing, MTU (event loop)
     private final Bbr bbr = new Bbr();
+    private final MtuProbe pmtu = new MtuProbe();
+    private final LossRecovery loss;
+    private final Pacer pacer;
+    // one aggregated ACK per read batch: processAck collects, finishAcks applies
     private final Bbr.Sample sample = new Bbr.Sample();
     private boolean acksPending;
     private boolean ackAdvanced;
     private long ackedBytesPending;
 
-    // --- pacing (event loop)
-    private double tokens = 25000;
-    private long tokensNs;
-
-    // --- MTU (event loop)
-    private int mtu = BASE_MTU;
-    private int mtuMax = MAX_MTU;
-    private int mtuState; // 0 base, 1 searching, 2 done
-    private CompletableFuture<Void> remoteChange;
-    private int remoteChangeSeq;
-    private int probeSize;
-    private int probeFailures;
-    private boolean probeInFlight;
-
-    // --- timers (event loop); 0 = not armed
-    private long rtoDeadline;
-    private long tlpDeadline;
-    private long reorderDeadline;
-    private long paceDeadline;
-    private long zeroWindowDeadline;
-    private long lingerDeadline;
-    private long keepaliveDeadline;
-    private long keepaliveNs;
-    private ScheduledFuture<?> timer;
-    private long timerAt;
+    // --- timers (event loop)
+    private final Timers timers;
 
     // --- statistics
     private long packetsSent;
@@ -198,7 +121,10 @@ public final class UdxStream {
         this.loop = socket.eventLoop();
         this.alloc = socket.allocator();
         this.localId = localId;
-        this.tokensNs = System.nanoTime();
+        this.rcv = new ReceiveBuffer(alloc);
+        this.loss = new LossRecovery(snd, bbr, pmtu, alloc);
+        this.pacer = new Pacer(System.nanoTime());
+        this.timers = new Timers(loop, this::onTimer);
     }
 
     /** This stream's own id: what the peer puts at offset 4 of the packets it sends here. */
@@ -279,13 +205,10 @@ public final class UdxStream {
             this.remoteId = remoteId;
             this.remote = remoteAddress;
             this.ipOverhead = remoteAddress.getAddress() instanceof Inet6Address ? 48 : 28;
-            mtu = BASE_MTU;
-            mtuState = 0;
-            probeFailures = 0;
-            probeInFlight = false;
+            pmtu.restart();
             remoteChange = changed;
-            remoteChangeSeq = sndNxt;
-            if (sndUna == sndNxt) {
+            remoteChangeSeq = snd.sndNxt;
+            if (snd.sndUna == snd.sndNxt) {
                 completeRemoteChange();
             }
         });
@@ -339,7 +262,7 @@ public final class UdxStream {
 
     /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
     public UdxStream onData(Consumer<ByteBuf> handler) {
-        this.dataHandler = handler;
+        rcv.dataHandler = handler;
         return this;
     }
 
@@ -394,8 +317,7 @@ public final class UdxStream {
                 data.release();
                 return;
             }
-            writeQueue.add(data);
-            writeQueued += len;
+            snd.enqueue(data, len);
             trySend(System.nanoTime());
         });
     }
@@ -438,10 +360,10 @@ public final class UdxStream {
     public CompletableFuture<Void> end() {
         endCalled = true;
         onLoop(() -> {
-            if (closed || endRequested) {
+            if (closed || snd.endRequested) {
                 return;
             }
-            endRequested = true;
+            snd.endRequested = true;
             trySend(System.nanoTime());
         });
         return endFuture;
@@ -459,7 +381,7 @@ public final class UdxStream {
             }
             if (connected && relayTarget == null) {
                 ByteBuf b = alloc.directBuffer(UdxHeader.SIZE);
-                UdxHeader.write(b, DESTROY, 0, remoteId, rwnd(), sndNxt, rcvNxt);
+                UdxHeader.write(b, DESTROY, 0, remoteId, rcv.rwnd(), snd.sndNxt, rcv.rcvNxt);
                 socket.write(b, remote);
             }
             close(null, false);
@@ -495,7 +417,7 @@ public final class UdxStream {
                             + ": send before connect");
                 }
                 ByteBuf b = alloc.directBuffer(UdxHeader.SIZE + len);
-                UdxHeader.write(b, MESSAGE, 0, remoteId, rwnd(), sndNxt, rcvNxt);
+                UdxHeader.write(b, MESSAGE, 0, remoteId, rcv.rwnd(), snd.sndNxt, rcv.rcvNxt);
                 b.writeBytes(body, body.readerIndex(), len);
                 socket.write(b, remote);
             } finally {
@@ -521,16 +443,13 @@ public final class UdxStream {
 
             @Override
             public int available() {
-                return (int) Math.min(Integer.MAX_VALUE, readBuffered);
+                return (int) Math.min(Integer.MAX_VALUE, rcv.buffered());
             }
 
             /** Discards what is buffered and whatever arrives later; the stream itself stays open. */
             @Override
             public void close() {
-                synchronized (readLock) {
-                    readerClosed = true;
-                    discardReadQueue();
-                }
+                rcv.closeReader();
             }
         };
     }
@@ -573,49 +492,9 @@ public final class UdxStream {
         };
     }
 
-    /** Caller holds readLock. */
-    private void discardReadQueue() {
-        for (ByteBuf b : readQueue) {
-            b.release();
-        }
-        readQueue.clear();
-        readBuffered = 0;
-    }
-
     private int read(byte[] b, int off, int len) throws IOException {
-        Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
-        }
-        int n = 0;
-        synchronized (readLock) {
-            while (readQueue.isEmpty()) {
-                if (readError != null) {
-                    throw readError;
-                }
-                if (readEof) {
-                    return -1;
-                }
-                try {
-                    readLock.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted reading UDX stream");
-                }
-            }
-            while (n < len && !readQueue.isEmpty()) {
-                ByteBuf head = readQueue.peek();
-                int k = Math.min(len - n, head.readableBytes());
-                head.readBytes(b, off + n, k);
-                n += k;
-                if (!head.isReadable()) {
-                    readQueue.poll().release();
-                }
-            }
-            readBuffered -= n;
-        }
-        if (windowLow && RECEIVE_WINDOW - readBuffered >= RECEIVE_WINDOW / 2) {
-            windowLow = false;
+        int n = rcv.read(b, off, len);
+        if (n > 0 && rcv.windowReopened()) {
             onLoop(() -> {
                 if (!closed && connected) {
                     sendAck();
@@ -628,12 +507,13 @@ public final class UdxStream {
     /** Statistics for tests and benchmarks (event-loop values read without synchronisation). */
     public String stats() {
         return String.format("udx[%s] mtu=%d cwnd=%d inflight=%d srtt=%dus rto=%dms sent=%d retx=%d recv=%d bbr=%s",
-                Integer.toUnsignedString(localId), mtu, bbr.cwnd, inflight, srttNs / 1000, rtoNs / 1_000_000,
+                Integer.toUnsignedString(localId), pmtu.mtu, bbr.cwnd, loss.inflight, loss.srttNs / 1000,
+                loss.rtoNs / 1_000_000,
                 packetsSent, packetsRetransmitted, packetsReceived, bbr.mode);
     }
 
     public int mtu() {
-        return mtu;
+        return pmtu.mtu;
     }
 
     /**
@@ -646,8 +526,8 @@ public final class UdxStream {
             throw new IllegalArgumentException("keepalive interval must not be negative: " + interval);
         }
         onLoop(() -> {
-            keepaliveNs = ns;
-            keepaliveDeadline = ns == 0 ? 0 : System.nanoTime() + ns;
+            timers.keepaliveInterval = ns;
+            timers.keepalive = ns == 0 ? 0 : System.nanoTime() + ns;
         });
     }
 
@@ -705,16 +585,9 @@ public final class UdxStream {
         }
         boolean dataOrEnd = (type & (DATA | END)) != 0;
         int seq = h.seq();
-        if (seq - rcvNxt >= 0) {
-            if (dataOrEnd && !(remoteEndKnown && seq - remoteEndSeq > 0)) {
-                int start = h.payloadStart();
-                if (seq == rcvNxt) {
-                    consume(type, seq, pkt, start);
-                    rcvNxt++;
-                    drainReorder();
-                } else if (seq - rcvNxt < REORDER_CAPACITY) {
-                    store(type, seq, pkt, start);
-                }
+        if (seq - rcv.rcvNxt >= 0) {
+            if (dataOrEnd && !rcv.beyondEnd(seq)) {
+                rcv.accept(type, seq, pkt, h.payloadStart());
             }
             if ((type & DESTROY) != 0) {
                 close(new UdxStreamException("ECONNRESET", "UDX stream " + Integer.toUnsignedString(localId)
@@ -741,89 +614,10 @@ public final class UdxStream {
                 ackOwedUntilConnect = true;
             }
         }
-        if (remoteEndKnown && !eofDelivered && remoteEndSeq - rcvNxt < 0) {
+        if (!eofDelivered && rcv.endReached()) {
             deliverEof();
         }
         return true;
-    }
-
-    private void consume(int type, int seq, ByteBuf pkt, int start) {
-        if ((type & END) != 0) {
-            remoteEndKnown = true;
-            remoteEndSeq = seq;
-        }
-        if ((type & DATA) != 0) {
-            int len = pkt.readableBytes() - start;
-            if (len > 0) {
-                deliverData(pkt.retainedSlice(pkt.readerIndex() + start, len));
-            }
-        }
-    }
-
-    private void store(int type, int seq, ByteBuf pkt, int start) {
-        if (reorder == null) {
-            reorder = new ByteBuf[REORDER_CAPACITY];
-            reorderFlags = new byte[REORDER_CAPACITY];
-        }
-        int i = seq & (REORDER_CAPACITY - 1);
-        if (reorderFlags[i] != 0) {
-            return; // duplicate
-        }
-        int len = pkt.readableBytes() - start;
-        // a copy, not a slice: a slice would pin the whole recvmmsg batch buffer while the hole stays open
-        reorder[i] = (type & DATA) != 0 && len > 0
-                ? alloc.directBuffer(len).writeBytes(pkt, pkt.readerIndex() + start, len) : Unpooled.EMPTY_BUFFER;
-        reorderFlags[i] = (byte) (0x80 | (type & (DATA | END)));
-        reorderCount++;
-        if (seq - highestReceived > 0) {
-            highestReceived = seq;
-        }
-        if ((type & END) != 0) {
-            remoteEndKnown = true;
-            remoteEndSeq = seq;
-        }
-    }
-
-    private void drainReorder() {
-        while (reorderCount > 0) {
-            int i = rcvNxt & (REORDER_CAPACITY - 1);
-            if (reorderFlags[i] == 0) {
-                return;
-            }
-            ByteBuf b = reorder[i];
-            reorder[i] = null;
-            reorderFlags[i] = 0;
-            reorderCount--;
-            rcvNxt++;
-            if (b.isReadable()) {
-                deliverData(b);
-            } else {
-                b.release();
-            }
-        }
-    }
-
-    private void deliverData(ByteBuf data) {
-        Consumer<ByteBuf> h = dataHandler;
-        if (h != null) {
-            try {
-                h.accept(data);
-            } finally {
-                data.release();
-            }
-            return;
-        }
-        synchronized (readLock) {
-            if (readerClosed) {
-                data.release();
-                return;
-            }
-            readBuffered += data.readableBytes();
-            readQueue.add(data);
-            if (readQueue.size() == 1) {
-                readLock.notifyAll();
-            }
-        }
     }
 
     private void deliverMessage(ByteBuf pkt, int start) {
@@ -841,15 +635,12 @@ public final class UdxStream {
 
     private void deliverEof() {
         eofDelivered = true;
-        synchronized (readLock) {
-            readEof = true;
-            readLock.notifyAll();
-        }
+        rcv.eof();
         Runnable h = endHandler;
         if (h != null) {
             h.run();
         }
-        if (endAcked && !closed) {
+        if (snd.endAcked && !closed) {
             flushAck();
             close(null, true);
         }
@@ -864,25 +655,16 @@ public final class UdxStream {
      */
     private void processAck(UdxHeader h, ByteBuf pkt, long now) {
         int ack = h.ack();
-        if (ack - sndNxt > 0) {
+        if (ack - snd.sndNxt > 0) {
             return;
         }
-        if (ack - sndUna >= 0 && (wl1 - h.seq() < 0 || (wl1 == h.seq() && wl2 - ack <= 0))) {
-            sendRwnd = Integer.toUnsignedLong(h.rwnd());
-            wl1 = h.seq();
-            wl2 = ack;
-            if (sendRwnd > 0) {
-                zeroWindowDeadline = 0;
-            }
+        if (snd.updateWindow(h.seq(), ack, Integer.toUnsignedLong(h.rwnd()))) {
+            timers.zeroWindow = 0;
         }
-        if (mtuState == 0 && connected) {
-            mtuState = mtuMax > BASE_MTU ? 1 : 2;
-            probeSize = Math.min(BASE_MTU + MTU_STEP, mtuMax);
+        if (connected) {
+            pmtu.start();
         }
-        if (recovery != Recovery.OPEN && ack - highSeq > 0) {
-            recovery = Recovery.OPEN;
-            bbr.onExitRecovery();
-        }
+        loss.exitIfRecovered(ack);
         Bbr.Sample rs = sample;
         if (!acksPending) {
             rs.priorDelivered = -1;
@@ -893,40 +675,34 @@ public final class UdxStream {
             rs.acked = 0;
             rs.lost = 0;
         }
-        while (sndUna - ack < 0) {
-            SentPacket p = slot(sndUna);
+        while (snd.sndUna - ack < 0) {
+            SentPacket p = snd.slot(snd.sndUna);
             if (p != null) {
-                if (!p.sacked) {
-                    deliver(p, now, rs);
-                } else {
-                    sackedOutstanding--;
-                }
+                loss.cumulativelyAcked(p, now, rs);
                 ackedBytesPending += p.payloadLength;
                 if (p.end) {
-                    endAcked = true;
+                    snd.endAcked = true;
                 }
-                release(p);
-                sent[sndUna & (sent.length - 1)] = null;
+                SendBuffer.release(p);
+                snd.clear(snd.sndUna);
             }
-            sndUna++;
+            snd.sndUna++;
             ackAdvanced = true;
             acksPending = true;
         }
-        if ((h.type() & SACK) != 0 && sndUna != sndNxt) {
+        if ((h.type() & SACK) != 0 && snd.sndUna != snd.sndNxt) {
             int[] ranges = UdxHeader.decodeSackRanges(pkt, h);
             for (int k = 0; k + 1 < ranges.length; k += 2) {
                 int start = ranges[k];
                 int end = ranges[k + 1];
-                if (start - sndUna < 0 || end - start <= 0 || end - sndNxt > 0) {
+                if (start - snd.sndUna < 0 || end - start <= 0 || end - snd.sndNxt > 0) {
                     continue;
                 }
                 for (int s = start; s != end; s++) {
-                    SentPacket p = slot(s);
+                    SentPacket p = snd.slot(s);
                     if (p != null && !p.sacked) {
-                        p.sacked = true;
-                        sackedOutstanding++;
-                        deliver(p, now, rs);
-                        release(p);
+                        loss.sacked(p, now, rs);
+                        SendBuffer.release(p);
                         acksPending = true;
                     }
                 }
@@ -942,28 +718,9 @@ public final class UdxStream {
         acksPending = false;
         boolean advanced = ackAdvanced;
         ackAdvanced = false;
-        Bbr.Sample rs = sample;
-        if (rs.rttNs >= 0) {
-            updateRtt(rs.rttNs);
-            rttSinceProbe = true;
-        }
-        if (rs.priorDelivered >= 0) {
-            rs.delivered = delivered - rs.priorDelivered;
-            long minRtt = bbr.minRttNs();
-            if (minRtt != Long.MAX_VALUE && rs.intervalNs < minRtt) {
-                rs.delivered = 0;
-            }
-        }
+        timers.reorder = loss.onAcks(now, sample, advanced);
         if (advanced) {
-            tlpInFlight = false;
-        }
-        detectLoss(now, rs);
-        if (appLimitedUntil > 0 && delivered > appLimitedUntil) {
-            appLimitedUntil = 0;
-        }
-        bbr.onAck(now, delivered, rs, inflight, recovery != Recovery.OPEN);
-        if (advanced) {
-            rtoDeadline = sndUna != sndNxt ? now + rtoNs : 0;
+            timers.rto = snd.sndUna != snd.sndNxt ? now + loss.rtoNs : 0;
         }
         long ackedBytes = ackedBytesPending;
         ackedBytesPending = 0;
@@ -976,10 +733,10 @@ public final class UdxStream {
                 }
             }
         }
-        if (remoteChange != null && sndUna - remoteChangeSeq >= 0) {
+        if (remoteChange != null && snd.sndUna - remoteChangeSeq >= 0) {
             completeRemoteChange();
         }
-        if (endAcked && !endFuture.isDone()) {
+        if (snd.endAcked && !endFuture.isDone()) {
             endFuture.complete(null);
             if (eofDelivered) {
                 flushAck();
@@ -988,132 +745,7 @@ public final class UdxStream {
             }
             ackDue = true; // libudx's "final state" ACK
         }
-        armTlp(now);
-    }
-
-    private void deliver(SentPacket p, long now, Bbr.Sample rs) {
-        if (p.inflight) {
-            p.inflight = false;
-            inflight--;
-        }
-        unlinkTime(p);
-        p.lost = false;
-        delivered++;
-        deliveredNs = now;
-        rs.acked++;
-        long rtt = now - p.sentNs;
-        long minRtt = bbr.minRttNs();
-        if (!p.retransmitted || rtt >= minRtt) {
-            rackRttNs = rtt;
-            if (p.sentNs > rackSentNs || (p.sentNs == rackSentNs && p.seq - rackSeq > 0)) {
-                rackSentNs = p.sentNs;
-                rackSeq = p.seq;
-            }
-        }
-        if (!p.retransmitted) {
-            rs.rttNs = rtt;
-            if (anyDelivered && p.seq - highestDeliveredSeq < 0) {
-                reorderingSeen = true;
-            }
-        }
-        if (!anyDelivered || p.seq - highestDeliveredSeq > 0) {
-            highestDeliveredSeq = p.seq;
-            anyDelivered = true;
-        }
-        if (p.deliveredAtSend >= rs.priorDelivered) {
-            rs.priorDelivered = p.deliveredAtSend;
-            rs.appLimited = p.appLimitedAtSend;
-            rs.intervalNs = Math.max(p.sentNs - p.firstSentNsAtSend, now - p.deliveredNsAtSend);
-            firstSentNs = p.sentNs;
-        }
-        if (p.mtuProbe) {
-            p.mtuProbe = false;
-            probeInFlight = false;
-            if (p.mtuProbeSize > mtu) {
-                mtu = p.mtuProbeSize;
-            }
-            if (mtu >= mtuMax) {
-                mtuState = 2;
-            } else {
-                probeSize = Math.min(mtu + MTU_STEP, mtuMax);
-            }
-        }
-    }
-
-    private void updateRtt(long r) {
-        if (!hasRtt) {
-            hasRtt = true;
-            srttNs = r;
-            rttvarNs = r / 2;
-        } else {
-            rttvarNs = (3 * rttvarNs + Math.abs(srttNs - r)) / 4;
-            srttNs = (7 * srttNs + r) / 8;
-        }
-        rtoNs = Math.clamp(srttNs + 4 * rttvarNs, MIN_RTO_NS, MAX_RTO_NS);
-    }
-
-    /** RACK: a packet sent before the most recently delivered one is lost once it is older than rtt + reo_wnd. */
-    private void detectLoss(long now, Bbr.Sample rs) {
-        reorderDeadline = 0;
-        if (rackSentNs == Long.MIN_VALUE) {
-            return;
-        }
-        long minRtt = bbr.minRttNs() == Long.MAX_VALUE ? 0 : bbr.minRttNs();
-        long reoWnd = !reorderingSeen && (recovery != Recovery.OPEN || sackedOutstanding >= 3)
-                ? 0 : Math.min(minRtt / 4, srttNs);
-        SentPacket p = timeHead;
-        while (p != null) {
-            SentPacket next = p.next;
-            if (p.sentNs > rackSentNs || (p.sentNs == rackSentNs && p.seq - rackSeq >= 0)) {
-                break;
-            }
-            long deadline = p.sentNs + rackRttNs + reoWnd;
-            if (deadline - now <= 0) {
-                markLost(p, rs);
-            } else {
-                reorderDeadline = deadline;
-                break;
-            }
-            p = next;
-        }
-    }
-
-    private void markLost(SentPacket p, Bbr.Sample rs) {
-        unlinkTime(p);
-        if (p.inflight) {
-            p.inflight = false;
-            inflight--;
-        }
-        if (p.lost) {
-            return;
-        }
-        p.lost = true;
-        rs.lost++;
-        lostQueue.add(p);
-        if (p.mtuProbe) {
-            p.mtuProbe = false;
-            probeInFlight = false;
-            unprobe(p);
-            if (++probeFailures >= MTU_PROBE_FAILURES) {
-                mtuState = 2;
-            }
-        } else if (recovery == Recovery.OPEN) {
-            recovery = Recovery.RECOVERY;
-            highSeq = sndNxt;
-            bbr.onEnterRecovery(inflight, rs.acked, delivered);
-        }
-    }
-
-    /** A lost MTU probe is re-sent without its padding. */
-    private void unprobe(SentPacket p) {
-        ByteBuf old = p.datagram;
-        int pad = old.getUnsignedByte(3);
-        ByteBuf d = alloc.directBuffer(old.readableBytes() - pad);
-        d.writeBytes(old, 0, UdxHeader.SIZE);
-        d.setByte(3, 0);
-        d.writeBytes(old, UdxHeader.SIZE + pad, old.readableBytes() - UdxHeader.SIZE - pad);
-        old.release();
-        p.datagram = d;
+        timers.tlp = loss.tlpDeadline(now, timers.rto);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1136,7 +768,7 @@ public final class UdxStream {
         if (ackDue && !closed) {
             flushAck();
         }
-        armTimer(now);
+        timers.arm(now);
     }
 
     private void flushAck() {
@@ -1148,81 +780,39 @@ public final class UdxStream {
     private void sendAck() {
         ackDue = false;
         ackOwedUntilConnect = false;
-        int ranges = 0;
-        int[] r = null;
-        if (reorderCount > 0) {
-            r = new int[UdxHeader.MAX_SACK_RANGES * 2];
-            int s = rcvNxt + 1;
-            int limit = Math.min(highestReceived - rcvNxt, Math.min(REORDER_CAPACITY, MAX_SACK_SCAN));
-            int runStart = 0;
-            boolean inRun = false;
-            for (int k = 1; k <= limit && ranges < UdxHeader.MAX_SACK_RANGES; k++, s++) {
-                boolean have = reorderFlags[s & (REORDER_CAPACITY - 1)] != 0;
-                if (have && !inRun) {
-                    runStart = s;
-                    inRun = true;
-                } else if (!have && inRun) {
-                    r[2 * ranges] = runStart;
-                    r[2 * ranges + 1] = s;
-                    ranges++;
-                    inRun = false;
-                }
-            }
-            if (inRun && ranges < UdxHeader.MAX_SACK_RANGES) {
-                r[2 * ranges] = runStart;
-                r[2 * ranges + 1] = s;
-                ranges++;
-            }
-        }
-        int win = rwnd();
-        if (win < RECEIVE_WINDOW / 2) {
-            windowLow = true;
-        }
+        int ranges = rcv.sackRanges();
+        int win = rcv.ackWindow();
         ByteBuf b = alloc.directBuffer(UdxHeader.SIZE + 8 * ranges);
-        UdxHeader.write(b, ranges > 0 ? SACK : 0, 0, remoteId, win, sndNxt, rcvNxt);
+        UdxHeader.write(b, ranges > 0 ? SACK : 0, 0, remoteId, win, snd.sndNxt, rcv.rcvNxt);
         if (ranges > 0) {
-            UdxHeader.writeSackRanges(b, r, ranges);
+            rcv.writeSackRanges(b, ranges);
         }
         socket.write(b, remote);
     }
 
-    private int rwnd() {
-        return (int) Math.max(0, RECEIVE_WINDOW - readBuffered);
-    }
-
     private int maxPayload() {
-        return mtu - ipOverhead - UdxHeader.SIZE;
-    }
-
-    private boolean hasNewData() {
-        return writeQueued > 0 || (endRequested && !endSent);
+        return pmtu.mtu - ipOverhead - UdxHeader.SIZE;
     }
 
     private void trySend(long now) {
         if (!connected || closed) {
             return;
         }
-        while (!lostQueue.isEmpty() && inflight < bbr.cwnd) {
-            SentPacket p = lostQueue.peek();
-            if (p.delivered() || !p.lost) {
-                lostQueue.poll();
-                continue;
-            }
+        SentPacket lost;
+        while (loss.inflight < bbr.cwnd && (lost = loss.nextLost()) != null) {
             if (!paceAllows(now)) {
                 return;
             }
-            lostQueue.poll();
-            p.lost = false;
-            p.retransmitted = true;
+            loss.retransmitting(lost);
             packetsRetransmitted++;
-            transmit(p, now);
+            transmit(lost, now);
         }
-        long rwndPackets = sendRwnd == 0 ? 0 : Math.max(1, sendRwnd / maxPayload());
-        while (hasNewData()) {
-            if (inflight >= Math.min(bbr.cwnd, rwndPackets)) {
-                if (rwndPackets == 0 && zeroWindowDeadline == 0) {
+        long rwndPackets = snd.sendRwnd == 0 ? 0 : Math.max(1, snd.sendRwnd / maxPayload());
+        while (snd.hasNewData()) {
+            if (loss.inflight >= Math.min(bbr.cwnd, rwndPackets)) {
+                if (rwndPackets == 0 && timers.zeroWindow == 0) {
                     sendHeartbeat();
-                    zeroWindowDeadline = now + rtoNs;
+                    timers.zeroWindow = now + loss.rtoNs;
                 }
                 return;
             }
@@ -1231,243 +821,105 @@ public final class UdxStream {
             }
             transmit(buildPacket(), now);
         }
-        if (inflight < bbr.cwnd) {
-            appLimitedUntil = Math.max(delivered + inflight, 1);
-        }
+        loss.appLimited();
     }
 
     private void sendHeartbeat() {
         ByteBuf b = alloc.directBuffer(UdxHeader.SIZE);
-        UdxHeader.write(b, HEARTBEAT, 0, remoteId, rwnd(), sndNxt, rcvNxt);
+        UdxHeader.write(b, HEARTBEAT, 0, remoteId, rcv.rwnd(), snd.sndNxt, rcv.rcvNxt);
         socket.write(b, remote);
     }
 
     private boolean paceAllows(long now) {
-        double rate = bbr.pacingRatePacketsPerNs(srttNs) * (mtu - ipOverhead);
-        if (rate <= 0) {
+        int mtu = pmtu.mtu;
+        long delay = pacer.delay(now, bbr.pacingRatePacketsPerNs(loss.srttNs) * (mtu - ipOverhead), mtu);
+        if (delay == 0) {
             return true;
         }
-        double cap = Math.max(rate * 1_000_000, 10.0 * mtu);
-        tokens = Math.min(cap, tokens + (now - tokensNs) * rate);
-        tokensNs = now;
-        if (tokens > 0) {
-            return true;
-        }
-        long wait = (long) ((-tokens + mtu) / rate);
-        paceDeadline = now + Math.clamp(wait, 20_000L, 5_000_000L);
+        timers.pace = now + delay;
         return false;
     }
 
     private SentPacket buildPacket() {
-        int cap = maxPayload();
-        int len = (int) Math.min(cap, writeQueued);
-        boolean end = endRequested && writeQueued == len;
-        int pad = 0;
-        boolean probe = false;
-        if (mtuState == 1 && !probeInFlight && len > 0) {
-            int n = probeSize - (ipOverhead + UdxHeader.SIZE + len);
-            if (n >= 0 && n <= 255) {
-                pad = n;
-                probe = true;
-            }
+        int len = (int) Math.min(maxPayload(), snd.writeQueued);
+        boolean end = snd.endRequested && snd.writeQueued == len;
+        int pad = pmtu.padding(len, ipOverhead);
+        boolean probe = pad >= 0;
+        if (!probe) {
+            pad = 0;
         }
         ByteBuf d = alloc.directBuffer(UdxHeader.SIZE + pad + len);
         int type = (len > 0 ? DATA : 0) | (end ? END : 0);
-        UdxHeader.write(d, type, pad, remoteId, rwnd(), sndNxt, rcvNxt);
+        UdxHeader.write(d, type, pad, remoteId, rcv.rwnd(), snd.sndNxt, rcv.rcvNxt);
         d.writeZero(pad);
-        int left = len;
-        while (left > 0) {
-            ByteBuf head = writeQueue.peek();
-            int k = Math.min(left, head.readableBytes());
-            d.writeBytes(head, k);
-            left -= k;
-            if (!head.isReadable()) {
-                writeQueue.poll().release();
-            }
-        }
-        writeQueued -= len;
-        bytesPacketized += len;
-        SentPacket p = new SentPacket(sndNxt, d, len, end, bytesPacketized);
-        p.destination = remote;
+        SentPacket p = snd.packetize(d, len, end, remote);
         if (probe) {
-            p.mtuProbe = true;
-            p.mtuProbeSize = probeSize;
-            probeInFlight = true;
+            pmtu.sent(p);
         }
-        if (end) {
-            endSent = true;
-        }
-        if (sndNxt - sndUna >= sent.length) {
-            growSent();
-        }
-        sent[sndNxt & (sent.length - 1)] = p;
-        sndNxt++;
         return p;
-    }
-
-    private void growSent() {
-        SentPacket[] bigger = new SentPacket[sent.length * 2];
-        for (int s = sndUna; s != sndNxt; s++) {
-            bigger[s & (bigger.length - 1)] = sent[s & (sent.length - 1)];
-        }
-        sent = bigger;
-    }
-
-    private SentPacket slot(int seq) {
-        if (seq - sndUna < 0 || seq - sndNxt >= 0) {
-            return null;
-        }
-        return sent[seq & (sent.length - 1)];
     }
 
     private void transmit(SentPacket p, long now) {
         ByteBuf d = p.datagram;
-        d.setIntLE(8, rwnd());
-        d.setIntLE(16, rcvNxt);
-        if (inflight == 0) {
-            firstSentNs = now;
-            deliveredNs = now;
-        }
-        p.sentNs = now;
-        p.transmissions++;
-        p.deliveredAtSend = delivered;
-        p.deliveredNsAtSend = deliveredNs;
-        p.firstSentNsAtSend = firstSentNs;
-        p.appLimitedAtSend = appLimitedUntil > 0;
-        if (!p.inflight) {
-            p.inflight = true;
-            inflight++;
-        }
-        unlinkTime(p);
-        linkTime(p);
-        tokens -= d.readableBytes();
+        d.setIntLE(8, rcv.rwnd());
+        d.setIntLE(16, rcv.rcvNxt);
+        loss.onSend(p, now);
+        pacer.spent(d.readableBytes());
         packetsSent++;
-        if (reorderCount == 0) {
+        if (rcv.reorderCount == 0) {
             ackDue = false; // the header carries the current cumulative ack
         }
         socket.writeData(d.retainedDuplicate(), p.destination);
-        if (rtoDeadline == 0) {
-            rtoDeadline = now + rtoNs;
+        if (timers.rto == 0) {
+            timers.rto = now + loss.rtoNs;
         }
-        armTlp(now);
-    }
-
-    private void armTlp(long now) {
-        if (recovery == Recovery.OPEN && sackedOutstanding == 0 && inflight > 0 && !tlpInFlight) {
-            long pto = hasRtt ? Math.max(2 * srttNs, 1_000_000L) : INITIAL_RTO_NS;
-            if (inflight == 1) {
-                pto += 2_000_000L;
-            }
-            long d = now + pto;
-            tlpDeadline = rtoDeadline != 0 && rtoDeadline - d < 0 ? rtoDeadline : d;
-        } else {
-            tlpDeadline = 0;
-        }
-    }
-
-    private void linkTime(SentPacket p) {
-        p.prev = timeTail;
-        p.next = null;
-        if (timeTail != null) {
-            timeTail.next = p;
-        } else {
-            timeHead = p;
-        }
-        timeTail = p;
-        p.linked = true;
-    }
-
-    private void unlinkTime(SentPacket p) {
-        if (!p.linked) {
-            return;
-        }
-        if (p.prev != null) {
-            p.prev.next = p.next;
-        } else {
-            timeHead = p.next;
-        }
-        if (p.next != null) {
-            p.next.prev = p.prev;
-        } else {
-            timeTail = p.prev;
-        }
-        p.prev = null;
-        p.next = null;
-        p.linked = false;
-    }
-
-    private static void release(SentPacket p) {
-        if (p.datagram != null) {
-            p.datagram.release();
-            p.datagram = null;
-        }
+        timers.tlp = loss.tlpDeadline(now, timers.rto);
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // event loop: timers
 
-    private void armTimer(long now) {
-        long d = Long.MAX_VALUE;
-        for (long t : new long[] {rtoDeadline, tlpDeadline, reorderDeadline, paceDeadline, zeroWindowDeadline,
-                lingerDeadline, keepaliveDeadline}) {
-            if (t != 0 && t - d < 0) {
-                d = t;
-            }
-        }
-        if (d == Long.MAX_VALUE) {
-            return;
-        }
-        if (timer != null && timerAt - d <= 0) {
-            return;
-        }
-        if (timer != null) {
-            timer.cancel(false);
-        }
-        timerAt = d;
-        timer = loop.schedule(this::onTimer, Math.max(0, d - now), TimeUnit.NANOSECONDS);
-    }
-
     private void onTimer() {
-        timer = null;
+        timers.fired();
         long now = System.nanoTime();
-        if (lingerDeadline != 0 && lingerDeadline - now <= 0) {
-            lingerDeadline = 0;
+        if (Timers.passed(timers.linger, now)) {
+            timers.linger = 0;
             lingering = false;
             socket.forget(this);
             return;
         }
         if (closed) {
             if (lingering) {
-                armTimer(now);
+                timers.arm(now);
             }
             return;
         }
-        if (paceDeadline != 0 && paceDeadline - now <= 0) {
-            paceDeadline = 0;
+        if (Timers.passed(timers.pace, now)) {
+            timers.pace = 0;
         }
-        if (reorderDeadline != 0 && reorderDeadline - now <= 0) {
+        if (Timers.passed(timers.reorder, now)) {
             sample.lost = 0;
             sample.acked = 0;
-            detectLoss(now, sample);
+            timers.reorder = loss.detectLoss(now, sample);
         }
-        if (tlpDeadline != 0 && tlpDeadline - now <= 0) {
+        if (Timers.passed(timers.tlp, now)) {
             onTlp(now);
         }
-        if (rtoDeadline != 0 && rtoDeadline - now <= 0) {
+        if (Timers.passed(timers.rto, now)) {
             onRto(now);
         }
-        if (keepaliveDeadline != 0 && keepaliveDeadline - now <= 0 && !closed) {
-            if (connected && inflight == 0 && !hasNewData()) {
+        if (Timers.passed(timers.keepalive, now) && !closed) {
+            if (connected && loss.inflight == 0 && !snd.hasNewData()) {
                 sendHeartbeat();
             }
-            keepaliveDeadline = now + keepaliveNs;
+            timers.keepalive = now + timers.keepaliveInterval;
         }
-        if (zeroWindowDeadline != 0 && zeroWindowDeadline - now <= 0 && !closed) {
-            if (sendRwnd == 0 && hasNewData()) {
+        if (Timers.passed(timers.zeroWindow, now) && !closed) {
+            if (snd.sendRwnd == 0 && snd.hasNewData()) {
                 sendHeartbeat();
-                zeroWindowDeadline = now + 2 * rtoNs;
+                timers.zeroWindow = now + 2 * loss.rtoNs;
             } else {
-                zeroWindowDeadline = 0;
+                timers.zeroWindow = 0;
             }
         }
         if (!closed) {
@@ -1477,16 +929,14 @@ public final class UdxStream {
     }
 
     private void onTlp(long now) {
-        tlpDeadline = 0;
-        if (!rttSinceProbe || tlpInFlight || inflight == 0) {
+        timers.tlp = 0;
+        if (!loss.startTlp()) {
             return;
         }
-        rttSinceProbe = false;
-        tlpInFlight = true;
-        if (hasNewData() && sendRwnd > 0) {
+        if (snd.hasNewData() && snd.sendRwnd > 0) {
             transmit(buildPacket(), now);
         } else {
-            SentPacket p = slot(sndNxt - 1);
+            SentPacket p = snd.slot(snd.sndNxt - 1);
             if (p != null && !p.delivered()) {
                 p.lost = false; // if it was queued for retransmission, this probe is that retransmission
                 p.retransmitted = true;
@@ -1494,20 +944,19 @@ public final class UdxStream {
                 transmit(p, now);
             }
         }
-        rtoDeadline = now + rtoNs;
-        tlpDeadline = 0;
+        timers.rto = now + loss.rtoNs;
+        timers.tlp = 0;
     }
 
     private void onRto(long now) {
-        rtoDeadline = 0;
-        if (sndUna == sndNxt) {
+        timers.rto = 0;
+        if (snd.sndUna == snd.sndNxt) {
             return;
         }
-        recovery = Recovery.LOSS;
-        highSeq = sndNxt;
+        loss.enterLoss();
         sample.lost = 0;
         sample.acked = 0;
-        SentPacket oldest = slot(sndUna);
+        SentPacket oldest = snd.slot(snd.sndUna);
         if (oldest != null && !oldest.delivered()) {
             if (oldest.timeouts >= MAX_TIMEOUTS) {
                 close(new UdxStreamException("ETIMEDOUT", "UDX stream " + Integer.toUnsignedString(localId)
@@ -1515,12 +964,12 @@ public final class UdxStream {
                 return;
             }
             oldest.timeouts++;
-            markLost(oldest, sample);
+            loss.markLost(oldest, sample);
         }
-        detectLoss(now, sample);
-        bbr.onRto(inflight);
-        tlpInFlight = false;
-        rtoDeadline = now + 2 * rtoNs;
+        timers.reorder = loss.detectLoss(now, sample);
+        bbr.onRto(loss.inflight);
+        loss.tlpInFlight = false;
+        timers.rto = now + 2 * loss.rtoNs;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -1532,64 +981,32 @@ public final class UdxStream {
         }
         closed = true;
         closedFlag = true;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
-        rtoDeadline = tlpDeadline = reorderDeadline = paceDeadline = zeroWindowDeadline = 0;
-        for (int s = sndUna; s != sndNxt; s++) {
-            SentPacket p = sent[s & (sent.length - 1)];
-            if (p != null) {
-                release(p);
-                sent[s & (sent.length - 1)] = null;
-            }
-        }
-        lostQueue.clear();
-        timeHead = timeTail = null;
-        for (ByteBuf b : writeQueue) {
-            b.release();
-        }
-        writeQueue.clear();
-        writeQueued = 0;
-        if (reorder != null) {
-            for (int i = 0; i < REORDER_CAPACITY; i++) {
-                if (reorder[i] != null) {
-                    reorder[i].release();
-                    reorder[i] = null;
-                }
-                reorderFlags[i] = 0;
-            }
-            reorderCount = 0;
-        }
+        timers.cancel();
+        timers.clearSending();
+        snd.releaseSent();
+        loss.clear();
+        snd.releaseQueue();
+        rcv.releaseReorder();
         unackedBytes.set(0);
         synchronized (writeMonitor) {
             writeMonitor.notifyAll();
         }
         IOException readCause = cause == null ? null
                 : cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
-        synchronized (readLock) {
-            if (readCause != null && !readEof) {
-                readError = readCause;
-            }
-            if (!linger) {
-                discardReadQueue(); // destroyed, reset or timed out: unread bytes are dropped, as in libudx
-            }
-            readEof = true;
-            readLock.notifyAll();
-        }
+        rcv.closeReader(readCause, linger);
         if (remoteChange != null) {
             remoteChange.completeExceptionally(cause != null ? cause : closedException());
             remoteChange = null;
         }
-        if (endAcked) {
+        if (snd.endAcked) {
             endFuture.complete(null);
         } else if (!endFuture.isDone()) {
             endFuture.completeExceptionally(cause != null ? cause : closedException());
         }
         if (linger && connected) {
             lingering = true;
-            lingerDeadline = System.nanoTime() + LINGER_NS;
-            armTimer(System.nanoTime());
+            timers.linger = System.nanoTime() + LINGER_NS;
+            timers.arm(System.nanoTime());
         } else {
             socket.forget(this);
         }
@@ -1610,15 +1027,13 @@ public final class UdxStream {
         if (closed) {
             if (lingering) {
                 lingering = false;
-                if (timer != null) {
-                    timer.cancel(false);
-                }
+                timers.cancel();
             }
             return;
         }
         if (connected) {
             ByteBuf b = alloc.directBuffer(UdxHeader.SIZE);
-            UdxHeader.write(b, DESTROY, 0, remoteId, rwnd(), sndNxt, rcvNxt);
+            UdxHeader.write(b, DESTROY, 0, remoteId, rcv.rwnd(), snd.sndNxt, rcv.rcvNxt);
             socket.write(b, remote);
         }
         close(cause, false);
@@ -1641,7 +1056,7 @@ public final class UdxStream {
             task.run();
         } finally {
             if (!closed) {
-                armTimer(System.nanoTime());
+                timers.arm(System.nanoTime());
             }
             socket.flush();
         }

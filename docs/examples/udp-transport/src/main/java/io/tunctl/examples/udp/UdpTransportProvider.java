@@ -2,8 +2,6 @@ package io.tunctl.examples.udp;
 
 import io.tunctl.core.config.ConfigProblems;
 import io.tunctl.core.runtime.BridgedTunnel;
-import io.tunctl.core.packet.Cidr;
-import io.tunctl.core.spi.Benchmarkable;
 import io.tunctl.core.spi.InterfaceHandle;
 import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.TransportProvider;
@@ -11,16 +9,14 @@ import io.tunctl.core.spi.Tunnel;
 import io.tunctl.core.spi.TunnelContext;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * The reference plugin: every IP packet read from the TUN goes to the peer as one UDP datagram, and every
  * datagram received becomes one packet written to the TUN. No crypto, no framing — the baseline that shows
  * what the TUN core and a UDP socket cost, and the example the plugin-authoring guide walks through.
  */
-public final class UdpTransportProvider implements TransportProvider<UdpConfig>, Benchmarkable {
+public final class UdpTransportProvider implements TransportProvider<UdpConfig> {
 
     @Override
     public String name() { return "udp"; }
@@ -60,30 +56,5 @@ public final class UdpTransportProvider implements TransportProvider<UdpConfig>,
             udp.close();
             throw e;
         }
-    }
-
-    /** Row {@code udp}: the zero-crypto baseline every real transport is compared with. */
-    @Override
-    public List<Setup> benchSetups(Network net) {
-        return List.of(new Setup("udp",
-                config(net.underlayA(), net.underlayB(), net.port(), net.tunnelA(), net.mtu()),
-                config(net.underlayB(), net.underlayA(), net.port(), net.tunnelB(), net.mtu())));
-    }
-
-    private static String config(InetAddress self, InetAddress peer, int port, Cidr tunnel, int mtu) {
-        return """
-                transport: udp
-                interface:
-                  mtu: %d
-                  addresses: ["%s"]
-                udp:
-                  listen: "%s"
-                  peer: "%s"
-                """.formatted(mtu, tunnel, hostPort(self, port), hostPort(peer, port));
-    }
-
-    private static String hostPort(InetAddress a, int port) {
-        String h = Cidr.addressString(a);
-        return (a instanceof java.net.Inet6Address ? "[" + h + "]" : h) + ":" + port;
     }
 }
