@@ -271,7 +271,10 @@ public final class Rtnetlink implements AutoCloseable {
         }
     }
 
-    /** Deletes a policy rule; false when none matched. */
+    /**
+     * Deletes a policy rule; false when none matched. The kernel matches only the selectors the request names (and
+     * takes the first such rule), so give the priority ({@link #findRule} has it) to hit exactly one rule.
+     */
     public synchronized boolean deleteRule(RuleSpec rule) throws IOException {
         int len = RtnetlinkRequests.rule(writer, ++seq, false, rule);
         try {
