@@ -135,30 +135,28 @@ final class SpiBinding {
                 return (int) t;
             });
             RuleSpec.Builder b = at(p, "family", () -> RuleSpec.builder(family, table));
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            Long mask = at(p, "mask", () -> {
+                JsonNode v = value(n, "mask");
+                if (v != null && value(n, "fwmark") == null) throw new IllegalArgumentException("mask needs fwmark");
+                return v == null ? null : u32(v, "mask");
+            });
+            for (Map.Entry<String, JsonNode> e : n.properties()) {
                 String key = e.getKey();
                 JsonNode v = e.getValue();
                 if (v.isNull() || key.equals("family") || key.equals("table") || key.equals("mask")) continue;
-                at(p, key, () -> set(b, key, v, value(n, "mask")));
-            }
-            JsonNode mask = value(n, "mask");
-            if (mask != null && value(n, "fwmark") == null) {
-                at(p, "mask", () -> {
-                    throw new IllegalArgumentException("mask needs fwmark");
-                });
+                at(p, key, () -> set(b, key, v, mask));
             }
             return at(p, "", b::build);
         }
 
-        private static Object set(RuleSpec.Builder b, String key, JsonNode v, JsonNode mask) {
+        private static Object set(RuleSpec.Builder b, String key, JsonNode v, Long mask) {
             return switch (key) {
                 case "priority" -> b.priority((int) number(v, 0, Integer.MAX_VALUE, "priority"));
                 case "invert" -> {
                     if (!v.isBoolean()) throw new IllegalArgumentException("invert must be true or false");
                     yield b.invert(v.booleanValue());
                 }
-                case "fwmark" -> b.fwmark(u32(v, "fwmark"), mask == null ? null : u32(mask, "mask"));
+                case "fwmark" -> b.fwmark(u32(v, "fwmark"), mask);
                 case "from" -> b.from(prefix(v, "from"));
                 case "to" -> b.to(prefix(v, "to"));
                 case "iif" -> b.iif(text(v, "iif"));
