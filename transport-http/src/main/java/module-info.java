@@ -17,6 +17,7 @@ module io.tunctl.transport.http {
     requires io.netty.handler;
     requires transitive io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common; // FileDescriptor of epoll channels, for SO_MARK
     requires jdk.unsupported; // sun.misc.Signal for SIGHUP reload
 
     exports io.tunctl.transport.http;

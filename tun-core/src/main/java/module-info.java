@@ -14,7 +14,5 @@ module io.tunctl.core {
     exports io.tunctl.core.tun;
     exports io.tunctl.core.netlink;
 
-    opens io.tunctl.core.spi to com.fasterxml.jackson.databind;
-
     uses io.tunctl.core.spi.TransportProvider;
 }

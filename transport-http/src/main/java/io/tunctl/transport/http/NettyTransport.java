@@ -1,5 +1,7 @@
 package io.tunctl.transport.http;
 
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,6 +14,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.tunctl.core.tun.SocketBypass;
+
+import java.io.IOException;
 
 /**
  * Netty's epoll transport when its native library loads (Linux, with netty-transport-native-epoll on the class
@@ -48,5 +53,69 @@ public record NettyTransport(String name, IoHandlerFactory ioHandler, Class<? ex
 
     public EventLoopGroup newGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, ioHandler);
+    }
+
+    /**
+     * Makes this transport's client sockets with {@code bypass} (SO_MARK, SO_BINDTODEVICE) already set, so that even
+     * the SYN is routed around the tunnel. Use as {@code bootstrap.channelFactory(...)}; a socket option that cannot
+     * be set fails the connect with the {@code NativeException} as cause.
+     */
+    public ChannelFactory<SocketChannel> sockets(SocketBypass bypass) {
+        if (bypass.isNone()) return () -> newChannel(socket);
+        if (name.equals("epoll")) {
+            return () -> {
+                EpollSocketChannel ch = new EpollSocketChannel();
+                return applied(ch, () -> bypass.apply(ch.fd().intValue()));
+            };
+        }
+        return () -> {
+            try {
+                java.nio.channels.SocketChannel jc = java.nio.channels.SocketChannel.open();
+                return applied(new NioSocketChannel(jc), () -> bypass.apply(jc));
+            } catch (IOException e) {
+                throw new ChannelException(e);
+            }
+        };
+    }
+
+    /** The listening side of {@link #sockets}: accepted connections inherit the listener's mark. */
+    public ChannelFactory<ServerChannel> serverSockets(SocketBypass bypass) {
+        if (bypass.isNone()) return () -> newChannel(serverSocket);
+        if (name.equals("epoll")) {
+            return () -> {
+                EpollServerSocketChannel ch = new EpollServerSocketChannel();
+                return applied(ch, () -> bypass.apply(ch.fd().intValue()));
+            };
+        }
+        return () -> {
+            try {
+                java.nio.channels.ServerSocketChannel jc = java.nio.channels.ServerSocketChannel.open();
+                return applied(new NioServerSocketChannel(jc), () -> bypass.apply(jc));
+            } catch (IOException e) {
+                throw new ChannelException(e);
+            }
+        };
+    }
+
+    private interface SocketStep {
+        void run() throws IOException;
+    }
+
+    private static <C extends io.netty.channel.Channel> C applied(C ch, SocketStep step) {
+        try {
+            step.run();
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.unsafe().closeForcibly();
+            throw e instanceof ChannelException c ? c : new ChannelException(e.getMessage(), e);
+        }
+    }
+
+    private static <C> C newChannel(Class<? extends C> type) {
+        try {
+            return type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new ChannelException("cannot make a " + type.getSimpleName(), e);
+        }
     }
 }

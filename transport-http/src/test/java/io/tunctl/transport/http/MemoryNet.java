@@ -89,6 +89,15 @@ public final class MemoryNet implements AutoCloseable {
         public void addRule(RuleSpec rule) { rules.add(rule); }
 
         @Override
+        public void removeAddress(Cidr address) { addresses.remove(address); }
+
+        @Override
+        public void removeRoute(RouteSpec route) { routes.remove(route); }
+
+        @Override
+        public void removeRule(RuleSpec rule) { rules.remove(rule); }
+
+        @Override
         public void setMtu(int m) { mtu = m; }
 
         /** The kernel routes {@code packet} into the tunnel (with offload metadata). */

@@ -37,9 +37,11 @@ public final class ConfigDocument {
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .addModule(SpiBinding.module())
             .build();
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addModule(SpiBinding.module())
             .build();
 
     private static final String KEY = "#key";
@@ -173,7 +175,8 @@ public final class ConfigDocument {
 
     /**
      * Binds the value at {@code pointer} to {@code type}. Unknown fields, wrong types and values rejected by
-     * a {@code @JsonCreator} become located problems.
+     * a {@code @JsonCreator} become located problems. The core's own types ({@code Cidr}, {@code InterfaceSpec},
+     * {@code RouteSpec}, {@code RuleSpec}) bind as {@link SpiBinding} says, wherever they appear in {@code type}.
      */
     public <T> T bind(String pointer, Class<T> type) throws ConfigException {
         JsonNode node = pointer.isEmpty() ? root : root.at(pointer);

@@ -60,6 +60,24 @@ final class NetlinkWriter {
         return this;
     }
 
+    /** A one-byte attribute (padded to 4 bytes like every attribute). */
+    NetlinkWriter attrU8(int type, int value) {
+        return attr(type, new byte[] {(byte) value});
+    }
+
+    /**
+     * Reserves an attribute whose value is a C struct of {@code size} bytes, zeroed; returns the value for the
+     * struct binding's setters to fill.
+     */
+    MemorySegment attrStruct(int type, long size) {
+        int len = (int) (rtattr.sizeof() + size);
+        MemorySegment a = buf.asSlice(pos, len);
+        rtattr.rta_len(a, (short) len);
+        rtattr.rta_type(a, (short) type);
+        pos = rtnetlink_h.RTA_ALIGN(pos + len);
+        return a.asSlice(rtattr.sizeof(), size);
+    }
+
     /** A NUL-terminated string attribute. */
     NetlinkWriter attrString(int type, String value) {
         byte[] s = value.getBytes(StandardCharsets.UTF_8);

@@ -1,7 +1,6 @@
 package io.tunctl.core.netlink;
 
 import io.tunctl.core.natives.linux.Natives;
-import io.tunctl.core.natives.linux.fib_rule_hdr;
 import io.tunctl.core.natives.linux.ifaddrmsg;
 import io.tunctl.core.natives.linux.ifinfomsg;
 import io.tunctl.core.natives.linux.libc_h;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -271,7 +271,10 @@ public final class Rtnetlink implements AutoCloseable {
         }
     }
 
-    /** Deletes a policy rule; false when none matched. */
+    /**
+     * Deletes a policy rule; false when none matched. The kernel matches only the selectors the request names (and
+     * takes the first such rule), so give the priority ({@link #findRule} has it) to hit exactly one rule.
+     */
     public synchronized boolean deleteRule(RuleSpec rule) throws IOException {
         int len = RtnetlinkRequests.rule(writer, ++seq, false, rule);
         try {
@@ -289,37 +292,23 @@ public final class Rtnetlink implements AutoCloseable {
         int len = RtnetlinkRequests.dump(writer, ++seq, RTM_GETRULE(), family);
         transact(len, "RTM_GETRULE", () -> "dump", m -> {
             if ((nlmsghdr.nlmsg_type(m) & 0xffff) != RTM_NEWRULE()) return;
-            MemorySegment frh = m.asSlice(nlmsghdr.sizeof());
-            int fam = fib_rule_hdr.family(frh) & 0xff;
-            Map<Integer, MemorySegment> attrs = NetlinkReader.attributes(m,
-                    NetlinkReader.attributesOffset(fib_rule_hdr.sizeof()));
-            MemorySegment t = attrs.get(FRA_TABLE());
-            out.add(new RuleEntry(fam == libc_h.AF_INET6() ? 6 : fam == libc_h.AF_INET() ? 4 : fam,
-                    u32(attrs.get(FRA_FWMARK())), u32(attrs.get(FRA_FWMASK())),
-                    t != null ? NetlinkReader.u32(t) : fib_rule_hdr.table(frh) & 0xff,
-                    (int) u32(attrs.get(FRA_PRIORITY())),
-                    (fib_rule_hdr.flags(frh) & FIB_RULE_INVERT()) != 0,
-                    fib_rule_hdr.action(frh) & 0xff));
+            out.add(RtnetlinkRequests.parseRule(m));
         });
         return out;
     }
 
+    /** The rule {@code rule} describes, as the kernel has it (with the priority it chose), if it exists. */
+    public synchronized Optional<RuleEntry> findRule(RuleSpec rule) throws IOException {
+        int family = RtnetlinkRequests.ruleFamily(rule);
+        return rules(family).stream().filter(r -> r.matches(rule)).findFirst();
+    }
+
     /** True when a rule equal to {@code rule} exists (priority compared only if given). */
     public synchronized boolean ruleExists(RuleSpec rule) throws IOException {
-        int family = RtnetlinkRequests.ruleFamily(rule);
-        long mark = rule.fwmark() & 0xffffffffL;
-        // the kernel stores mask 0xffffffff for a non-zero mark given without one
-        long mask = rule.mask() != null ? rule.mask() & 0xffffffffL : (mark != 0 ? 0xffffffffL : 0);
-        return rules(family).stream().anyMatch(r -> r.action() == FR_ACT_TO_TBL() && r.fwmark() == mark
-                && r.mask() == mask && r.table() == rule.table() && r.invert() == rule.invert()
-                && (rule.priority() == null || r.priority() == rule.priority()));
+        return findRule(rule).isPresent();
     }
 
     // ------------------------------------------------------------------------------------------ transport
-
-    private static long u32(MemorySegment attr) {
-        return attr == null ? 0 : NetlinkReader.u32(attr) & 0xffffffffL;
-    }
 
     private static java.net.InetAddress inet(byte[] a) {
         try {

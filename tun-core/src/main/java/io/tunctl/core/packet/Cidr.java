@@ -1,8 +1,5 @@
 package io.tunctl.core.packet;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -33,7 +30,6 @@ public final class Cidr implements Comparable<Cidr> {
      * Parses {@code addr/len}; a bare address means a host (/32 or /128). Only numeric addresses are accepted,
      * never a host name (no DNS lookup happens here).
      */
-    @JsonCreator
     public static Cidr parse(String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("empty CIDR");
         String s = text.strip();
@@ -145,7 +141,6 @@ public final class Cidr implements Comparable<Cidr> {
         return other.address.length == address.length && other.prefix >= prefix && contains(other.address);
     }
 
-    @JsonValue
     @Override
     public String toString() {
         return addressString(address) + "/" + prefix;

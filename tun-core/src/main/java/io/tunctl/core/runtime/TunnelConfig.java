@@ -98,7 +98,10 @@ public record TunnelConfig(ConfigDocument document, TransportProvider<?> provide
         return new TunnelConfig(doc, provider, config, spec);
     }
 
-    /** Checks the generic interface section: MTU range, name length, route families. */
+    /**
+     * Checks the generic interface section: MTU range, name length, routes. Rules check themselves as they are
+     * bound (each {@code RuleSpec} is valid once made).
+     */
     public static void validateInterface(InterfaceSpec spec, ConfigProblems at) {
         if (spec.name() != null && (spec.name().isEmpty() || spec.name().length() > 15
                 || !spec.name().matches("[A-Za-z0-9_.%-]+"))) {
@@ -108,12 +111,6 @@ public record TunnelConfig(ConfigDocument document, TransportProvider<?> provide
         boolean v6 = spec.addresses().stream().anyMatch(c -> c.isIpv6());
         if (v6 && spec.mtu() < 1280) at.add("/mtu", "IPv6 needs an MTU of at least 1280, not " + spec.mtu());
         if (spec.queues() < 1 || spec.queues() > 256) at.add("/queues", "queues must be 1..256");
-        for (int i = 0; i < spec.rules().size(); i++) {
-            var r = spec.rules().get(i);
-            if (r.family() != 4 && r.family() != 6) at.add("/rules/" + i + "/family", "family must be 4 or 6");
-            if (r.table() <= 0) at.add("/rules/" + i + "/table", "a rule needs 'table' (1..4294967295)");
-            if (r.fwmark() < 0 || r.fwmark() > 0xffffffffL) at.add("/rules/" + i + "/fwmark", "fwmark is 32 bits");
-        }
         for (int i = 0; i < spec.routes().size(); i++) {
             RouteSpec r = spec.routes().get(i);
             if (r.destination() == null) at.add("/routes/" + i, "route needs 'to'");

@@ -1,29 +1,29 @@
 package io.tunctl.core.spi;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tunctl.core.packet.Cidr;
 
 import java.util.List;
 
 /**
- * How a TUN interface should look.
+ * How a TUN interface should look. The {@code interface} section of a config file binds to it with the
+ * component names as keys, except {@code offload} for {@code vnetHdr}.
  *
  * @param name       requested name ({@code tun%d} or null lets the kernel choose)
  * @param mtu        MTU in bytes (68..65535)
  * @param addresses  interface addresses with prefix, IPv4 and IPv6
  * @param routes     routes through the interface
- * @param rules      policy rules (fwmark → table)
+ * @param rules      policy rules (selectors → table)
  * @param vnetHdr    open with IFF_VNET_HDR and TSO/USO offloads, so reads may return GSO super-packets
  * @param queues     number of queues (IFF_MULTI_QUEUE when > 1)
  */
 public record InterfaceSpec(
-        @JsonProperty("name") String name,
-        @JsonProperty("mtu") Integer mtu,
-        @JsonProperty("addresses") List<Cidr> addresses,
-        @JsonProperty("routes") List<RouteSpec> routes,
-        @JsonProperty("rules") List<RuleSpec> rules,
-        @JsonProperty("offload") Boolean vnetHdr,
-        @JsonProperty("queues") Integer queues) {
+        String name,
+        Integer mtu,
+        List<Cidr> addresses,
+        List<RouteSpec> routes,
+        List<RuleSpec> rules,
+        Boolean vnetHdr,
+        Integer queues) {
 
     public static final int DEFAULT_MTU = 1420;
 

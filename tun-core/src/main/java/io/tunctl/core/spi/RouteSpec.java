@@ -1,25 +1,24 @@
 package io.tunctl.core.spi;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import io.tunctl.core.packet.Cidr;
 
 /**
- * A route through a tunnel interface.
+ * A route through a tunnel interface. In a config file: {@code {to: 203.0.113.0/24, via: 192.0.2.254, metric: 50,
+ * table: 100}}, or just the prefix.
  *
  * @param destination prefix ({@code 0.0.0.0/0} or {@code ::/0} for a default route)
  * @param via         gateway address, or null for a device route
  * @param metric      route priority (lower wins), or null for the kernel default
  * @param table       routing table id, or null for main (254)
  */
-public record RouteSpec(
-        @JsonProperty("to") Cidr destination,
-        @JsonProperty("via") String via,
-        @JsonProperty("metric") Integer metric,
-        @JsonProperty("table") Integer table) {
+public record RouteSpec(Cidr destination, String via, Integer metric, Integer table) {
 
-    /** A bare string in a config is a device route to that prefix. */
-    @JsonCreator
+    /** Host bits of the destination are dropped: the kernel keys a route by its network. */
+    public RouteSpec {
+        if (destination != null) destination = destination.network();
+    }
+
+    /** A device route to {@code destination} (a bare string in a config). */
     public static RouteSpec parse(String destination) {
         return new RouteSpec(Cidr.parse(destination).network(), null, null, null);
     }

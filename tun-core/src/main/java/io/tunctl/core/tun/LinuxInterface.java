@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,8 +22,9 @@ import java.util.Objects;
  * <p>The kernel removes a non-persistent TUN's addresses and routes with the interface, but policy rules name a
  * table, not a device, and would outlive it; they are deleted explicitly, as is everything else so the order is
  * the same on every kernel. {@code add*} methods are idempotent: adding what already exists is a no-op and is not
- * recorded (so it is not removed on close either). If {@link #create} fails half-way, what it did so far is
- * undone before the exception propagates.
+ * recorded (so it is not removed on close either). {@code remove*} methods delete now and drop the record, so
+ * close does not try again; removing what is not there is a no-op. If {@link #create} fails half-way, what it
+ * did so far is undone before the exception propagates.
  *
  * <p>Everything happens in the calling thread's network namespace (see {@link NetworkNamespace}).
  */
@@ -35,7 +37,8 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
 
     private record AddedRoute(RouteSpec route) implements Change {}
 
-    private record AddedRule(RuleSpec rule) implements Change {}
+    /** {@code installed} is {@code rule} with the priority the kernel chose, which pins the one to delete. */
+    private record AddedRule(RuleSpec rule, RuleSpec installed) implements Change {}
 
     private final List<TunDevice> queues;
     private final Rtnetlink rtnl;
@@ -118,7 +121,54 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
     @Override
     public synchronized void addRule(RuleSpec rule) throws IOException {
         ensureOpen();
-        if (rtnl.addRule(rule)) changes.push(new AddedRule(rule));
+        if (!rtnl.addRule(rule)) return;
+        RuleSpec installed = rule;
+        if (rule.priority() == null) {
+            // the kernel picked a priority; remember it so that deleting cannot hit an equal rule of someone else
+            var entry = rtnl.findRule(rule);
+            if (entry.isPresent() && entry.get().priority() >= 0) installed = rule.withPriority(entry.get().priority());
+        }
+        changes.push(new AddedRule(rule, installed));
+    }
+
+    @Override
+    public synchronized void removeAddress(Cidr address) throws IOException {
+        ensureOpen();
+        changes.removeIf(c -> c instanceof AddedAddress a && a.address().equals(address));
+        rtnl.deleteAddress(index, address);
+    }
+
+    @Override
+    public synchronized void removeRoute(RouteSpec route) throws IOException {
+        ensureOpen();
+        changes.removeIf(c -> c instanceof AddedRoute r && r.route().equals(route));
+        rtnl.deleteRoute(index, route);
+    }
+
+    @Override
+    public synchronized void removeRule(RuleSpec rule) throws IOException {
+        ensureOpen();
+        RuleSpec target = rule;
+        for (Iterator<Change> it = changes.iterator(); it.hasNext(); ) {
+            if (it.next() instanceof AddedRule r && (r.rule().equals(rule) || r.installed().equals(rule))) {
+                target = r.installed();
+                it.remove();
+                break;
+            }
+        }
+        deleteExactRule(target);
+    }
+
+    /**
+     * Deletes the rule that has exactly {@code rule}'s selectors, by its priority. The kernel's own delete matches
+     * only the selectors a request names, so a request for a rule without, say, {@code ipproto} would also take a
+     * rule that has one.
+     */
+    private void deleteExactRule(RuleSpec rule) throws IOException {
+        var entry = rtnl.findRule(rule);
+        if (entry.isEmpty()) return;
+        int priority = entry.get().priority(); // unsigned: one above 2^31 is deleted by selectors alone
+        rtnl.deleteRule(priority >= 0 ? rule.withPriority(priority) : rule);
     }
 
     @Override
@@ -155,7 +205,7 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
             try {
                 switch (c) {
                     case AddedRoute r -> rtnl.deleteRoute(index, r.route());
-                    case AddedRule r -> rtnl.deleteRule(r.rule());
+                    case AddedRule r -> deleteExactRule(r.installed());
                     case AddedAddress a -> rtnl.deleteAddress(index, a.address());
                 }
             } catch (IOException | RuntimeException e) {

@@ -12,6 +12,7 @@ import java.io.IOException;
  * ioctl(TUNSETIFF, "tun0"): EPERM (Operation not permitted): needs CAP_NET_ADMIN (run as root)
  * open("/dev/net/tun"): ENOENT (No such file or directory): /dev/net/tun missing: modprobe tun
  * RTM_NEWADDR 192.0.2.1/24 dev tun0: EEXIST (File exists)
+ * setsockopt(SO_MARK, "fd 12 mark 0x51820"): EPERM (Operation not permitted): needs CAP_NET_ADMIN (run as root)
  * </pre>
  */
 public final class NativeException extends IOException {
@@ -89,6 +90,11 @@ public final class NativeException extends IOException {
         boolean netAdminCall = tunsetiff || "TUNSETQUEUE".equals(request) || call.startsWith("RTM_")
                 || (call.equals("open") && "/dev/net/tun".equals(argument));
         if ((errno == libc_h.EPERM() || errno == libc_h.EACCES()) && netAdminCall) return HINT_NET_ADMIN;
+        if (call.equals("setsockopt") && "SO_MARK".equals(request) && errno == libc_h.EPERM()) return HINT_NET_ADMIN;
+        if (call.equals("setsockopt") && "SO_BINDTODEVICE".equals(request)) {
+            if (errno == libc_h.EPERM()) return "needs CAP_NET_RAW to rebind a bound socket (run as root)";
+            if (errno == libc_h.ENODEV()) return "no such interface in the socket's network namespace";
+        }
         if ((errno == libc_h.EPERM() || errno == libc_h.EACCES()) && call.equals("setns")) {
             return "needs CAP_SYS_ADMIN (run as root)";
         }

@@ -131,6 +131,108 @@ class RtnetlinkRequestsTest {
                 () -> RtnetlinkRequests.rule(w, 1, true, new RuleSpec(5, 1, null, 1, null, false)));
     }
 
+    /** The whole rule as {@code ip rule add} words it (same word order), so the bytes equal iproute2's. */
+    static RuleSpec everySelector() {
+        return RuleSpec.builder(4, 1000).invert(true)
+                .from(Cidr.parse("192.0.2.0/24")).to(Cidr.parse("198.51.100.0/24"))
+                .fwmark(0x51820, 0xffffL).iif("lo").oif("eth9")
+                .uidRange(new RuleSpec.UidRange(1000, 1999)).ipProto(RuleSpec.parseIpProto("tcp"))
+                .sport(RuleSpec.PortRange.parse("1024-2048")).dport(RuleSpec.PortRange.of(443))
+                .suppressPrefixLength(0).priority(100).build();
+    }
+
+    @Test
+    void ruleWithEverySelectorEqualsIproute2() {
+        // strace -e write=3 ip rule add not from 192.0.2.0/24 to 198.51.100.0/24 fwmark 0x51820/0xffff iif lo
+        //   oif eth9 uidrange 1000-1999 ipproto tcp sport 1024-2048 dport 443 lookup 1000 suppress_prefixlength 0
+        //   priority 100   (iproute2 6.1; sequence number 5 here)
+        int len = RtnetlinkRequests.rule(w, 5, true, everySelector());
+        assertEquals(140, len);
+        assertEquals("8c000000" + "2000" + "0506" + "05000000" + "00000000"
+                // fib_rule_hdr: AF_INET, dst_len 24, src_len 24, tos 0, table UNSPEC, 0, 0, TO_TBL; INVERT
+                + "02181800" + "00000001" + "02000000"
+                + "08000200" + "c0000200" // FRA_SRC
+                + "08000100" + "c6336400" // FRA_DST
+                + "08000a00" + "20180500" // FRA_FWMARK
+                + "08001000" + "ffff0000" // FRA_FWMASK
+                + "07000300" + "6c6f0000" // FRA_IIFNAME "lo\0" + pad
+                + "09001100" + "65746839" + "00000000" // FRA_OIFNAME "eth9\0" + pad
+                + "0c001400" + "e8030000" + "cf070000" // FRA_UID_RANGE 1000-1999
+                + "05001600" + "06000000" // FRA_IP_PROTO tcp + pad
+                + "08001700" + "00040008" // FRA_SPORT_RANGE 1024-2048
+                + "08001800" + "bb01bb01" // FRA_DPORT_RANGE 443-443
+                + "08000f00" + "e8030000" // FRA_TABLE
+                + "08000e00" + "00000000" // FRA_SUPPRESS_PREFIXLEN
+                + "08000600" + "64000000", // FRA_PRIORITY
+                hex(w.message()));
+    }
+
+    @Test
+    void ruleListedByTheKernelMatchesItsSpec() {
+        // a dump lists a rule in the same shape as the request that made it
+        RuleSpec spec = everySelector();
+        RtnetlinkRequests.rule(w, 5, true, spec);
+        RuleEntry e = RtnetlinkRequests.parseRule(w.message());
+        assertEquals(4, e.family());
+        assertEquals(100, e.priority());
+        assertTrue(e.invert());
+        assertEquals(Cidr.parse("192.0.2.0/24"), e.from());
+        assertEquals(Cidr.parse("198.51.100.0/24"), e.to());
+        assertEquals("lo", e.iif());
+        assertEquals("eth9", e.oif());
+        assertEquals(6, e.ipProto());
+        assertEquals(new RuleSpec.PortRange(1024, 2048), e.sport());
+        assertEquals(RuleSpec.PortRange.of(443), e.dport());
+        assertEquals(new RuleSpec.UidRange(1000, 1999), e.uidRange());
+        assertEquals(0, e.suppressPrefixLength());
+        assertEquals(1000, e.table());
+        assertTrue(e.matches(spec));
+        assertTrue(e.matches(spec.withPriority(null)), "priority is compared only when given");
+        assertFalse(e.matches(spec.withPriority(101)));
+        assertFalse(e.matches(spec.toBuilder().dport(RuleSpec.PortRange.of(444)).build()));
+        assertFalse(e.matches(spec.toBuilder().ipProto(null).build()), "a selector less is another rule");
+        assertFalse(e.matches(spec.toBuilder().invert(false).build()));
+        assertFalse(e.matches(spec.toBuilder().suppressPrefixLength(null).build()));
+    }
+
+    @Test
+    void ipv6RuleWithoutFwmarkCarriesNoMark() {
+        RuleSpec spec = RuleSpec.builder(6, 254).from(Cidr.parse("2001:db8:1::5/48")).oif("tun0")
+                .ipProto(RuleSpec.parseIpProto("ipv6-icmp")).build();
+        assertEquals(Cidr.parse("2001:db8:1::/48"), spec.from(), "host bits dropped");
+        RtnetlinkRequests.rule(w, 6, false, spec);
+        MemorySegment m = w.message();
+        assertEquals(33, m.get(ValueLayout.JAVA_SHORT, 4)); // RTM_DELRULE
+        assertEquals("0a003000" + "fe000001" + "00000000", hex(m.asSlice(16, 12))); // AF_INET6, src_len 48, main
+        Map<Integer, MemorySegment> a = NetlinkReader.attributes(m, NetlinkReader.attributesOffset(12));
+        assertFalse(a.containsKey(10), "no FRA_FWMARK");
+        assertFalse(a.containsKey(16), "no FRA_FWMASK");
+        assertFalse(a.containsKey(1), "no FRA_DST");
+        assertEquals("20010db8000100000000000000000000", hex(a.get(2)));
+        assertEquals(58, a.get(22).get(ValueLayout.JAVA_BYTE, 0));
+        RuleEntry e = RtnetlinkRequests.parseRule(m);
+        assertEquals(0, e.fwmark());
+        assertNull(e.suppressPrefixLength());
+        assertTrue(e.matches(spec));
+        assertFalse(e.matches(spec.toBuilder().fwmark(1).build()));
+    }
+
+    @Test
+    void suppressPrefixLengthMinusOneIsNone() {
+        // kernels list FRA_SUPPRESS_PREFIXLEN 0xffffffff for every rule that has none, and the full mask of a mark
+        // given without one
+        RuleSpec plain = new RuleSpec(4, 0x99, null, 1001, null, false);
+        RtnetlinkRequests.rule(w, 7, true, new RuleSpec(4, 0x99, 0xffffffffL, 1001, null, false));
+        MemorySegment m = w.message();
+        MemorySegment listed = arena.allocate(m.byteSize() + 8);
+        listed.copyFrom(m);
+        listed.asSlice(m.byteSize()).copyFrom(MemorySegment.ofArray(new byte[] {8, 0, 14, 0, -1, -1, -1, -1}));
+        listed.set(ValueLayout.JAVA_INT, 0, (int) listed.byteSize());
+        RuleEntry e = RtnetlinkRequests.parseRule(listed);
+        assertNull(e.suppressPrefixLength());
+        assertTrue(e.matches(plain));
+    }
+
     @Test
     void linkRequests() {
         RtnetlinkRequests.getLinkByName(w, 1, "tun0");

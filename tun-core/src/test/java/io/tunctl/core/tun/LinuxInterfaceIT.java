@@ -111,6 +111,123 @@ class LinuxInterfaceIT {
         assertLacks(rules, "lookup 1000");
     }
 
+    private int count(String haystack, String regex) {
+        return (int) Pattern.compile(regex, Pattern.MULTILINE).matcher(haystack).results().count();
+    }
+
+    @Test
+    void routesAndAddressesComeAndGoWhileRunning() throws IOException {
+        try (LinuxInterface li = netns.call(() -> LinuxInterface.create(InterfaceSpec.of("tnr0", 1400,
+                List.of(Cidr.parse("192.0.2.1/24"), Cidr.parse("2001:db8:1::1/64")))))) {
+            RouteSpec net = RouteSpec.parse("198.51.100.0/24");
+            RouteSpec dflt = RouteSpec.parse("0.0.0.0/0").inTable(1000);
+            RouteSpec net6 = RouteSpec.parse("2001:db8:2::/48");
+            li.addRoute(net);
+            li.addRoute(dflt);
+            li.addRoute(net6);
+            li.addRoute(net6); // twice: one route, removed once
+            assertContains(ns.ip("-4", "route", "show", "table", "all"), "^198\\.51\\.100\\.0/24 dev tnr0");
+            assertContains(ns.ip("-4", "route", "show", "table", "all"), "^default dev tnr0 table 1000");
+            assertContains(ns.ip("-6", "route"), "^2001:db8:2::/48 dev tnr0");
+
+            li.removeRoute(net);
+            String routes = ns.ip("-4", "route", "show", "table", "all");
+            assertLacks(routes, "^198\\.51\\.100\\.0/24");
+            assertContains(routes, "^default dev tnr0 table 1000");
+            li.removeRoute(net); // gone already: a no-op
+            li.removeRoute(dflt);
+            assertLacks(ns.ip("-4", "route", "show", "table", "all"), "table 1000");
+            li.removeRoute(net6);
+            assertLacks(ns.ip("-6", "route"), "2001:db8:2::");
+
+            li.removeAddress(Cidr.parse("2001:db8:1::1/64"));
+            String addr = ns.ip("addr", "show", "dev", "tnr0");
+            assertLacks(addr, "2001:db8:1::1");
+            assertContains(addr, "inet 192\\.0\\.2\\.1/24 ");
+            li.removeAddress(Cidr.parse("2001:db8:1::1/64"));
+            li.removeAddress(Cidr.parse("192.0.2.99/24")); // never there
+
+            // a route removed while running and added back by someone else is not ours to remove on close
+            li.addRoute(RouteSpec.parse("203.0.113.0/24").inTable(1001));
+            li.removeRoute(RouteSpec.parse("203.0.113.0/24").inTable(1001));
+            ns.ip("route", "add", "203.0.113.0/24", "dev", "lo", "table", "1001");
+
+            li.setMtu(1300);
+            assertContains(ns.ip("link", "show", "dev", "tnr0"), "mtu 1300 ");
+            assertEquals(1300, li.device().mtu(), "the device's own MTU follows");
+        }
+        assertContains(ns.ip("route", "show", "table", "1001"), "^203\\.0\\.113\\.0/24 dev lo");
+    }
+
+    @Test
+    void rulesWithEverySelectorComeAndGoWhileRunning() throws IOException {
+        record Shown(RuleSpec rule, String asIpRulePrintsIt) {}
+        List<Shown> shown = List.of(
+                new Shown(RuleSpec.builder(4, 1000).priority(100).invert(true).fwmark(0x51820).build(),
+                        "^100:\\s+not from all fwmark 0x51820 lookup 1000\\s*$"),
+                new Shown(RuleSpec.builder(4, 254).priority(101).suppressPrefixLength(0).build(),
+                        "^101:\\s+from all lookup main suppress_prefixlength 0\\s*$"),
+                new Shown(RuleSpec.builder(4, 1001).priority(102).from(Cidr.parse("192.0.2.0/24"))
+                        .to(Cidr.parse("198.51.100.0/24")).build(),
+                        "^102:\\s+from 192\\.0\\.2\\.0/24 to 198\\.51\\.100\\.0/24 lookup 1001\\s*$"),
+                new Shown(RuleSpec.builder(4, 1002).priority(103).ipProto(RuleSpec.parseIpProto("tcp"))
+                        .sport(RuleSpec.PortRange.parse("1024-2048")).dport(RuleSpec.PortRange.of(443)).build(),
+                        "^103:\\s+from all ipproto tcp sport 1024-2048 dport 443 lookup 1002\\s*$"),
+                new Shown(RuleSpec.builder(4, 1003).priority(104).uidRange(RuleSpec.UidRange.parse("1000-1999"))
+                        .build(), "^104:\\s+from all uidrange 1000-1999 lookup 1003\\s*$"),
+                new Shown(RuleSpec.builder(4, 1004).priority(105).iif("lo").oif("tnx0").build(),
+                        "^105:\\s+from all iif lo oif tnx0 lookup 1004\\s*$"),
+                new Shown(RuleSpec.builder(4, 1005).priority(106).fwmark(0x10, 0xf0L).invert(true)
+                        .ipProto(RuleSpec.parseIpProto("udp")).dport(RuleSpec.PortRange.parse("5000-5100")).build(),
+                        "^106:\\s+not from all fwmark 0x10/0xf0 ipproto udp dport 5000-5100 lookup 1005\\s*$"),
+                new Shown(RuleSpec.builder(6, 1006).priority(107).from(Cidr.parse("2001:db8:1::/64"))
+                        .ipProto(RuleSpec.parseIpProto("ipv6-icmp")).build(),
+                        "^107:\\s+from 2001:db8:1::/64 ipproto ipv6-icmp lookup 1006\\s*$"),
+                new Shown(RuleSpec.builder(6, 254).priority(108).to(Cidr.parse("2001:db8:2::/48"))
+                        .suppressPrefixLength(48).build(),
+                        "^108:\\s+from all to 2001:db8:2::/48 lookup main suppress_prefixlength 48\\s*$"));
+        try (LinuxInterface li = netns.call(() -> LinuxInterface.create(InterfaceSpec.of("tnx0", 1420, List.of())))) {
+            for (Shown s : shown) {
+                li.addRule(s.rule());
+                assertContains(rules(), s.asIpRulePrintsIt());
+                assertTrue(li.rtnetlink().ruleExists(s.rule()), s.rule().toString());
+            }
+            // removed one at a time, from the middle out: each goes, the others stay
+            for (int i : new int[] {4, 0, 8, 2, 6, 1, 7, 3, 5}) {
+                li.removeRule(shown.get(i).rule());
+                String rules = rules();
+                assertLacks(rules, shown.get(i).asIpRulePrintsIt());
+                assertEquals(8 - count(rules, "^10[0-8]:"), List.of(4, 0, 8, 2, 6, 1, 7, 3, 5).indexOf(i),
+                        "only that rule went:\n" + rules);
+                li.removeRule(shown.get(i).rule()); // gone already: a no-op
+            }
+
+            // added twice, removed once; then someone else's equal rule is not ours to take on close
+            RuleSpec plain = new RuleSpec(4, 0x7, null, 1007, null, false);
+            li.addRule(plain);
+            li.addRule(plain);
+            assertEquals(1, count(rules(), "fwmark 0x7 lookup 1007"), rules());
+            li.removeRule(plain);
+            assertEquals(0, count(rules(), "fwmark 0x7 lookup 1007"), rules());
+            ns.ip("rule", "add", "fwmark", "0x7", "lookup", "1007");
+
+            // ours has no ipproto; the kernel's own delete would match the other rule first (lower priority)
+            ns.ip("rule", "add", "priority", "50", "fwmark", "0x8", "ipproto", "udp", "lookup", "1008");
+            RuleSpec ours = new RuleSpec(4, 0x8, null, 1008, null, false);
+            li.addRule(ours);
+            assertEquals(2, count(rules(), "fwmark 0x8 .*lookup 1008"), rules());
+            li.removeRule(ours);
+            assertContains(rules(), "^50:\\s+from all fwmark 0x8 ipproto udp lookup 1008");
+            assertEquals(1, count(rules(), "fwmark 0x8 .*lookup 1008"), rules());
+            li.addRule(ours); // and once more, for close to remove
+        }
+        String rules = rules();
+        assertContains(rules, "from all fwmark 0x7 lookup 1007");
+        assertContains(rules, "^50:\\s+from all fwmark 0x8 ipproto udp lookup 1008");
+        assertEquals(1, count(rules, "lookup 1008"), rules);
+        assertLacks(rules, "^10[0-8]:");
+    }
+
     @Test
     void preexistingRuleIsLeftAlone() throws IOException {
         ns.ip("rule", "add", "fwmark", "0x99", "lookup", "1001");

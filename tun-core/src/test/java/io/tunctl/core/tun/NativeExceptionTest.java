@@ -21,6 +21,17 @@ class NativeExceptionTest {
     }
 
     @Test
+    void socketMarkPermissionNamesCapability() {
+        NativeException e = NativeException.syscall("setsockopt", "SO_MARK", "fd 12 mark 0x51820", 1);
+        assertEquals("setsockopt(SO_MARK, \"fd 12 mark 0x51820\"): EPERM (Operation not permitted): needs CAP_NET_ADMIN"
+                + " (run as root)", e.getMessage());
+        assertEquals("setsockopt(SO_MARK)", e.call());
+        assertEquals("needs CAP_NET_RAW to rebind a bound socket (run as root)",
+                NativeException.syscall("setsockopt", "SO_BINDTODEVICE", "fd 3 dev eth0", 1).hint());
+        assertNull(NativeException.syscall("setsockopt", "SO_RCVBUF", "fd 3", 1).hint());
+    }
+
+    @Test
     void missingTunDeviceSaysModprobe() {
         NativeException e = NativeException.syscall("open", null, "/dev/net/tun", 2);
         assertEquals("open(\"/dev/net/tun\"): ENOENT (No such file or directory): /dev/net/tun missing: modprobe tun",

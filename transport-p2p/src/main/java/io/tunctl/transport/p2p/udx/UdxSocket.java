@@ -22,6 +22,7 @@ import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tunctl.core.tun.SocketBypass;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -151,6 +152,14 @@ public final class UdxSocket implements AutoCloseable {
     /** The bound address (with the actual port when bound to port 0). */
     public InetSocketAddress localAddress() {
         return channel.localAddress();
+    }
+
+    /**
+     * Keeps this socket's datagrams out of the tunnel they may carry (SO_MARK and/or SO_BINDTODEVICE, see
+     * {@link SocketBypass}); call it before the first send.
+     */
+    public void keepOutOfTunnel(SocketBypass bypass) throws IOException {
+        bypass.apply(channel.fd().intValue());
     }
 
     /** The event loop every stream of this socket runs on. */

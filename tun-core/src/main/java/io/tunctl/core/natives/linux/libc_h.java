@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code <fcntl.h>}, {@code <poll.h>}, {@code <sched.h>}, {@code <sys/eventfd.h>}, {@code <sys/uio.h>},
  * {@code <sys/socket.h>}, {@code <sys/ioctl.h>}, {@code <string.h>}, {@code <errno.h>}.
  * Declarations: {@code native-headers/linux_libc.h}. Man pages: read(2), readv(2), poll(2), eventfd(2), setns(2),
- * ioctl(2), socket(2), netlink(7).
+ * ioctl(2), socket(2), setsockopt(2), socket(7), netlink(7).
  *
  * <p>Every function that can fail takes a leading {@code errno} segment ({@link Natives#allocateCapture}) into
  * which the call's errno is captured ({@code Linker.Option.captureCallState("errno")}); read it with
@@ -201,6 +201,20 @@ public final class libc_h {
      * }
      */
     public static int SO_SNDBUF() { return 7; }
+    /**
+     * From {@code asm-generic/socket.h}:
+     * {@snippet lang=c :
+     * #define SO_BINDTODEVICE 25
+     * }
+     */
+    public static int SO_BINDTODEVICE() { return 25; }
+    /**
+     * From {@code asm-generic/socket.h}:
+     * {@snippet lang=c :
+     * #define SO_MARK 36
+     * }
+     */
+    public static int SO_MARK() { return 36; }
     /**
      * From {@code bits/socket.h}:
      * {@snippet lang=c :
@@ -777,6 +791,26 @@ public final class libc_h {
                                  int optlen) {
         try {
             return (int) setsockopt.HANDLE.invokeExact(errno, sockfd, level, optname, optval, optlen);
+        } catch (Throwable t) {
+            throw Natives.unreachable(t);
+        }
+    }
+
+    private static final class getsockopt {
+        static final FunctionDescriptor DESC =
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+        static final MethodHandle HANDLE = Natives.downcall("getsockopt", DESC, ERRNO);
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen);
+     * }
+     */
+    public static int getsockopt(MemorySegment errno, int sockfd, int level, int optname, MemorySegment optval,
+                                 MemorySegment optlen) {
+        try {
+            return (int) getsockopt.HANDLE.invokeExact(errno, sockfd, level, optname, optval, optlen);
         } catch (Throwable t) {
             throw Natives.unreachable(t);
         }

@@ -5,7 +5,8 @@ package io.tunctl.core.natives.linux;
  * {@code <linux/if_addr.h>}, {@code <linux/if_link.h>} and {@code <linux/fib_rules.h>}.
  * Declarations: {@code native-headers/linux_rtnetlink.h}. Man pages: netlink(7), rtnetlink(7).
  * The structs are {@link nlmsghdr}, {@link nlmsgerr}, {@link rtattr}, {@link ifinfomsg},
- * {@link ifaddrmsg}, {@link rtmsg}, {@link fib_rule_hdr} and {@link sockaddr_nl}.
+ * {@link ifaddrmsg}, {@link rtmsg}, {@link fib_rule_hdr}, {@link fib_rule_port_range}, {@link fib_rule_uid_range}
+ * and {@link sockaddr_nl}.
  */
 @SuppressWarnings({"unused", "checkstyle:TypeName", "checkstyle:MethodName"})
 public final class rtnetlink_h {
@@ -478,6 +479,13 @@ public final class rtnetlink_h {
     /**
      * From {@code linux/fib_rules.h}:
      * {@snippet lang=c :
+     * #define FRA_IIFNAME 3
+     * }
+     */
+    public static int FRA_IIFNAME() { return 3; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
      * #define FRA_PRIORITY 6
      * }
      */
@@ -492,6 +500,13 @@ public final class rtnetlink_h {
     /**
      * From {@code linux/fib_rules.h}:
      * {@snippet lang=c :
+     * #define FRA_SUPPRESS_PREFIXLEN 14
+     * }
+     */
+    public static int FRA_SUPPRESS_PREFIXLEN() { return 14; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
      * #define FRA_TABLE 15
      * }
      */
@@ -503,6 +518,41 @@ public final class rtnetlink_h {
      * }
      */
     public static int FRA_FWMASK() { return 16; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
+     * #define FRA_OIFNAME 17
+     * }
+     */
+    public static int FRA_OIFNAME() { return 17; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
+     * #define FRA_UID_RANGE 20 // struct fib_rule_uid_range
+     * }
+     */
+    public static int FRA_UID_RANGE() { return 20; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
+     * #define FRA_IP_PROTO 22 // __u8
+     * }
+     */
+    public static int FRA_IP_PROTO() { return 22; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
+     * #define FRA_SPORT_RANGE 23 // struct fib_rule_port_range
+     * }
+     */
+    public static int FRA_SPORT_RANGE() { return 23; }
+    /**
+     * From {@code linux/fib_rules.h}:
+     * {@snippet lang=c :
+     * #define FRA_DPORT_RANGE 24 // struct fib_rule_port_range
+     * }
+     */
+    public static int FRA_DPORT_RANGE() { return 24; }
     /**
      * From {@code linux/fib_rules.h}:
      * {@snippet lang=c :

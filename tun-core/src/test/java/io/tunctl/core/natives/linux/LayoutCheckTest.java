@@ -40,7 +40,7 @@ class LayoutCheckTest {
     static {
         for (Class<?> c : List.of(ifreq.class, pollfd.class, iovec.class, sockaddr_nl.class, nlmsghdr.class,
                 nlmsgerr.class, rtattr.class, ifinfomsg.class, ifaddrmsg.class, rtmsg.class, fib_rule_hdr.class,
-                virtio_net_hdr.class)) {
+                fib_rule_port_range.class, fib_rule_uid_range.class, virtio_net_hdr.class)) {
             STRUCTS.put(c, "struct " + c.getSimpleName());
         }
         STRUCTS.put(ifreq.ifr_ifru.class, "__typeof__(((struct ifreq *)0)->ifr_ifru)");
