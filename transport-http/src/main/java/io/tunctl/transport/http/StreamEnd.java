@@ -69,6 +69,20 @@ public abstract class StreamEnd implements PacketDevice {
             if (batch.isFull()) flush();
         }
 
+        /**
+         * Like {@link #add}, but the batch only refers to the packet's bytes where they lie (a TUN write then takes
+         * them from there, with no copy): the caller keeps {@code frame}'s memory valid and unchanged until its
+         * next {@link #flush}, which it calls before it releases the buffer the frame is in.
+         */
+        public void addRef(ByteBuf frame) {
+            if (closed) {
+                drops.increment();
+                return;
+            }
+            Frames.referInto(frame, batch);
+            if (batch.isFull()) flush();
+        }
+
         /** Hands what was collected to the sink (call at the end of each read). */
         public void flush() {
             int n = batch.size();

@@ -139,8 +139,9 @@ public final class OffloadCheck {
      * @return {@link #OK} or a reason code
      */
     public static int check(PacketBatch batch, int i, int mtu) {
-        return check(batch.buffer(i), batch.length(i), batch.flags(i), batch.gsoType(i), batch.hdrLen(i),
-                batch.gsoSize(i), batch.csumStart(i), batch.csumOffset(i), mtu);
+        // memory/offset, not buffer(i): a packet the batch only refers to is checked where it lies, not copied
+        return check(batch.memory(i), batch.offset(i), batch.length(i), batch.flags(i), batch.gsoType(i),
+                batch.hdrLen(i), batch.gsoSize(i), batch.csumStart(i), batch.csumOffset(i), mtu);
     }
 
     /**
@@ -157,6 +158,12 @@ public final class OffloadCheck {
         if (len < 0 || len > packet.byteSize()) {
             throw new IllegalArgumentException("length " + len + " outside the " + packet.byteSize() + "-byte segment");
         }
+        return check(packet, 0, len, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset, mtu);
+    }
+
+    /** {@link #check(MemorySegment, int, int, int, int, int, int, int, int)} of the packet at {@code base}. */
+    private static int check(MemorySegment packet, long base, int len, int flags, int gsoType, int hdrLen,
+                             int gsoSize, int csumStart, int csumOffset, int mtu) {
         flags &= 0xff;
         gsoType &= 0xff;
         hdrLen &= 0xffff;
@@ -182,27 +189,27 @@ public final class OffloadCheck {
 
         // the IP header, read only within len
         if (len < 1) return BAD_IP_HEADER;
-        int version = IpPacket.version(packet, 0);
+        int version = IpPacket.version(packet, base);
         int ipLen;
         int l3;
         int proto;
         if (version == 4) {
             if (len < Ipv4.MIN_HEADER_LENGTH) return BAD_IP_HEADER;
-            l3 = Ipv4.headerLength(packet, 0);
+            l3 = Ipv4.headerLength(packet, base);
             if (l3 < Ipv4.MIN_HEADER_LENGTH || l3 > len) return BAD_IP_HEADER;
-            ipLen = Ipv4.totalLength(packet, 0);
+            ipLen = Ipv4.totalLength(packet, base);
             if (ipLen < l3 || ipLen > len) return BAD_IP_LENGTH;
-            if (Ipv4.isFragment(packet, 0)) return FRAGMENT;
-            proto = Ipv4.protocol(packet, 0);
+            if (Ipv4.isFragment(packet, base)) return FRAGMENT;
+            proto = Ipv4.protocol(packet, base);
         } else if (version == 6) {
             if (len < Ipv6.HEADER_LENGTH) return BAD_IP_HEADER;
-            ipLen = Ipv6.HEADER_LENGTH + Ipv6.payloadLength(packet, 0);
+            ipLen = Ipv6.HEADER_LENGTH + Ipv6.payloadLength(packet, base);
             if (ipLen > len) return BAD_IP_LENGTH;
-            long tp = Ipv6.transport(packet, 0, ipLen);
+            long tp = Ipv6.transport(packet, base, ipLen);
             if (tp < 0) return BAD_IPV6_EXTENSIONS;
             proto = IpPacket.transportProtocol(tp);
-            if (proto == IpPacket.PROTO_FRAGMENT || Ipv6.isFragment(packet, 0, ipLen)) return FRAGMENT;
-            l3 = (int) IpPacket.transportOffset(tp);
+            if (proto == IpPacket.PROTO_FRAGMENT || Ipv6.isFragment(packet, base, ipLen)) return FRAGMENT;
+            l3 = (int) (IpPacket.transportOffset(tp) - base);
         } else {
             return BAD_IP_VERSION;
         }
@@ -221,12 +228,12 @@ public final class OffloadCheck {
         if (tcpGso) {
             if (csumOffset != Tcp.OFF_CHECKSUM) return CSUM_OFFSET_MISMATCH;
             if (avail < Tcp.MIN_HEADER_LENGTH) return BAD_TRANSPORT_HEADER;
-            l4 = Tcp.headerLength(packet, l3);
+            l4 = Tcp.headerLength(packet, base + l3);
             if (l4 < Tcp.MIN_HEADER_LENGTH || l4 > avail) return BAD_TRANSPORT_HEADER;
         } else {
             if (csumOffset != Udp.OFF_CHECKSUM) return CSUM_OFFSET_MISMATCH;
             // the checksum field fits (checked above), so the 8-byte header does
-            int udpLen = Udp.length(packet, l3);
+            int udpLen = Udp.length(packet, base + l3);
             if (udpLen < Udp.HEADER_LENGTH || udpLen > avail) return BAD_TRANSPORT_HEADER;
             l4 = Udp.HEADER_LENGTH;
         }

@@ -13,6 +13,11 @@ import java.util.Objects;
  * A packet whose {@code gsoType} is not {@link Offload#GSO_NONE} is a GSO super-packet that the receiver
  * (or the kernel) splits into segments of {@code gsoSize} payload bytes.
  *
+ * <p>A slot may instead <em>refer</em> to a packet in memory the caller owns ({@link #addRef}): a transport's
+ * receive buffer, so the packet reaches a TUN write without being copied. Readers that honour this use
+ * {@link #memory(int)} and {@link #offset(int)} (or {@link #address(int)}); {@link #buffer(int)} first copies
+ * such a packet into its slot, so every other reader still sees the packet in the slot.
+ *
  * <p>Nothing here allocates per packet: the slot slices and the metadata arrays are made once.
  * A batch is not thread-safe; each pumping thread owns its own.
  */
@@ -26,6 +31,8 @@ public final class PacketBatch {
     private final short[] gsoSize;
     private final short[] csumStart;
     private final short[] csumOffset;
+    /** Native address of a packet slot {@code i} refers to ({@link #addRef}), or 0 when it is in the slot. */
+    private final long[] ref;
     private int size;
 
     private PacketBatch(MemorySegment slab, int capacity, int bufferSize) {
@@ -41,6 +48,7 @@ public final class PacketBatch {
         this.gsoSize = new short[capacity];
         this.csumStart = new short[capacity];
         this.csumOffset = new short[capacity];
+        this.ref = new long[capacity];
     }
 
     /**
@@ -70,20 +78,59 @@ public final class PacketBatch {
 
     public boolean isFull() { return size == slots.length; }
 
-    /** Empties the batch; buffers keep their bytes but are no longer counted. */
-    public void clear() { size = 0; }
+    /** Empties the batch; buffers keep their bytes but are no longer counted, and referred packets are let go. */
+    public void clear() {
+        for (int i = 0; i < size; i++) ref[i] = 0;
+        size = 0;
+    }
 
     /** Sets the packet count after a device filled slots {@code 0 .. n-1} directly. */
     public void size(int n) {
         if (n < 0 || n > slots.length) throw new IndexOutOfBoundsException("size " + n + " of " + slots.length);
+        for (int i = n; i < size; i++) ref[i] = 0;
         size = n;
     }
 
-    /** The whole slot {@code i} ({@link #bufferSize()} bytes), for a device to fill. */
-    public MemorySegment buffer(int i) { return slots[i]; }
+    /**
+     * The whole slot {@code i} ({@link #bufferSize()} bytes), for a device to fill or read. A packet the slot only
+     * referred to ({@link #addRef}) is copied into the slot first.
+     */
+    public MemorySegment buffer(int i) {
+        long a = ref[i];
+        if (a != 0) {
+            MemorySegment.copy(Native.ALL, a, slots[i], 0, length[i]);
+            ref[i] = 0;
+        }
+        return slots[i];
+    }
 
     /** The packet in slot {@code i}: a view of its first {@link #length(int)} bytes. Allocates a slice. */
-    public MemorySegment packet(int i) { return slots[i].asSlice(0, length[i]); }
+    public MemorySegment packet(int i) { return buffer(i).asSlice(0, length[i]); }
+
+    /** Memory holding packet {@code i}, at {@link #offset(int)}: its slot, or all memory for a referred packet. */
+    public MemorySegment memory(int i) { return ref[i] != 0 ? Native.ALL : slots[i]; }
+
+    /** Where packet {@code i} starts in {@link #memory(int)}. */
+    public long offset(int i) { return ref[i]; }
+
+    /** Native address of packet {@code i}'s first byte, for a system call's iovec. */
+    public long address(int i) {
+        long a = ref[i];
+        return a != 0 ? a : slots[i].address();
+    }
+
+    /**
+     * Appends a slot that refers to {@code len} bytes at native address {@code address}, without copying them, with
+     * no offload. The caller keeps that memory valid and unchanged until the batch is cleared (a receive buffer
+     * handed to a sink and released after {@code accept} returns).
+     */
+    public int addRef(long address, int len) {
+        if (address == 0) throw new IllegalArgumentException("null address");
+        if (len > bufferSize) throw new IllegalArgumentException("packet of " + len + " B > buffer " + bufferSize);
+        int i = commit(len);
+        ref[i] = address;
+        return i;
+    }
 
     public int length(int i) { return length[i]; }
 
@@ -91,6 +138,7 @@ public final class PacketBatch {
     public void length(int i, int len) {
         if (len < 0 || len > bufferSize) throw new IndexOutOfBoundsException("length " + len + " > " + bufferSize);
         length[i] = len;
+        ref[i] = 0;
         flags[i] = 0;
         gsoType[i] = Offload.GSO_NONE;
         hdrLen[i] = 0;
@@ -137,7 +185,7 @@ public final class PacketBatch {
 
     /** Copies packet {@code i} to native memory at {@code address} (an off-heap send buffer); see {@link #addFrom}. */
     public void copyTo(int i, long address) {
-        MemorySegment.copy(slots[i], 0, Native.ALL, address, length[i]);
+        MemorySegment.copy(memory(i), offset(i), Native.ALL, address, length[i]);
     }
 
     /** The whole address space as one segment, made once on first use (it needs native access). */
@@ -150,8 +198,9 @@ public final class PacketBatch {
         int j = dst.size;
         if (j == dst.slots.length) throw new IllegalStateException("destination batch full");
         if (length[i] > dst.bufferSize) throw new IllegalArgumentException("packet too large for destination");
-        MemorySegment.copy(slots[i], 0, dst.slots[j], 0, length[i]);
+        MemorySegment.copy(memory(i), offset(i), dst.slots[j], 0, length[i]);
         dst.length[j] = length[i];
+        dst.ref[j] = 0;
         dst.setOffload(j, flags[i], gsoType[i], hdrLen[i], gsoSize[i], csumStart[i], csumOffset[i]);
         dst.size = j + 1;
     }

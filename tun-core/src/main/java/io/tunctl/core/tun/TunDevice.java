@@ -509,7 +509,8 @@ public final class TunDevice implements PacketDevice {
         virtio_net_hdr.csum_start(hdr, (short) batch.csumStart(i));
         virtio_net_hdr.csum_offset(hdr, (short) batch.csumOffset(i));
         MemorySegment data = w.iovData();
-        iovec.iov_base(data, batch.buffer(i));
+        // by address: a packet the batch only refers to (a transport's receive buffer) goes in without a copy
+        data.set(ValueLayout.JAVA_LONG, iovec.iov_base$offset(), batch.address(i));
         iovec.iov_len(data, len);
         while (true) {
             long n = libc_h.writev(w.errno(), fd, w.iov(), 2);

@@ -236,6 +236,7 @@ public final class HttpTunnelClient implements AutoCloseable {
                 accepted = false;
                 c.close();
             } finally {
+                if (toTun != null) toTun.flush(); // packets referring to msg go into the TUN before msg is released
                 ReferenceCountUtil.release(msg);
             }
         }
@@ -327,7 +328,9 @@ public final class HttpTunnelClient implements AutoCloseable {
                 if (d == null) return; // parameters not applied yet: nothing to write into
                 toTun = d.inbound(channel.eventLoop());
             }
-            toTun.add(frame);
+            // a frame in the read buffer is referred to, not copied: channelRead flushes before releasing it
+            if (decoder.lendingAssembled()) toTun.add(frame);
+            else toTun.addRef(frame);
         }
 
         @Override

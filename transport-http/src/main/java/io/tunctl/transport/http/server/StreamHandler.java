@@ -87,6 +87,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
             if (msg instanceof HttpRequest req) onRequest(ctx, req);
             if (msg instanceof HttpContent c) onContent(ctx, c);
         } finally {
+            if (toTun != null) toTun.flush(); // packets referring to msg go into the TUN before msg is released
             ReferenceCountUtil.release(msg);
         }
     }
@@ -250,7 +251,9 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
             return;
         }
         if (d instanceof ForwardingTable.ToTun<Peer>) {
-            toTun.add(frame);
+            // a frame in the read buffer is referred to, not copied: channelRead flushes before releasing it
+            if (decoder.lendingAssembled()) toTun.add(frame);
+            else toTun.addRef(frame);
         } else if (d instanceof ForwardingTable.ToClient<Peer> c) {
             ByteBuf out = outbox.computeIfAbsent(c.client(), k -> ChunkedBody.start(ctx.alloc(), 64 * 1024));
             Frames.encode(frame, out);

@@ -33,6 +33,7 @@ public final class FrameDecoder {
     private ByteBuf partial;          // the frame being assembled across buffers (header + packet); reused
     private int partialNeed;          // bytes the partial frame still lacks
     private boolean assembling;
+    private boolean lendingAssembled;
     private boolean failed;
 
     /**
@@ -53,7 +54,12 @@ public final class FrameDecoder {
                 partialNeed -= n;
                 if (partialNeed > 0) return;
                 assembling = false;
-                sink.frame(partial);
+                lendingAssembled = true;
+                try {
+                    sink.frame(partial);
+                } finally {
+                    lendingAssembled = false;
+                }
                 partial.clear();
                 continue;
             }
@@ -97,6 +103,15 @@ public final class FrameDecoder {
         failed = true;
         release();
         return new FrameException(message);
+    }
+
+    /**
+     * During {@link Sink#frame}: true when the frame lent is one the decoder assembled from several fed buffers
+     * (its memory is reused for the next such frame), false when it lies in the buffer being fed (its memory is the
+     * caller's, valid as long as the caller keeps that buffer).
+     */
+    public boolean lendingAssembled() {
+        return lendingAssembled;
     }
 
     /** True when no frame is half received (a stream may end cleanly here). */

@@ -76,6 +76,22 @@ public final class Frames {
                 frame.getUnsignedShortLE(r + 4), frame.getUnsignedShortLE(r + 6), frame.getUnsignedShortLE(r + 8));
     }
 
+    /**
+     * Appends a slot to {@code batch} that refers to the packet inside a decoded frame where it lies, header fields
+     * as offload metadata; the frame's memory must outlive the batch's use of it (see
+     * {@link PacketBatch#addRef}). A frame without a native address is copied instead.
+     */
+    public static void referInto(ByteBuf frame, PacketBatch batch) {
+        if (!frame.hasMemoryAddress()) {
+            decodeInto(frame, batch);
+            return;
+        }
+        int r = frame.readerIndex();
+        int slot = batch.addRef(frame.memoryAddress() + r + Wire.VNET_HDR_LEN, frame.readableBytes() - Wire.VNET_HDR_LEN);
+        batch.setOffload(slot, frame.getUnsignedByte(r), frame.getUnsignedByte(r + 1), frame.getUnsignedShortLE(r + 2),
+                frame.getUnsignedShortLE(r + 4), frame.getUnsignedShortLE(r + 6), frame.getUnsignedShortLE(r + 8));
+    }
+
     /** Length of the IP packet inside a decoded frame. */
     public static int packetLength(ByteBuf frame) {
         return frame.readableBytes() - Wire.VNET_HDR_LEN;
