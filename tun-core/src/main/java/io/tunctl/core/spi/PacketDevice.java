@@ -20,13 +20,14 @@ import java.util.function.Supplier;
  *       ready (at most the batch's free slots) and returns how many it appended. It returns {@code -1} once the
  *       device is closed or its peer has ended, and 0 only for a full batch or after {@link #wakeup()}.
  *       Push devices throw {@link UnsupportedOperationException} from {@code read}.</li>
- *   <li>{@link #deliverTo} (push devices) is called once, before packets flow. The device calls the factory once
- *       per thread or stream that delivers (never per packet), uses each sink from one thread at a time, and
- *       closes the sinks it made when their thread or stream ends, and at the latest when it closes.
- *       Packets that arrive before {@code deliverTo} are dropped and counted.</li>
+ *   <li>{@link #deliverTo} (push devices) is called once, before packets flow; a second call throws
+ *       {@link IllegalStateException}. The device calls the factory once per thread or stream that delivers (never
+ *       per packet), uses each sink from one thread at a time, and closes the sinks it made when their thread or
+ *       stream ends, and at the latest when it closes (on the sinks' own threads, so possibly a moment after
+ *       {@link #close} returns). Packets that arrive before {@code deliverTo} are dropped and counted.</li>
  *   <li>{@link #write} sends every packet of the batch, in order, or throws. Packets the device cannot carry
- *       (larger than {@link #mtu()} without offload, malformed for the transport) are dropped and counted,
- *       never silently truncated. Writing to a closed device throws {@link java.nio.channels.ClosedChannelException}.</li>
+ *       (larger than {@link #mtu()} without offload, malformed for the transport), or cannot take now without
+ *       blocking (a full kernel queue), are dropped and counted, never silently truncated. Writing to a closed device throws {@link java.nio.channels.ClosedChannelException}.</li>
  *   <li>Packets carry GSO metadata; a device that does not accept GSO super-packets
  *       ({@link #acceptsGso()} false) must be given segmented packets — the bridge does that.</li>
  *   <li>One thread may read while others write. {@link #write} may be called from several threads at once (the
