@@ -10,8 +10,11 @@ import java.util.List;
 
 /** One bench row: something that carries TCP from namespace A to {@link #target()} in B. */
 abstract sealed class BenchCase implements AutoCloseable {
-    /** How long a row's processes may take to say they are up: a JVM starting beside a dozen others on 2 busy cores. */
-    static final long READY_MS = 60_000;
+    /**
+     * How long a row's processes may take to say they are up. Generous: a dozen JVMs start at once, and on a shared
+     * 2-core machine under load one took 70 s; a process that exits is noticed at once anyway.
+     */
+    static final long READY_MS = 120_000;
 
     final String name;
 

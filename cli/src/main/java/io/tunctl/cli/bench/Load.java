@@ -2,7 +2,6 @@ package io.tunctl.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.tunctl.core.tun.NetworkNamespace;
 
 import java.io.IOException;

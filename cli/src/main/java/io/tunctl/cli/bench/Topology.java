@@ -47,9 +47,9 @@ final class Topology implements AutoCloseable {
         }
     }
 
-    /** Waits (10 s at most) until {@code target} answers from namespace A; see {@link #awaitReachable(String, long)}. */
+    /** Waits (20 s at most) until {@code target} answers from namespace A; see {@link #awaitReachable(String, long)}. */
     void awaitReachable(String target) throws IOException {
-        awaitReachable(target, 10_000);
+        awaitReachable(target, 20_000);
     }
 
     /**
