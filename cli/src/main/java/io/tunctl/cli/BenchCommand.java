@@ -15,9 +15,10 @@ import java.util.concurrent.Callable;
         "median of (row / direct) over rounds. Needs root. Row names: direct, bridge-c, bridge-c-tso,",
         "bridge-java, bridge-java-tso, udp, and rows added by transports (http, http-tls, socks, p2p, ...).",
         "",
-        "Rows start in parallel; then each gets a 1 s unmeasured warm-up before its first round, and 3 rounds",
-        "of 1 s: about 4 s a row plus start-up, well under 90 s for 14 rows. For steadier numbers use more,",
-        "longer rounds, e.g. --runs 5 --seconds 4 --warmup 5.",
+        "Rows start in parallel; then every row gets an unmeasured warm-up (1 s by default, all rows before",
+        "the first measured round, so each JIT has compiled its hot path), then 2 rounds of 1 s: about 3 s a",
+        "row plus start-up, under 90 s for 14 rows on 2 cores. For steadier numbers use more, longer rounds,",
+        "e.g. --runs 5 --seconds 4 --warmup 5.",
         "",
         "Needs only root, iproute2 (ip, ss), procps and, for the bridge-c rows, gcc: reachability is checked",
         "in-process, and without iperf3 a built-in TCP load is used (its name is shown with the table). Rows",
@@ -40,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json-file", paramLabel = "FILE", description = "Also write the JSON rows to FILE.")
     java.nio.file.Path jsonFile;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Measured rounds per row (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "2", description = "Measured rounds per row (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--seconds", defaultValue = "1", description = "Seconds per round (default ${DEFAULT-VALUE}).")

@@ -32,8 +32,8 @@ public final class Bench {
     private final Path home;
 
     /**
-     * @param warmup seconds of unmeasured load each row gets just before its first measured round (0: none), so
-     *               the JIT of a Java row has compiled its hot path before it is timed
+     * @param warmup seconds of unmeasured load each row gets, in a round before the first measured one (0: none),
+     *               so the JIT of a Java row has compiled its hot path before it is timed
      */
     public Bench(PrintWriter out, PrintWriter err, int runs, int seconds, int warmup, int streams) {
         this.out = out;
@@ -235,10 +235,12 @@ public final class Bench {
             loadName = load.describe();
             try (load) {
                 load.start();
+                // an unmeasured round first: a row's JIT keeps compiling what its warm-up made hot while the
+                // other rows warm up, so its first measured round finds the hot path compiled
+                if (warmup > 0) for (BenchCase c : started) warmUp(load, c, json);
                 for (int r = 0; r < runs; r++) {
                     for (BenchCase c : started) {
                         RowResult row = rows.get(c.name);
-                        if (r == 0 && warmup > 0) warmUp(load, c, json);
                         try {
                             c.beforeRun(exec);
                             double g = load.gbps(c.target(), seconds, streams);
