@@ -6,8 +6,8 @@ import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,11 +86,10 @@ class BenchCommandIT {
      * where this machine has them. The JDK is found in /usr/lib/jvm, not on PATH.
      */
     @Test
-    void freshMachineWithoutPingIperf3OrNginx(@TempDir Path bin) throws Exception {
+    void freshMachineWithoutPingIperf3OrNginx() throws Exception {
         Root.require();
-        freshPath(bin, true);
-        ProcessRunner.Result r = runWithPath(bin, Duration.ofSeconds(200), "bench", "--runs", "1", "--seconds", "1",
-                "--warmup", "1");
+        ProcessRunner.Result r = runWithFreshPath(true, Duration.ofSeconds(200), "bench", "--runs", "1",
+                "--seconds", "1", "--warmup", "1");
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         String table = r.stdout();
         assertTrue(table.contains("load: builtin TCP load (iperf3 not installed)"), table);
@@ -105,9 +104,8 @@ class BenchCommandIT {
     }
 
     @Test
-    void withoutGccTheCBridgeRowsAreNotRunAndSayWhy(@TempDir Path bin) throws Exception {
-        freshPath(bin, false);
-        ProcessRunner.Result r = runWithPath(bin, Duration.ofSeconds(60), "bench", "--list");
+    void withoutGccTheCBridgeRowsAreNotRunAndSayWhy() throws Exception {
+        ProcessRunner.Result r = runWithFreshPath(false, Duration.ofSeconds(60), "bench", "--list");
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         assertTrue(r.stdout().lines().toList().containsAll(List.of("direct", "bridge-java", "http")), r.stdout());
         assertFalse(r.stdout().contains("bridge-c"), r.stdout());
@@ -115,29 +113,35 @@ class BenchCommandIT {
         assertTrue(r.stderr().contains("bridge-c-tso: not run: needs gcc (apt-get install -y gcc)"), r.stderr());
     }
 
-    /** Links into {@code bin} only the programs of a fresh machine (gcc and binutils if {@code gcc}). */
-    private static void freshPath(Path bin, boolean gcc) throws Exception {
+    /**
+     * Runs the launcher with {@code args} and a PATH of one directory linking only the programs of a fresh machine
+     * (gcc and binutils if {@code gcc}), and no other environment.
+     */
+    private static ProcessRunner.Result runWithFreshPath(boolean gcc, Duration timeout, String... args) throws Exception {
         List<String> programs = new java.util.ArrayList<>(List.of("bash", "sh", "env", "readlink", "dirname", "ls",
                 "sort", "sed", "head", "ip", "ss", "kill", "apt-get"));
         if (gcc) programs.addAll(List.of("gcc", "as", "ld"));
-        for (String p : programs) {
-            Path target = null;
-            for (String dir : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
-                if (java.nio.file.Files.isExecutable(Path.of(dir, p))) {
-                    target = Path.of(dir, p);
-                    break;
+        Path bin = Files.createTempDirectory("tunctl-fresh-path-");
+        try {
+            for (String p : programs) {
+                Path target = null;
+                for (String dir : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+                    if (Files.isExecutable(Path.of(dir, p))) {
+                        target = Path.of(dir, p);
+                        break;
+                    }
                 }
+                assertNotNull(target, "a fresh machine has " + p);
+                Files.createSymbolicLink(bin.resolve(p), target);
             }
-            assertNotNull(target, "a fresh machine has " + p);
-            java.nio.file.Files.createSymbolicLink(bin.resolve(p), target);
+            List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/env", "-i", "PATH=" + bin, "HOME=/root",
+                    REPO.resolve("tunctl").toString()));
+            cmd.addAll(List.of(args));
+            return ProcessRunner.run(timeout, cmd);
+        } finally {
+            for (String p : programs) Files.deleteIfExists(bin.resolve(p)); // the links, not what they point to
+            Files.delete(bin);
         }
-    }
-
-    private static ProcessRunner.Result runWithPath(Path bin, Duration timeout, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/env", "-i", "PATH=" + bin, "HOME=/root",
-                REPO.resolve("tunctl").toString()));
-        cmd.addAll(List.of(args));
-        return ProcessRunner.run(timeout, cmd);
     }
 
     @Test
