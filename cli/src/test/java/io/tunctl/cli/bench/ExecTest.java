@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** {@link Exec#run}: both pipes read while the command runs, the timeout enforced, the process tree killed. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// a separate thread: a reader stuck on a pipe ignores interrupts, and the test must still fail
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExecTest {
     @TempDir
     Path dir;
