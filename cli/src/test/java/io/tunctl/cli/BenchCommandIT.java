@@ -7,6 +7,7 @@ import io.tunctl.core.testkit.Root;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,10 @@ class BenchCommandIT {
         }
         assertEquals(List.of("direct", "bridge-c", "bridge-java", "bridge-java-tso", "udp"), names);
         for (JsonNode row : rows) {
+            assertFalse(row.has("error"), "row " + row);
+            for (JsonNode run : row.get("runs")) assertTrue(run.isNumber(), "row " + row);
+        }
+        for (JsonNode row : rows) {
             if (row.get("name").asText().startsWith("bridge-")) assertTrue(row.get("pps").asLong() > 0, "row " + row);
         }
     }
@@ -59,7 +64,7 @@ class BenchCommandIT {
     }
 
     @Test
-    void builtinLoadWhenIperf3IsMissingSaysSo() throws Exception {
+    void builtinLoadWhenForcedSaysSo() throws Exception {
         Root.require();
         ProcessBuilder pb = new ProcessBuilder(REPO.resolve("tunctl").toString(), "bench", "--only", "bridge-java",
                 "--runs", "1", "--seconds", "1");
@@ -69,10 +74,74 @@ class BenchCommandIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(200, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("load: builtin TCP load"), out);
+        assertTrue(out.contains("load: builtin TCP load (TUNCTL_BENCH_LOAD=builtin)"), out);
         String row = out.lines().filter(l -> l.startsWith("bridge-java ")).findFirst().orElseThrow();
         double median = Double.parseDouble(row.trim().split("\\s+")[2]);
         assertTrue(median > 0.01, row);
+    }
+
+    /**
+     * The README's main command on a fresh machine: PATH holds only what such a machine has (a shell, coreutils the
+     * launcher uses, iproute2, procps' kill, gcc with binutils, apt-get), so no ping, iperf3, nginx or openssl, even
+     * where this machine has them. The JDK is found in /usr/lib/jvm, not on PATH.
+     */
+    @Test
+    void freshMachineWithoutPingIperf3OrNginx() throws Exception {
+        Root.require();
+        ProcessRunner.Result r = runWithFreshPath(true, Duration.ofSeconds(200), "bench", "--runs", "1",
+                "--seconds", "1", "--warmup", "1");
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        String table = r.stdout();
+        assertTrue(table.contains("load: builtin TCP load (iperf3 not installed)"), table);
+        for (String name : List.of("direct", "bridge-c", "bridge-c-tso", "bridge-java", "bridge-java-tso", "http", "udp")) {
+            String row = table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError(name + ": " + table));
+            double median = Double.parseDouble(row.trim().split("\\s+")[2]);
+            assertTrue(median > 0.01, row);
+        }
+        String tls = table.lines().filter(l -> l.startsWith("http-tls ")).findFirst().orElseThrow(() -> new AssertionError(table));
+        assertTrue(tls.matches("http-tls +not run: needs openssl, nginx \\(apt-get install -y openssl nginx\\)"), tls);
+        assertTrue(r.stderr().contains("warm-up   http "), r.stderr());
+    }
+
+    @Test
+    void withoutGccTheCBridgeRowsAreNotRunAndSayWhy() throws Exception {
+        ProcessRunner.Result r = runWithFreshPath(false, Duration.ofSeconds(60), "bench", "--list");
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        assertTrue(r.stdout().lines().toList().containsAll(List.of("direct", "bridge-java", "http")), r.stdout());
+        assertFalse(r.stdout().contains("bridge-c"), r.stdout());
+        assertTrue(r.stderr().contains("bridge-c: not run: needs gcc (apt-get install -y gcc)"), r.stderr());
+        assertTrue(r.stderr().contains("bridge-c-tso: not run: needs gcc (apt-get install -y gcc)"), r.stderr());
+    }
+
+    /**
+     * Runs the launcher with {@code args} and a PATH of one directory linking only the programs of a fresh machine
+     * (gcc and binutils if {@code gcc}), and no other environment.
+     */
+    private static ProcessRunner.Result runWithFreshPath(boolean gcc, Duration timeout, String... args) throws Exception {
+        List<String> programs = new java.util.ArrayList<>(List.of("bash", "sh", "env", "readlink", "dirname", "ls",
+                "sort", "sed", "head", "ip", "ss", "kill", "apt-get"));
+        if (gcc) programs.addAll(List.of("gcc", "as", "ld"));
+        Path bin = Files.createTempDirectory("tunctl-fresh-path-");
+        try {
+            for (String p : programs) {
+                Path target = null;
+                for (String dir : List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
+                    if (Files.isExecutable(Path.of(dir, p))) {
+                        target = Path.of(dir, p);
+                        break;
+                    }
+                }
+                assertNotNull(target, "a fresh machine has " + p);
+                Files.createSymbolicLink(bin.resolve(p), target);
+            }
+            List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/env", "-i", "PATH=" + bin, "HOME=/root",
+                    REPO.resolve("tunctl").toString()));
+            cmd.addAll(List.of(args));
+            return ProcessRunner.run(timeout, cmd);
+        } finally {
+            for (String p : programs) Files.deleteIfExists(bin.resolve(p)); // the links, not what they point to
+            Files.delete(bin);
+        }
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.tunctl.cli.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.runtime.Transports;
 import io.tunctl.core.spi.Benchmarkable;
@@ -16,7 +13,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,15 +25,21 @@ public final class Bench {
     private final PrintWriter err;
     private final int runs;
     private final int seconds;
+    private final int warmup;
     private final int streams;
     private final String launcher;
     private final Path home;
 
-    public Bench(PrintWriter out, PrintWriter err, int runs, int seconds, int streams) {
+    /**
+     * @param warmup seconds of unmeasured load each row gets, in a round before the first measured one (0: none),
+     *               so the JIT of a Java row has compiled its hot path before it is timed
+     */
+    public Bench(PrintWriter out, PrintWriter err, int runs, int seconds, int warmup, int streams) {
         this.out = out;
         this.err = err;
         this.runs = runs;
         this.seconds = seconds;
+        this.warmup = warmup;
         this.streams = streams;
         this.launcher = System.getenv("TUNCTL_LAUNCHER");
         this.home = launcher == null ? null : Path.of(launcher).getParent();
@@ -53,9 +55,14 @@ public final class Bench {
         cases.add(new BenchCase.Direct());
         Path tunloop = tunloopSource();
         int slot = 0;
-        if (tunloop != null && Exec.onPath("gcc")) {
+        // tunloop is compiled here, and asked for its counters with kill -USR1
+        List<String> tunloopNeeds = java.util.stream.Stream.of("gcc", "kill").filter(p -> !Exec.onPath(p)).toList();
+        if (tunloop != null && tunloopNeeds.isEmpty()) {
             cases.add(bridge("bridge-c", slot++, false, null));
             cases.add(bridge("bridge-c-tso", slot++, true, null));
+        } else if (tunloop != null) {
+            unavailable.put("bridge-c", needs(tunloopNeeds));
+            unavailable.put("bridge-c-tso", needs(tunloopNeeds));
         }
         if (launcher != null) {
             cases.add(bridge("bridge-java", slot++, false, launcher));
@@ -79,19 +86,30 @@ public final class Bench {
                 for (int k = 0; k < rows; k++, slot++, port += 10) {
                     Benchmarkable.Network net = network(slot, port);
                     Benchmarkable.Setup setup = b.benchSetups(net).get(k);
-                    String missing = setup.stepsB().stream().map(st -> st.command().getFirst())
-                            .filter(prog -> !Exec.onPath(prog)).distinct().collect(java.util.stream.Collectors.joining(", "));
+                    List<String> missing = setup.stepsB().stream().map(st -> st.command().getFirst())
+                            .filter(prog -> !Exec.onPath(prog)).distinct().toList();
                     if (!installed) {
                         unavailable.put(setup.row(), "needs the '" + b.transport() + "' transport (not found)");
                     } else if (missing.isEmpty()) {
                         cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher));
                     } else {
-                        unavailable.put(setup.row(), "needs " + missing + " (not installed)");
+                        unavailable.put(setup.row(), needs(missing));
                     }
                 }
             }
         }
         return cases;
+    }
+
+    /** Debian packages of programs rows use, where the package has another name than the program. */
+    private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "ss", "iproute2", "kill", "procps");
+
+    /** "needs nginx, openssl (apt-get install -y nginx openssl)": the missing programs and how to get them. */
+    static String needs(List<String> programs) {
+        String names = String.join(", ", programs);
+        if (!Exec.onPath("apt-get")) return "needs " + names + " (not installed)";
+        String packages = String.join(" ", programs.stream().map(p -> PACKAGES.getOrDefault(p, p)).distinct().toList());
+        return "needs " + names + " (apt-get install -y " + packages + ")";
     }
 
     private static Benchmarkable.Network network(int slot, int port) {
@@ -152,17 +170,31 @@ public final class Bench {
         }
     }
 
-    public List<String> rowNames() throws IOException {
-        return cases().stream().map(c -> c.name).toList();
+    /** Prints the rows this machine can run to {@code out}, and those it cannot, with the reason, to {@code err}. */
+    public void list() throws IOException {
+        for (BenchCase c : cases()) out.println(c.name);
+        unavailable.forEach((row, why) -> err.println(row + ": not run: " + why));
+        out.flush();
+        err.flush();
     }
 
     public int run(List<String> only, boolean json, Path jsonFile) throws IOException {
+        long began = System.nanoTime();
         if (!isRoot()) {
             err.println("tunctl bench: needs root (it creates network namespaces and TUN devices): run as root");
             return 1;
         }
         if (!Exec.onPath("ip")) {
-            err.println("tunctl bench: needs iproute2's 'ip' (apt-get install -y iproute2)");
+            err.println("tunctl bench: " + needs(List.of("ip")).replace("needs ip", "needs iproute2's 'ip' on PATH"));
+            return 1;
+        }
+        String forcedLoad = System.getenv().getOrDefault("TUNCTL_BENCH_LOAD", "");
+        if (!forcedLoad.isEmpty() && !forcedLoad.equals("builtin") && !forcedLoad.equals("iperf3")) {
+            err.println("tunctl bench: TUNCTL_BENCH_LOAD must be 'builtin' or 'iperf3', not '" + forcedLoad + "'");
+            return 2;
+        }
+        if (forcedLoad.equals("iperf3") && !Exec.onPath("iperf3")) {
+            err.println("tunctl bench: TUNCTL_BENCH_LOAD=iperf3 but iperf3 " + needs(List.of("iperf3")));
             return 1;
         }
         List<BenchCase> all = cases();
@@ -182,10 +214,10 @@ public final class Bench {
             cases = all.stream().filter(c -> c.name.equals("direct") || only.contains(c.name)).toList();
         }
         Path logs = Files.createTempDirectory("tunctl-bench-");
-        Map<String, double[]> results = new LinkedHashMap<>();
+        Map<String, RowResult> rows = new LinkedHashMap<>();
         String loadName;
         try (Exec exec = new Exec(logs); Topology topo = Topology.create(exec)) {
-            // rows come up in parallel (each starts JVMs or tunloop and waits for a ping), then run in order
+            // rows come up in parallel (each starts JVMs or tunloop and waits for an echo reply), then run in order
             List<BenchCase> bound = cases.stream().map(c -> bind(c, topo)).toList();
             List<java.util.concurrent.Future<?>> starting = new ArrayList<>();
             try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
@@ -193,49 +225,68 @@ public final class Bench {
             }
             List<BenchCase> started = new ArrayList<>();
             for (int i = 0; i < bound.size(); i++) {
+                String name = bound.get(i).name;
                 try {
                     starting.get(i).get();
                     started.add(bound.get(i));
+                    rows.put(name, RowResult.measured(name, runs));
                 } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
                     Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    err.println("tunctl bench: row " + bound.get(i).name + " could not start: " + cause.getMessage());
-                    results.put(bound.get(i).name, null);
+                    err.println("tunctl bench: row " + name + " could not start: " + cause.getMessage());
+                    rows.put(name, RowResult.didNotStart(name, String.valueOf(cause.getMessage())));
                 }
             }
-            // TUNCTL_BENCH_LOAD=builtin forces the built-in load even where iperf3 is installed
-            boolean iperf3 = Exec.onPath("iperf3") && !"builtin".equals(System.getenv("TUNCTL_BENCH_LOAD"));
-            Load load = iperf3 ? new Load.Iperf3(exec, topo) : new Load.Builtin(exec, topo, launcher);
-            if (load instanceof Load.Builtin && launcher == null) {
-                err.println("tunctl bench: iperf3 is not installed and the built-in load needs the ./tunctl launcher");
-                return 1;
+            if (!json) {
+                err.printf("  %d row(s) up in %.1f s%n", started.size(), (System.nanoTime() - began) / 1e9);
+                err.flush();
             }
+            // TUNCTL_BENCH_LOAD=builtin forces the built-in load even where iperf3 is installed
+            Load load = forcedLoad.equals("builtin") ? new Load.Builtin(exec, topo, "TUNCTL_BENCH_LOAD=builtin")
+                    : Exec.onPath("iperf3") ? new Load.Iperf3(exec, topo)
+                    : new Load.Builtin(exec, topo, "iperf3 not installed");
             loadName = load.describe();
             try (load) {
                 load.start();
-                for (BenchCase c : started) results.put(c.name, new double[runs]);
+                // an unmeasured round first: a row's JIT keeps compiling what its warm-up made hot while the
+                // other rows warm up, so its first measured round finds the hot path compiled
+                if (warmup > 0) for (BenchCase c : started) warmUp(load, c, json);
                 for (int r = 0; r < runs; r++) {
                     for (BenchCase c : started) {
-                        double g;
+                        RowResult row = rows.get(c.name);
                         try {
                             c.beforeRun(exec);
-                            g = load.gbps(c.target(), seconds, streams);
-                            double pps = c.afterRun(exec);
-                            if (!Double.isNaN(pps)) pps(c.name, runs)[r] = pps;
+                            double g = load.gbps(c.target(), seconds, streams);
+                            row.pps[r] = c.afterRun(exec);
+                            row.gbps[r] = g;
                         } catch (IOException e) {
                             err.println("tunctl bench: " + c.name + " round " + (r + 1) + ": " + e.getMessage());
-                            g = Double.NaN;
+                            row.roundFailed(r, e.getMessage());
                         }
-                        results.get(c.name)[r] = g;
-                        if (!json) err.printf("  round %d/%d %-16s %7.2f Gbit/s%n", r + 1, runs, c.name, g);
+                        if (!json) {
+                            err.printf("  round %d/%d %-20s %s%n", r + 1, runs, c.name, Double.isNaN(row.gbps[r])
+                                    ? "failed" : String.format("%7.2f Gbit/s", row.gbps[r]));
+                            err.flush();
+                        }
                     }
                 }
             }
             for (BenchCase c : started) c.close();
         }
-        report(results, loadName, json, only);
-        if (jsonFile != null) Files.writeString(jsonFile, jsonRows(results, loadName));
+        if (only == null || only.isEmpty()) unavailable.forEach((row, why) -> rows.put(row, RowResult.notRun(row, why)));
+        List<RowResult> results = List.copyOf(rows.values());
+        long took = Math.round((System.nanoTime() - began) / 1e9);
+        if (json) {
+            out.println(Report.json(results, loadName));
+            out.flush();
+        } else {
+            Report.table(out, String.format("tunctl bench, %s: %d s warm-up + %d round(s) x %d s per row, %d stream(s),"
+                    + " load: %s, took %d s", OffsetDateTime.now(ZoneOffset.UTC).withNano(0)
+                    .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), warmup, runs, seconds, streams, loadName, took),
+                    results);
+        }
+        if (jsonFile != null) Files.writeString(jsonFile, Report.json(results, loadName));
         // keep the logs only when something went wrong
-        boolean failed = results.values().stream().anyMatch(v -> v == null || Arrays.stream(v).anyMatch(Double::isNaN));
+        boolean failed = results.stream().anyMatch(RowResult::failed);
         if (failed) {
             err.println("tunctl bench: logs kept in " + logs);
         } else {
@@ -244,22 +295,15 @@ public final class Bench {
         return failed ? 1 : 0;
     }
 
-    private final Map<String, double[]> packetRates = new LinkedHashMap<>();
-
-    private double[] pps(String row, int n) {
-        return packetRates.computeIfAbsent(row, k -> {
-            double[] v = new double[n];
-            Arrays.fill(v, Double.NaN);
-            return v;
-        });
-    }
-
-    /** Median packets/s through a bridge row (both directions), or NaN for rows that do not count packets. */
-    private double medianPps(String row) {
-        double[] v = packetRates.get(row);
-        if (v == null) return Double.NaN;
-        double[] ok = Arrays.stream(v).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        return ok.length == 0 ? Double.NaN : median(ok);
+    /** Unmeasured load through a row; a failure is shown but only measured rounds count. */
+    private void warmUp(Load load, BenchCase c, boolean json) {
+        try {
+            double g = load.gbps(c.target(), warmup, streams);
+            if (!json) err.printf("  warm-up   %-20s %7.2f Gbit/s (not counted)%n", c.name, g);
+        } catch (IOException e) {
+            err.println("tunctl bench: " + c.name + " warm-up: " + e.getMessage());
+        }
+        err.flush();
     }
 
     /** Fills in the namespace names the row commands refer to as %A and %B. */
@@ -268,89 +312,19 @@ public final class Bench {
         return c;
     }
 
-    private void report(Map<String, double[]> results, String loadName, boolean json, List<String> only) {
-        double[] direct = results.get("direct");
-        if (json) {
-            out.println(jsonRows(results, loadName));
-            out.flush();
-            return;
-        }
-        out.printf("tunctl bench — %s, %d round(s) x %d s, %d stream(s), load: %s%n",
-                OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), runs, seconds,
-                streams, loadName);
-        out.printf("%-18s %8s %8s %8s %8s %10s%n", "row", "min", "median", "max", "ratio", "kpps");
-        for (var e : results.entrySet()) {
-            double[] v = e.getValue();
-            if (v == null) {
-                out.printf("%-18s %s%n", e.getKey(), "did not start (see messages above)");
-                continue;
-            }
-            double[] s = sorted(v);
-            double pps = medianPps(e.getKey());
-            out.printf("%-18s %8.2f %8.2f %8.2f %8.3f %10s%n", e.getKey(), s[0], median(s), s[s.length - 1],
-                    pairedRatio(v, direct), Double.isNaN(pps) ? "-" : String.format("%.0f", pps / 1000));
-        }
-        if (only == null || only.isEmpty()) {
-            unavailable.forEach((row, why) -> out.printf("%-18s %s%n", row, "not run: " + why));
-        }
-        out.println("(Gbit/s; ratio = median over rounds of row / direct in the same round; kpps = thousands of");
-        out.println(" packets/s through a TUN bridge, both directions, as its own counters saw them)");
-        out.flush();
-    }
-
-    private String jsonRows(Map<String, double[]> results, String loadName) {
-        double[] direct = results.get("direct");
-        ObjectMapper m = new ObjectMapper();
-        ArrayNode rows = m.createArrayNode();
-        for (var e : results.entrySet()) {
-            ObjectNode o = rows.addObject();
-            o.put("version", 1);
-            o.put("name", e.getKey());
-            double[] v = e.getValue();
-            if (v == null) {
-                o.put("error", "did not start");
-                continue;
-            }
-            double[] s = sorted(v);
-            o.put("min", round(s[0]));
-            o.put("median", round(median(s)));
-            o.put("max", round(s[s.length - 1]));
-            o.put("ratio", round(pairedRatio(v, direct)));
-            ArrayNode rs = o.putArray("runs");
-            for (double x : v) rs.add(round(x));
-            o.put("load", loadName);
-            double pps = medianPps(e.getKey());
-            if (!Double.isNaN(pps)) o.put("pps", Math.round(pps));
-        }
-        return rows.toPrettyString();
-    }
-
-    private static double[] sorted(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s;
-    }
-
-    static double median(double[] sorted) {
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    static double pairedRatio(double[] v, double[] direct) {
-        if (direct == null) return Double.NaN;
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; i++) r[i] = v[i] / direct[i];
-        return median(sorted(r));
-    }
-
-    private static double round(double x) { return Double.isNaN(x) ? -1 : Math.round(x * 1000) / 1000.0; }
-
+    /** Effective uid from /proc/self/status: no {@code id} program needed. */
     private static boolean isRoot() {
         try {
-            return "0".equals(new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes()).strip());
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).strip().split("\\s+");
+                    return ids.length > 1 && ids[1].equals("0");
+                }
+            }
         } catch (IOException e) {
             return false;
         }
+        return false;
     }
 
     private static void deleteTree(Path p) {

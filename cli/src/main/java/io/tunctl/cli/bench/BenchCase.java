@@ -10,6 +10,12 @@ import java.util.List;
 
 /** One bench row: something that carries TCP from namespace A to {@link #target()} in B. */
 abstract sealed class BenchCase implements AutoCloseable {
+    /**
+     * How long a row's processes may take to say they are up. Generous: a dozen JVMs start at once, and on a shared
+     * 2-core machine under load one took 70 s; a process that exits is noticed at once anyway.
+     */
+    static final long READY_MS = 120_000;
+
     final String name;
 
     BenchCase(String name) {
@@ -19,7 +25,7 @@ abstract sealed class BenchCase implements AutoCloseable {
     /** The address in B that the load targets. */
     abstract String target();
 
-    /** Brings the path up; returns once a ping crosses it. */
+    /** Brings the path up; returns once an echo request and its reply cross it. */
     abstract void start(Exec exec, Topology topo) throws IOException;
 
     /** Called just before a measurement (bridge rows snapshot their packet counters). */
@@ -83,9 +89,9 @@ abstract sealed class BenchCase implements AutoCloseable {
             Files.writeString(b, in(dir, setup.configB()));
             Process pb = exec.start(name + "-b", "ip", "netns", "exec", topo.nsB, launcher, "up", b.toString());
             Process pa = exec.start(name + "-a", "ip", "netns", "exec", topo.nsA, launcher, "up", a.toString());
-            exec.awaitLog(pb, name + "-b", "tunnel up", 30_000);
-            exec.awaitLog(pa, name + "-a", "tunnel up", 30_000);
-            topo.awaitPing(target());
+            exec.awaitLog(pb, name + "-b", "tunnel up", READY_MS);
+            exec.awaitLog(pa, name + "-a", "tunnel up", READY_MS);
+            topo.awaitReachable(target());
         }
 
         private static String in(Path dir, String text) {
@@ -140,14 +146,14 @@ abstract sealed class BenchCase implements AutoCloseable {
         @Override
         void start(Exec exec, Topology topo) throws IOException {
             process = exec.start(name, command);
-            exec.awaitLog(process, name, "READY", 30_000);
+            exec.awaitLog(process, name, "READY", READY_MS);
             if (configureAddresses) {
                 exec.run(10, "ip", "-n", topo.nsA, "addr", "replace", tunA.toString(), "dev", dev);
                 exec.run(10, "ip", "-n", topo.nsB, "addr", "replace", tunB.toString(), "dev", dev);
                 exec.run(10, "ip", "-n", topo.nsA, "link", "set", dev, "mtu", Integer.toString(mtu), "up");
                 exec.run(10, "ip", "-n", topo.nsB, "link", "set", dev, "mtu", Integer.toString(mtu), "up");
             }
-            topo.awaitPing(target());
+            topo.awaitReachable(target());
         }
 
         @Override

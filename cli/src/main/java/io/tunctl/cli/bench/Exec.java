@@ -1,7 +1,9 @@
 package io.tunctl.cli.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,27 +23,73 @@ final class Exec implements AutoCloseable {
         this.logDir = logDir;
     }
 
-    /** Runs to completion within {@code timeoutSec}; returns stdout; throws with stderr on failure. */
+    /**
+     * Runs to completion within {@code timeoutSec}; returns stdout; throws with stderr on failure. Both pipes are
+     * read while the command runs, so a chatty command cannot block on a full pipe; on timeout the command and its
+     * descendants are killed.
+     */
     String run(long timeoutSec, String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        Process p;
         try {
-            p.getOutputStream().close();
-            var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
+            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run " + String.join(" ", cmd) + ": " + e.getMessage(), e);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread outReader = drain(p.getInputStream(), out, p.pid(), "stdout");
+        Thread errReader = drain(p.getErrorStream(), err, p.pid(), "stderr");
+        try {
             if (!p.waitFor(timeoutSec, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out after " + timeoutSec + " s");
+                int killed = killTree(p);
+                throw new IOException(String.join(" ", cmd) + ": timed out after " + timeoutSec + " s; killed PID "
+                        + p.pid() + (killed > 0 ? " and " + killed + " descendant(s)" : "") + tail(err));
             }
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": "
-                        + new String(err, StandardCharsets.UTF_8).strip());
-            }
-            return new String(out, StandardCharsets.UTF_8);
+            // a descendant that outlived the command may still hold the pipes open: do not wait for it for long
+            outReader.join(5_000);
+            errReader.join(5_000);
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            killTree(p);
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", cmd));
         }
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + tail(err));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Thread drain(InputStream in, ByteArrayOutputStream to, long pid, String which) {
+        return Thread.ofPlatform().daemon().name("exec-" + pid + "-" + which).start(() -> {
+            try (in) {
+                in.transferTo(to);
+            } catch (IOException ignored) {
+                // the pipe closes under us when the command is killed; what was read so far is kept
+            }
+        });
+    }
+
+    /** The last 2,000 characters of stderr, as a suffix for an error message. */
+    private static String tail(ByteArrayOutputStream err) {
+        String text = err.toString(StandardCharsets.UTF_8).strip(); // ByteArrayOutputStream is synchronized
+        if (text.isEmpty()) return "";
+        return ": " + (text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text);
+    }
+
+    /**
+     * SIGKILLs {@code p} and every descendant it has now (listed first: once {@code p} dies they are re-parented
+     * and no longer found through it); returns how many descendants were killed.
+     */
+    private static int killTree(Process p) {
+        List<ProcessHandle> descendants = p.descendants().toList();
+        p.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        try {
+            p.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return descendants.size();
     }
 
     /** Runs and ignores failure (cleanup paths). */
@@ -57,7 +105,9 @@ final class Exec implements AutoCloseable {
     Process start(String name, String... cmd) throws IOException {
         File log = logDir.resolve(name + ".log").toFile();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start();
-        background.add(p);
+        synchronized (background) {
+            background.add(p);
+        }
         return p;
     }
 
@@ -86,24 +136,35 @@ final class Exec implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code program} is in a directory of PATH: the same search the commands started here get, so a
+     * program found here is one they can run.
+     */
     static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, program))) return true;
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) return true;
         }
-        return Files.isExecutable(Path.of("/usr/sbin", program)) || Files.isExecutable(Path.of("/sbin", program));
+        return false;
     }
 
-    /** Ends every background process: SIGTERM, then SIGKILL after 3 s. */
+    /** Ends every background process: SIGTERM, then SIGKILL (with its descendants) after 3 s. */
     @Override
     public void close() {
-        for (Process p : background) p.destroy();
-        for (Process p : background) {
+        List<Process> all;
+        synchronized (background) {
+            all = List.copyOf(background);
+            background.clear();
+        }
+        for (Process p : all) p.destroy();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (Process p : all) {
             try {
-                if (!p.waitFor(3, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+                long left = deadline - System.nanoTime();
+                if (!p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) killTree(p);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                killTree(p);
             }
         }
-        background.clear();
     }
 }

@@ -2,8 +2,18 @@ package io.tunctl.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tunctl.core.tun.NetworkNamespace;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 
 /** Drives TCP from namespace A to a target in namespace B and measures goodput. */
 abstract sealed class Load implements AutoCloseable {
@@ -11,7 +21,6 @@ abstract sealed class Load implements AutoCloseable {
 
     final Exec exec;
     final Topology topo;
-    Process server;
 
     Load(Exec exec, Topology topo) {
         this.exec = exec;
@@ -27,16 +36,21 @@ abstract sealed class Load implements AutoCloseable {
     abstract double gbps(String target, int seconds, int streams) throws IOException;
 
     @Override
-    public void close() {
-        if (server != null) server.destroy();
-    }
+    public abstract void close();
 
     /** iperf3 from Debian: the usual tool, so numbers compare with bench/*.sh and other projects'. */
     static final class Iperf3 extends Load {
         private static final ObjectMapper JSON = new ObjectMapper();
 
+        private Process server;
+
         Iperf3(Exec exec, Topology topo) {
             super(exec, topo);
+        }
+
+        @Override
+        public void close() {
+            if (server != null) server.destroy();
         }
 
         @Override
@@ -67,36 +81,136 @@ abstract sealed class Load implements AutoCloseable {
         }
     }
 
-    /** tunctl's own TCP sink and source ({@code tunctl bench-load}), for machines without iperf3. */
+    /**
+     * tunctl's own TCP load for machines without iperf3, run inside this JVM: a sink whose listening socket was
+     * opened in namespace B, and senders whose sockets were opened in namespace A. Starting no process per round
+     * keeps rounds short, and the load's own code is compiled once for every row.
+     */
     static final class Builtin extends Load {
-        private final String launcher;
+        private static final int BUFFER = 256 << 10;
+        private final String why;
+        private ServerSocketChannel listener;
+        /** Accepted connections, closed with the load so no sink thread outlives the bench. */
+        private final java.util.Set<SocketChannel> sinks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        Builtin(Exec exec, Topology topo, String launcher) {
+        /** {@code why}: why iperf3 is not used, shown with the load's name. */
+        Builtin(Exec exec, Topology topo, String why) {
             super(exec, topo);
-            this.launcher = launcher;
+            this.why = why;
         }
 
         @Override
-        String describe() {
-            return Exec.onPath("iperf3") ? "builtin TCP load" : "builtin TCP load (iperf3 not installed)";
-        }
+        String describe() { return "builtin TCP load (" + why + ")"; }
 
         @Override
         void start() throws IOException {
-            server = exec.start("load-server", "ip", "netns", "exec", topo.nsB, launcher, "bench-load", "serve",
-                    "--port", Integer.toString(PORT));
-            exec.awaitLog(server, "load-server", "READY", 20_000);
+            listener = NetworkNamespace.named(topo.nsB).call(() -> {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                s.bind(new InetSocketAddress(PORT));
+                return s;
+            });
+            Thread.ofPlatform().daemon().name("bench-load-accept").start(this::accept);
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    SocketChannel c = listener.accept();
+                    sinks.add(c);
+                    Thread.ofPlatform().daemon().name("bench-load-sink").start(() -> {
+                        sink(c);
+                        sinks.remove(c);
+                    });
+                }
+            } catch (IOException closed) {
+                // close() ended the listener
+            }
+        }
+
+        /** Reads the connection to its end, then writes back how many bytes arrived (8 bytes). */
+        private static void sink(SocketChannel c) {
+            try (c) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+                long total = 0;
+                int n;
+                while ((n = c.read(buf.clear())) >= 0) total += n;
+                c.write(ByteBuffer.allocate(8).putLong(0, total));
+            } catch (IOException ignored) {
+                // the sender went away or timed out; it reports the failure
+            }
+        }
+
+        /**
+         * Writes for {@code seconds} over {@code streams} connections, half-closes them and takes the byte counts
+         * the sink sends back (received, not sent), over the time until the last count came back.
+         */
+        @Override
+        double gbps(String target, int seconds, int streams) throws IOException {
+            InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(target), PORT);
+            List<SocketChannel> channels = NetworkNamespace.named(topo.nsA).call(() -> {
+                List<SocketChannel> opened = new ArrayList<>();
+                try {
+                    for (int i = 0; i < streams; i++) {
+                        SocketChannel c = SocketChannel.open();
+                        opened.add(c);
+                        c.socket().connect(to, 5_000);
+                    }
+                    return opened;
+                } catch (IOException e) {
+                    for (SocketChannel c : opened) c.close();
+                    throw new IOException("cannot connect to " + to + " from " + topo.nsA + ": " + e.getMessage(), e);
+                }
+            });
+            long start = System.nanoTime();
+            long end = start + seconds * 1_000_000_000L;
+            LongAdder received = new LongAdder();
+            List<Exception> failures = new CopyOnWriteArrayList<>();
+            List<Thread> senders = new ArrayList<>();
+            for (SocketChannel c : channels) {
+                senders.add(Thread.ofPlatform().daemon().name("bench-load-send").start(() -> {
+                    try (c) {
+                        ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+                        while (System.nanoTime() < end) c.write(buf.clear());
+                        c.shutdownOutput();
+                        ByteBuffer count = ByteBuffer.allocate(8);
+                        while (count.hasRemaining() && c.read(count) >= 0) { }
+                        if (count.hasRemaining()) throw new IOException("the sink closed without its byte count");
+                        received.add(count.getLong(0));
+                    } catch (IOException e) {
+                        failures.add(e);
+                    }
+                }));
+            }
+            // a path that stalls would block a write or the read forever: closing the channel ends both
+            long grace = end + 10_000_000_000L;
+            try {
+                for (Thread t : senders) {
+                    long left = grace - System.nanoTime();
+                    if (left <= 0 || !t.join(java.time.Duration.ofNanos(left))) {
+                        for (SocketChannel c : channels) c.close();
+                        throw new IOException("load to " + to + " stalled: no byte count 10 s after sending ended");
+                    }
+                }
+            } catch (InterruptedException e) {
+                for (SocketChannel c : channels) c.close();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (!failures.isEmpty()) {
+                throw new IOException("load to " + to + ": " + failures.getFirst().getMessage(), failures.getFirst());
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            return received.sum() * 8 / secs / 1e9;
         }
 
         @Override
-        double gbps(String target, int seconds, int streams) throws IOException {
-            String out = exec.run(seconds + 30L, "ip", "netns", "exec", topo.nsA, launcher, "bench-load", "send",
-                    "--to", target + ":" + PORT, "--seconds", Integer.toString(seconds),
-                    "--streams", Integer.toString(streams));
-            for (String line : out.split("\n")) {
-                if (line.startsWith("bits_per_second ")) return Double.parseDouble(line.substring(16).strip()) / 1e9;
+        public void close() {
+            try {
+                if (listener != null) listener.close();
+                for (SocketChannel c : sinks) c.close();
+            } catch (IOException ignored) {
+                // nothing left to release
             }
-            throw new IOException("bench-load to " + target + " gave no result: " + out.strip());
         }
     }
 }

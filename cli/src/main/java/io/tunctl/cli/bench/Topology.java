@@ -1,5 +1,7 @@
 package io.tunctl.cli.bench;
 
+import io.tunctl.core.tun.NetworkNamespace;
+
 import java.io.IOException;
 import java.net.InetAddress;
 
@@ -37,7 +39,7 @@ final class Topology implements AutoCloseable {
             exec.run(10, "ip", "-n", t.nsB, "addr", "add", "192.0.2.2/24", "dev", vb);
             exec.run(10, "ip", "-n", t.nsA, "link", "set", va, "up");
             exec.run(10, "ip", "-n", t.nsB, "link", "set", vb, "up");
-            t.awaitPing("192.0.2.2");
+            t.awaitReachable("192.0.2.2");
             return t;
         } catch (IOException | RuntimeException e) {
             t.close();
@@ -45,19 +47,36 @@ final class Topology implements AutoCloseable {
         }
     }
 
-    /** Pings from A until {@code target} answers (10 s at most). */
-    void awaitPing(String target) throws IOException {
-        IOException last = null;
-        for (int i = 0; i < 50; i++) {
-            try {
-                exec.run(5, "ip", "netns", "exec", nsA, "ping", "-c1", "-W1", "-q", target);
-                return;
-            } catch (IOException e) {
-                last = e;
-                Exec.sleep(200);
+    /** Waits (20 s at most) until {@code target} answers from namespace A; see {@link #awaitReachable(String, long)}. */
+    void awaitReachable(String target) throws IOException {
+        awaitReachable(target, 20_000);
+    }
+
+    /**
+     * Sends ICMP echo requests from a thread inside namespace A until {@code target} replies, in-process (no
+     * {@code ping} program): as root {@link InetAddress#isReachable} uses a raw ICMP socket and accepts only an
+     * echo reply from {@code target} itself, so an answer proves packets cross the path both ways.
+     */
+    void awaitReachable(String target, long timeoutMs) throws IOException {
+        InetAddress address = InetAddress.ofLiteral(target);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        String lastError = NetworkNamespace.named(nsA).call(() -> {
+            String error = null;
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) return error == null ? "" : ": " + error;
+                try {
+                    if (address.isReachable((int) Math.min(left, 1000))) return null;
+                } catch (IOException e) {
+                    error = e.getMessage(); // e.g. "Network is unreachable" until the row's route exists
+                }
+                Exec.sleep(Math.min(left, 100)); // an immediate failure must not spin
             }
+        });
+        if (lastError != null) {
+            throw new IOException("no echo reply from " + target + " in namespace " + nsA + " within "
+                    + timeoutMs / 1000.0 + " s" + lastError);
         }
-        throw new IOException("no ping reply from " + target + " in namespace " + nsA, last);
     }
 
     @Override

@@ -1,0 +1,78 @@
+package io.tunctl.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The bench's output: a table for people, JSON (versioned) for scripts. */
+final class Report {
+    private Report() {}
+
+    static void table(PrintWriter out, String header, List<RowResult> rows) {
+        RowResult direct = direct(rows);
+        out.println(header);
+        out.printf("%-20s %8s %8s %8s %8s %10s%n", "row", "min", "median", "max", "ratio", "kpps");
+        for (RowResult row : rows) {
+            double[] s = row.measuredSorted();
+            if (row.status != RowResult.Status.MEASURED || s.length == 0) {
+                out.printf("%-20s %s%n", row.name, row.status == RowResult.Status.MEASURED
+                        ? "failed: " + row.errors.getFirst() : row.errors.getFirst());
+                continue;
+            }
+            double pps = row.medianPps();
+            int failed = row.failedRounds();
+            out.printf("%-20s %8.2f %8.2f %8.2f %8.3f %10s%s%n", row.name, s[0], RowResult.median(s),
+                    s[s.length - 1], row.pairedRatio(direct), Double.isNaN(pps) ? "-" : String.format("%.0f", pps / 1000),
+                    failed == 0 ? "" : "  (" + failed + " of " + row.gbps.length + " rounds failed)");
+        }
+        out.println("(Gbit/s; ratio = median over rounds of row / direct in the same round; kpps = thousands of");
+        out.println(" packets/s through a TUN bridge, both directions, as its own counters saw them)");
+        out.flush();
+    }
+
+    /**
+     * One object per row, {@code version} 1: {@code name}, {@code load}, {@code runs} (Gbit/s per round, null for a
+     * round that failed), {@code min}/{@code median}/{@code max} over the rounds that gave a number and
+     * {@code ratio} (null when none did), {@code pps} for bridge rows, and {@code error} when anything went wrong
+     * (failed rounds, a row that did not start, a row not run for want of a program).
+     */
+    static String json(List<RowResult> rows, String loadName) {
+        RowResult direct = direct(rows);
+        ArrayNode array = new ObjectMapper().createArrayNode();
+        for (RowResult row : rows) {
+            ObjectNode o = array.addObject();
+            o.put("version", 1);
+            o.put("name", row.name);
+            if (row.status == RowResult.Status.MEASURED) {
+                double[] s = row.measuredSorted();
+                number(o, "min", s.length == 0 ? Double.NaN : s[0]);
+                number(o, "median", RowResult.median(s));
+                number(o, "max", s.length == 0 ? Double.NaN : s[s.length - 1]);
+                number(o, "ratio", row.pairedRatio(direct));
+                ArrayNode runs = o.putArray("runs");
+                for (double g : row.gbps) {
+                    if (Double.isFinite(g)) runs.add(round(g)); else runs.addNull();
+                }
+                o.put("load", loadName);
+                double pps = row.medianPps();
+                if (Double.isFinite(pps)) o.put("pps", Math.round(pps));
+            }
+            if (!row.errors.isEmpty()) o.put("error", String.join("; ", row.errors));
+        }
+        return array.toPrettyString();
+    }
+
+    private static void number(ObjectNode o, String field, double v) {
+        if (Double.isFinite(v)) o.put(field, round(v)); else o.putNull(field);
+    }
+
+    private static double round(double x) { return Math.round(x * 1000) / 1000.0; }
+
+    private static RowResult direct(List<RowResult> rows) {
+        return rows.stream().filter(r -> r.name.equals("direct") && r.status == RowResult.Status.MEASURED)
+                .findFirst().orElse(null);
+    }
+}
