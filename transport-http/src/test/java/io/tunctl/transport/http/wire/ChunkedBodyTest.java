@@ -36,8 +36,9 @@ class ChunkedBodyTest {
         byte[] c = chunk(16, 0);
         assertEquals("10\r\n", new String(c, 0, 4, StandardCharsets.US_ASCII));
         assertEquals("\r\n", new String(c, c.length - 2, 2, StandardCharsets.US_ASCII));
-        assertThrows(IllegalArgumentException.class,
-                () -> ChunkedBody.finish(ChunkedBody.start(UnpooledByteBufAllocator.DEFAULT, 4)));
+        ByteBuf empty = ChunkedBody.start(UnpooledByteBufAllocator.DEFAULT, 4);
+        assertThrows(IllegalArgumentException.class, () -> ChunkedBody.finish(empty));
+        empty.release();
     }
 
     /** What we write, Netty's decoder (any standard HTTP/1.1 peer) reads back as the same bytes. */
@@ -83,7 +84,10 @@ class ChunkedBodyTest {
             while (at < wire.length && !ended) {
                 int n = Math.min(wire.length - at, 1 + rnd.nextInt(round % 2 == 0 ? 3 : 40));
                 ByteBuf b = Unpooled.wrappedBuffer(wire, at, n);
-                ended = d.feed(b, data -> got.writeBytes(ByteBufUtil.getBytes(data.readBytes(data.readableBytes()))));
+                ended = d.feed(b, data -> {
+                    got.writeBytes(ByteBufUtil.getBytes(data));
+                    data.skipBytes(data.readableBytes());
+                });
                 at += n;
                 rest = b;
             }

@@ -47,6 +47,7 @@ class WireTest {
         }
         assertEquals(stream.length, at);
         assertTrue(d.atFrameBoundary(), "stream ends on a frame boundary");
+        d.release();
         return frames;
     }
 
