@@ -46,6 +46,25 @@ class GsoAdapterFuzzTest {
         public void close() {}
     }
 
+    /** A tiny gso_size would cut one super-packet into thousands of segments: dropped, not worked through. */
+    @Test
+    void aSuperPacketOfTooManySegmentsIsDropped() throws IOException {
+        byte[] a = {(byte) 198, 51, 100, 1};
+        byte[] b = {(byte) 198, 51, 100, 2};
+        try (Arena arena = Arena.ofConfined()) {
+            PacketBatch src = PacketBatch.allocate(arena, 2, 65535);
+            OffloadCases.tcp(a, b, 60_000, 8).addTo(src);       // 7,500 segments
+            OffloadCases.tcp(a, b, 60_000, 1200).addTo(src);    // 50: an honest one
+            PacketBatch dst = PacketBatch.allocate(arena, 128, MTU);
+            Checking dev = new Checking();
+            GsoAdapter gso = new GsoAdapter(MTU);
+            assertFalse(gso.append(src, 0, dst, dev));
+            assertEquals(0, dst.size() + dev.packets, "nothing of the dropped packet went out");
+            assertTrue(gso.append(src, 1, dst, dev));
+            assertEquals(50, dst.size() + dev.packets);
+        }
+    }
+
     @Test
     void forgedMetadataIsDroppedOrSegmentedNeverThrown() throws IOException {
         List<Case> seeds = OffloadCases.seeds(MTU);
@@ -72,7 +91,9 @@ class GsoAdapterFuzzTest {
                 if (ok) appended++;
                 else dropped++;
                 boolean gso = (c.gsoType() & ~Offload.GSO_ECN) != Offload.GSO_NONE;
-                if (OffloadCheck.check(src, 0, MTU) == OffloadCheck.OK && (gso || c.packet().length <= MTU)) {
+                // what the check passes, the adapter segments, unless it would make more than MAX_SEGMENTS pieces
+                if (OffloadCheck.check(src, 0, MTU) == OffloadCheck.OK && (gso || c.packet().length <= MTU)
+                        && io.tunctl.core.packet.GsoSegmenter.segmentCount(src, 0) <= GsoAdapter.MAX_SEGMENTS) {
                     assertTrue(ok, () -> "passed the check but dropped by the adapter: " + c);
                 }
                 if (!dst.isEmpty()) {
