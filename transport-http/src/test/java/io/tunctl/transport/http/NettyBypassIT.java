@@ -13,12 +13,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.tunctl.core.packet.Cidr;
-import io.tunctl.core.spi.InterfaceSpec;
-import io.tunctl.core.spi.RouteSpec;
-import io.tunctl.core.spi.RuleSpec;
+import io.tunctl.core.testkit.BypassNet;
 import io.tunctl.core.testkit.Netns;
-import io.tunctl.core.testkit.Root;
 import io.tunctl.core.tun.LinuxInterface;
 import io.tunctl.core.tun.NativeException;
 import io.tunctl.core.tun.NetworkNamespace;
@@ -45,40 +41,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link NettyTransport#sockets} and {@link NettyTransport#serverSockets} keep Netty's sockets out of a tunnel that
  * has taken every route: namespace A sends everything unmarked into a TUN (wg-quick's
- * {@code not fwmark 0x51820 lookup 1000}, table 1000 {@code default dev tnnb0}); B, over a veth, is reachable only
+ * {@code not fwmark 0x51820 lookup 1000}, table 1000 {@code default dev tnnbyp0}); B, over a veth, is reachable only
  * by a socket that is marked or bound to the veth. Both the epoll and the NIO transport.
  */
 class NettyBypassIT {
-    static final long MARK = 0x51820;
+    static final long MARK = BypassNet.MARK;
 
     private Netns a;
     private Netns b;
     private NetworkNamespace inA;
     private NetworkNamespace inB;
     private LinuxInterface tun;
+    private BypassNet net;
 
     @BeforeEach
     void setUp() throws IOException {
-        Root.require();
-        a = Netns.create("tn-nbyp");
-        b = Netns.create("tn-nbyp");
-        inA = NetworkNamespace.named(a.name());
-        inB = NetworkNamespace.named(b.name());
-        a.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0").orThrow();
-        a.exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=0").orThrow();
-        Netns.veth(a, "vnbypa", "198.51.100.1/24", b, "vnbypb", "198.51.100.2/24");
-        tun = inA.call(() -> LinuxInterface.create(new InterfaceSpec("tnnb0", 1420,
-                List.of(Cidr.parse("192.0.2.1/24")), List.of(RouteSpec.parse("0.0.0.0/0").inTable(1000)),
-                List.of(new RuleSpec(4, MARK, null, 1000, 100, true)), false, 1)));
+        net = BypassNet.create("nbyp");
+        a = net.a();
+        b = net.b();
+        inA = net.inA();
+        inB = net.inB();
+        tun = net.tun();
     }
 
     @AfterEach
     void tearDown() throws IOException {
         try {
-            if (tun != null) tun.close();
+            if (net != null) net.close();
         } finally {
-            if (a != null) a.close();
-            if (b != null) b.close();
+            net = null;
         }
     }
 

@@ -1,10 +1,8 @@
 package io.tunctl.core.tun;
 
 import io.tunctl.core.packet.Cidr;
-import io.tunctl.core.spi.InterfaceSpec;
 import io.tunctl.core.spi.PacketBatch;
-import io.tunctl.core.spi.RouteSpec;
-import io.tunctl.core.spi.RuleSpec;
+import io.tunctl.core.testkit.BypassNet;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
@@ -46,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * socket, or one bound to the veth, reaches the server in B.
  */
 class SocketBypassIT {
-    static final long MARK = 0x51820;
+    static final long MARK = BypassNet.MARK;
     static final byte[] SERVER = Cidr.parseAddress("198.51.100.2");
 
     private Netns a;
@@ -54,23 +52,18 @@ class SocketBypassIT {
     private NetworkNamespace inA;
     private NetworkNamespace inB;
     private LinuxInterface tun;
+    private BypassNet net;
     private final BlockingQueue<byte[]> fromTun = new LinkedBlockingQueue<>();
     private Thread tunReader;
 
     @BeforeEach
     void setUp() throws IOException {
-        Root.require();
-        a = Netns.create("tn-byp");
-        b = Netns.create("tn-byp");
-        inA = NetworkNamespace.named(a.name());
-        inB = NetworkNamespace.named(b.name());
-        // strict reverse-path filtering would drop B's answers: the reverse lookup of 198.51.100.2 finds the TUN
-        a.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0").orThrow();
-        a.exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=0").orThrow();
-        Netns.veth(a, "vbypa", "198.51.100.1/24", b, "vbypb", "198.51.100.2/24");
-        tun = inA.call(() -> LinuxInterface.create(new InterfaceSpec("tnbyp0", 1420,
-                List.of(Cidr.parse("192.0.2.1/24")), List.of(RouteSpec.parse("0.0.0.0/0").inTable(1000)),
-                List.of(new RuleSpec(4, MARK, null, 1000, 100, true)), false, 1)));
+        net = BypassNet.create("byp");
+        a = net.a();
+        b = net.b();
+        inA = net.inA();
+        inB = net.inB();
+        tun = net.tun();
         tunReader = Thread.ofPlatform().name("tun-reader").daemon().start(() -> {
             try (Arena arena = Arena.ofConfined()) {
                 PacketBatch batch = PacketBatch.allocate(arena, 16, 2048);
@@ -87,11 +80,10 @@ class SocketBypassIT {
     @AfterEach
     void tearDown() throws Exception {
         try {
-            if (tun != null) tun.close();
+            if (net != null) net.close();
             if (tunReader != null) tunReader.join(2000);
         } finally {
-            if (a != null) a.close();
-            if (b != null) b.close();
+            net = null;
         }
     }
 

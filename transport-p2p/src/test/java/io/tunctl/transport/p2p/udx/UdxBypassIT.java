@@ -1,12 +1,8 @@
 package io.tunctl.transport.p2p.udx;
 
 import io.netty.buffer.Unpooled;
-import io.tunctl.core.packet.Cidr;
-import io.tunctl.core.spi.InterfaceSpec;
-import io.tunctl.core.spi.RouteSpec;
-import io.tunctl.core.spi.RuleSpec;
+import io.tunctl.core.testkit.BypassNet;
 import io.tunctl.core.testkit.Netns;
-import io.tunctl.core.testkit.Root;
 import io.tunctl.core.tun.LinuxInterface;
 import io.tunctl.core.tun.NetworkNamespace;
 import io.tunctl.core.tun.SocketBypass;
@@ -27,39 +23,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * {@link UdxSocket#keepOutOfTunnel} keeps a UDX socket's datagrams out of a tunnel that has taken every route:
  * namespace A sends everything unmarked into a TUN (wg-quick's {@code not fwmark 0x51820 lookup 1000}, table 1000
- * {@code default dev tnub0}); B, over a veth, only hears a socket that is marked or bound to the veth.
+ * {@code default dev tnubyp0}); B, over a veth, only hears a socket that is marked or bound to the veth.
  */
 class UdxBypassIT {
-    static final long MARK = 0x51820;
+    static final long MARK = BypassNet.MARK;
 
     private Netns a;
     private Netns b;
     private NetworkNamespace inA;
     private NetworkNamespace inB;
     private LinuxInterface tun;
+    private BypassNet net;
 
     @BeforeEach
     void setUp() throws IOException {
-        Root.require();
-        a = Netns.create("tn-ubyp");
-        b = Netns.create("tn-ubyp");
-        inA = NetworkNamespace.named(a.name());
-        inB = NetworkNamespace.named(b.name());
-        a.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0").orThrow();
-        a.exec("sysctl", "-qw", "net.ipv4.conf.default.rp_filter=0").orThrow();
-        Netns.veth(a, "vubypa", "198.51.100.1/24", b, "vubypb", "198.51.100.2/24");
-        tun = inA.call(() -> LinuxInterface.create(new InterfaceSpec("tnub0", 1420,
-                List.of(Cidr.parse("192.0.2.1/24")), List.of(RouteSpec.parse("0.0.0.0/0").inTable(1000)),
-                List.of(new RuleSpec(4, MARK, null, 1000, 100, true)), false, 1)));
+        net = BypassNet.create("ubyp");
+        a = net.a();
+        b = net.b();
+        inA = net.inA();
+        inB = net.inB();
+        tun = net.tun();
     }
 
     @AfterEach
     void tearDown() throws IOException {
         try {
-            if (tun != null) tun.close();
+            if (net != null) net.close();
         } finally {
-            if (a != null) a.close();
-            if (b != null) b.close();
+            net = null;
         }
     }
 
