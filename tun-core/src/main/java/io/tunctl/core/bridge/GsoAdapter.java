@@ -11,13 +11,6 @@ import java.io.IOException;
  * device that does not accept offload, flushing the destination batch whenever it fills.
  */
 final class GsoAdapter {
-    /**
-     * Most segments one super-packet may be cut into. A 64 KiB TCP super-packet at the smallest MSS a real stack
-     * uses (536) makes 123; a forged {@code gso_size} of 1 would make 65,000 and cost a thousand times the CPU of
-     * an honest packet, so such a packet is dropped instead.
-     */
-    static final int MAX_SEGMENTS = 1024;
-
     private final int mtu;
 
     GsoAdapter(int mtu) {
@@ -32,7 +25,7 @@ final class GsoAdapter {
         } catch (IllegalArgumentException malformed) {
             return false;
         }
-        if (total > MAX_SEGMENTS) return false;
+        if (total > PacketBridge.MAX_SEGMENTS) return false;
         if (!src.hasOffload(i) && src.length(i) > mtu) return false;
         for (int done = 0; done < total; ) {
             if (dst.isFull()) {

@@ -36,6 +36,12 @@ import java.util.concurrent.atomic.LongAdder;
 public final class PacketBridge implements Bridge {
     /** Packets per batch: enough to amortise a syscall, small enough to keep latency low. */
     public static final int DEFAULT_BATCH = 64;
+    /**
+     * Most segments the bridge cuts one super-packet into for a device that cannot take GSO. A 64 KiB TCP
+     * super-packet at the smallest MSS a real stack uses (536) makes 123; a forged {@code gso_size} of 1 would make
+     * 65,000 and cost a thousand times the CPU of an honest packet, so such a packet is dropped and counted instead.
+     */
+    public static final int MAX_SEGMENTS = 1024;
     /** Room for the segments of one 64 KiB super-packet cut to the smallest MTU a bridge serves. */
     private static final int SEGMENT_SLOTS = 128;
 

@@ -93,7 +93,7 @@ class GsoAdapterFuzzTest {
                 boolean gso = (c.gsoType() & ~Offload.GSO_ECN) != Offload.GSO_NONE;
                 // what the check passes, the adapter segments, unless it would make more than MAX_SEGMENTS pieces
                 if (OffloadCheck.check(src, 0, MTU) == OffloadCheck.OK && (gso || c.packet().length <= MTU)
-                        && io.tunctl.core.packet.GsoSegmenter.segmentCount(src, 0) <= GsoAdapter.MAX_SEGMENTS) {
+                        && io.tunctl.core.packet.GsoSegmenter.segmentCount(src, 0) <= PacketBridge.MAX_SEGMENTS) {
                     assertTrue(ok, () -> "passed the check but dropped by the adapter: " + c);
                 }
                 if (!dst.isEmpty()) {
