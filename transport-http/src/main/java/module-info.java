@@ -16,8 +16,8 @@ module io.tunctl.transport.http {
     requires io.netty.common;
     requires io.netty.handler;
     requires transitive io.netty.transport;
+    requires io.tunctl.netty;
     requires io.netty.transport.classes.epoll;
-    requires io.netty.transport.unix.common; // FileDescriptor of epoll channels, for SO_MARK
     requires jdk.unsupported; // sun.misc.Signal for SIGHUP reload
 
     exports io.tunctl.transport.http;

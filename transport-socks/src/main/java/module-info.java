@@ -1,4 +1,18 @@
-/** The socks transport: tun2socks (user-space TCP/UDP stack forwarding through proxies). */
+/**
+ * The socks transport: tun2socks. Every flow that enters the TUN goes out through an upstream proxy (SOCKS5,
+ * SOCKS4, HTTP CONNECT, direct or reject): TCP terminated by the kernel's own stack through in-place NAT, UDP and
+ * ICMP in user space.
+ */
 module io.tunctl.transport.socks {
-    requires io.tunctl.core;
+    requires transitive io.tunctl.core;
+    requires io.tunctl.netty;
+    requires io.netty.buffer;
+    requires io.netty.codec;
+    requires io.netty.codec.http;
+    requires io.netty.codec.socks;
+    requires io.netty.common;
+    requires io.netty.handler;
+    requires io.netty.handler.proxy;
+    requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
 }

@@ -1,5 +1,6 @@
 package io.tunctl.transport.http;
 
+import io.tunctl.netty.NettyTransport;
 import io.netty.channel.EventLoopGroup;
 import io.tunctl.core.config.ConfigDocument;
 import io.tunctl.core.config.ConfigException;

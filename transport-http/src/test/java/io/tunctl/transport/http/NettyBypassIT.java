@@ -19,6 +19,7 @@ import io.tunctl.core.tun.LinuxInterface;
 import io.tunctl.core.tun.NativeException;
 import io.tunctl.core.tun.NetworkNamespace;
 import io.tunctl.core.tun.SocketBypass;
+import io.tunctl.netty.NettyTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,9 +77,9 @@ class NettyBypassIT {
     static NettyTransport transport(String kind) {
         return kind.equals("epoll")
                 ? new NettyTransport("epoll", EpollIoHandler.newFactory(), EpollSocketChannel.class,
-                        EpollServerSocketChannel.class)
+                        EpollServerSocketChannel.class, io.netty.channel.epoll.EpollDatagramChannel.class)
                 : new NettyTransport("nio", NioIoHandler.newFactory(), NioSocketChannel.class,
-                        NioServerSocketChannel.class);
+                        NioServerSocketChannel.class, io.netty.channel.socket.nio.NioDatagramChannel.class);
     }
 
     /** Connects from A with {@code bypass}; the future, done. */

@@ -135,7 +135,7 @@ public final class HttpTunnelClient implements AutoCloseable {
     // ---------------------------------------------------------------- connections
 
     private Bootstrap bootstrap(ChannelInboundHandlerAdapter handler, boolean isGet) {
-        return new Bootstrap().group(group).channel(io.tunctl.transport.http.NettyTransport.BEST.socket())
+        return new Bootstrap().group(group).channel(io.tunctl.netty.NettyTransport.BEST.socket())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, alloc)

@@ -39,7 +39,7 @@ final class AdminEndpoint implements AutoCloseable {
 
     static AdminEndpoint start(InetSocketAddress at, EventLoopGroup group, List<HttpTunnelServer> servers,
                                System.Logger log) throws IOException {
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(io.tunctl.transport.http.NettyTransport.BEST.serverSocket())
+        ServerBootstrap b = new ServerBootstrap().group(group).channel(io.tunctl.netty.NettyTransport.BEST.serverSocket())
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

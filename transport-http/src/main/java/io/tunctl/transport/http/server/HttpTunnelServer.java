@@ -120,14 +120,14 @@ public final class HttpTunnelServer implements AutoCloseable {
         if (s.generation() == 2) pinger = group.next().scheduleAtFixedRate(this::pingTick, 0, 1, java.util.concurrent.TimeUnit.SECONDS);
         log.log(INFO, "[{0}] http server (v{8}) listening on {1}:{2} (net {3}, mtu {4}, {5} clients, offload {6}, netty {7})",
                 s.name(), s.listen(), String.valueOf(s.port()), s.net(), s.mtu(), s.clients().size(),
-                tun.device().acceptsGso() ? "on" : "off", io.tunctl.transport.http.NettyTransport.BEST.name(),
+                tun.device().acceptsGso() ? "on" : "off", io.tunctl.netty.NettyTransport.BEST.name(),
                 s.generation());
     }
 
     private Channel bind(InetSocketAddress at) throws IOException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(io.tunctl.transport.http.NettyTransport.BEST.serverSocket())
+                .channel(io.tunctl.netty.NettyTransport.BEST.serverSocket())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)

@@ -1,4 +1,4 @@
-package io.tunctl.transport.http;
+package io.tunctl.netty;
 
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFactory;
@@ -7,11 +7,15 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.tunctl.core.tun.SocketBypass;
@@ -20,25 +24,28 @@ import java.io.IOException;
 
 /**
  * Netty's epoll transport when its native library loads (Linux, with netty-transport-native-epoll on the class
- * path, or its module added on the module path), NIO otherwise. {@code -Dtunctl.http.nio=true} forces NIO.
+ * path, or its module added on the module path), NIO otherwise. {@code -Dtunctl.netty.nio=true} (or the older
+ * {@code -Dtunctl.http.nio=true}) forces NIO.
  */
 public record NettyTransport(String name, IoHandlerFactory ioHandler, Class<? extends SocketChannel> socket,
-                             Class<? extends ServerChannel> serverSocket) {
+                             Class<? extends ServerChannel> serverSocket, Class<? extends DatagramChannel> datagram) {
 
     public static final NettyTransport BEST = pick();
 
     private static NettyTransport pick() {
-        if (!Boolean.getBoolean("tunctl.http.nio") && nativeEpollVisible()) {
+        boolean nio = Boolean.getBoolean("tunctl.netty.nio") || Boolean.getBoolean("tunctl.http.nio");
+        if (!nio && nativeEpollVisible()) {
             try {
                 if (Epoll.isAvailable()) {
                     return new NettyTransport("epoll", EpollIoHandler.newFactory(), EpollSocketChannel.class,
-                            EpollServerSocketChannel.class);
+                            EpollServerSocketChannel.class, EpollDatagramChannel.class);
                 }
             } catch (LinkageError e) {
                 // native part missing or not loadable: NIO below
             }
         }
-        return new NettyTransport("nio", NioIoHandler.newFactory(), NioSocketChannel.class, NioServerSocketChannel.class);
+        return new NettyTransport("nio", NioIoHandler.newFactory(), NioSocketChannel.class, NioServerSocketChannel.class,
+                NioDatagramChannel.class);
     }
 
     /**
@@ -91,6 +98,29 @@ public record NettyTransport(String name, IoHandlerFactory ioHandler, Class<? ex
             try {
                 java.nio.channels.ServerSocketChannel jc = java.nio.channels.ServerSocketChannel.open();
                 return applied(new NioServerSocketChannel(jc), () -> bypass.apply(jc));
+            } catch (IOException e) {
+                throw new ChannelException(e);
+            }
+        };
+    }
+
+    /**
+     * UDP sockets of {@code family} with {@code bypass} set before they bind, like {@link #sockets}. (NIO needs the
+     * family up front; epoll sockets are dual-stack either way.)
+     */
+    public ChannelFactory<DatagramChannel> datagrams(SocketBypass bypass, InternetProtocolFamily family) {
+        if (name.equals("epoll")) {
+            return () -> {
+                EpollDatagramChannel ch = new EpollDatagramChannel(family);
+                return bypass.isNone() ? ch : applied(ch, () -> bypass.apply(ch.fd().intValue()));
+            };
+        }
+        return () -> {
+            try {
+                java.net.StandardProtocolFamily f = family == InternetProtocolFamily.IPv6
+                        ? java.net.StandardProtocolFamily.INET6 : java.net.StandardProtocolFamily.INET;
+                java.nio.channels.DatagramChannel jc = java.nio.channels.DatagramChannel.open(f);
+                return bypass.isNone() ? new NioDatagramChannel(jc) : applied(new NioDatagramChannel(jc), () -> bypass.apply(jc));
             } catch (IOException e) {
                 throw new ChannelException(e);
             }
