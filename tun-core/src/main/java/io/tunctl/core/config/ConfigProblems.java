@@ -44,6 +44,9 @@ public final class ConfigProblems {
         return this;
     }
 
+    /** The document the problems are about (a provider may read a section other than its own, e.g. the interface). */
+    public ConfigDocument document() { return document; }
+
     public boolean isEmpty() { return sink.isEmpty(); }
 
     public List<ConfigProblem> list() { return List.copyOf(sink); }

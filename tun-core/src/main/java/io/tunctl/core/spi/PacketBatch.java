@@ -33,13 +33,16 @@ public final class PacketBatch {
     private final short[] csumOffset;
     /** Native address of a packet slot {@code i} refers to ({@link #addRef}), or 0 when it is in the slot. */
     private final long[] ref;
+    /** Made by {@link #references}: slots have no memory of their own. */
+    private final boolean refsOnly;
     private int size;
 
     private PacketBatch(MemorySegment slab, int capacity, int bufferSize) {
         this.bufferSize = bufferSize;
+        this.refsOnly = slab == null;
         this.slots = new MemorySegment[capacity];
         for (int i = 0; i < capacity; i++) {
-            slots[i] = slab.asSlice((long) i * bufferSize, bufferSize);
+            slots[i] = refsOnly ? MemorySegment.NULL : slab.asSlice((long) i * bufferSize, bufferSize);
         }
         this.length = new int[capacity];
         this.flags = new byte[capacity];
@@ -71,6 +74,21 @@ public final class PacketBatch {
 
     public int bufferSize() { return bufferSize; }
 
+    /**
+     * A batch of {@link #addRef references} only, with no slot memory: for a device that passes on some packets of
+     * a batch it was given (rewritten in place) without copying them. {@link #buffer}, {@link #add} and the other
+     * copying methods throw {@link IllegalStateException} on it.
+     *
+     * @param maxLength the longest packet it may refer to (65535 with GSO)
+     */
+    public static PacketBatch references(int capacity, int maxLength) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
+        if (maxLength < 68 || maxLength > 65535 + 64) {
+            throw new IllegalArgumentException("maxLength out of range [68, 65599]: " + maxLength);
+        }
+        return new PacketBatch(null, capacity, maxLength);
+    }
+
     /** Number of packets currently in the batch (slots {@code 0 .. size-1}). */
     public int size() { return size; }
 
@@ -96,6 +114,7 @@ public final class PacketBatch {
      * referred to ({@link #addRef}) is copied into the slot first.
      */
     public MemorySegment buffer(int i) {
+        if (refsOnly) throw new IllegalStateException("a batch of references has no slot memory");
         long a = ref[i];
         if (a != 0) {
             MemorySegment.copy(Native.ALL, a, slots[i], 0, length[i]);
@@ -132,6 +151,16 @@ public final class PacketBatch {
         return i;
     }
 
+    /**
+     * Appends a reference to packet {@code i} of {@code src} (where it lies, in its slot or the memory it refers
+     * to) with its offload metadata; {@code src} must keep it unchanged until this batch is cleared.
+     */
+    public int addRef(PacketBatch src, int i) {
+        int j = addRef(src.address(i), src.length[i]);
+        setOffload(j, src.flags[i], src.gsoType[i], src.hdrLen[i], src.gsoSize[i], src.csumStart[i], src.csumOffset[i]);
+        return j;
+    }
+
     public int length(int i) { return length[i]; }
 
     /** Sets slot {@code i}'s packet length and clears its offload metadata. */
@@ -159,6 +188,7 @@ public final class PacketBatch {
 
     /** Copies {@code src} into the next free slot. */
     public int add(MemorySegment src) {
+        if (refsOnly) throw new IllegalStateException("a batch of references has no slot memory");
         long n = src.byteSize();
         if (n > bufferSize) throw new IllegalArgumentException("packet of " + n + " B > buffer " + bufferSize);
         MemorySegment.copy(src, 0, slots[size], 0, n);
@@ -167,6 +197,7 @@ public final class PacketBatch {
 
     /** Copies bytes into the next free slot. */
     public int add(byte[] src, int off, int len) {
+        if (refsOnly) throw new IllegalStateException("a batch of references has no slot memory");
         if (len > bufferSize) throw new IllegalArgumentException("packet of " + len + " B > buffer " + bufferSize);
         MemorySegment.copy(src, off, slots[size], java.lang.foreign.ValueLayout.JAVA_BYTE, 0, len);
         return commit(len);
@@ -178,6 +209,7 @@ public final class PacketBatch {
      * needs no segment object per packet. The caller vouches that the address range is readable.
      */
     public int addFrom(long address, int len) {
+        if (refsOnly) throw new IllegalStateException("a batch of references has no slot memory");
         if (len > bufferSize) throw new IllegalArgumentException("packet of " + len + " B > buffer " + bufferSize);
         MemorySegment.copy(Native.ALL, address, slots[size], 0, len);
         return commit(len);
@@ -196,6 +228,7 @@ public final class PacketBatch {
     /** Copies packet {@code i} with its offload metadata into the next free slot of {@code dst}. */
     public void copyTo(int i, PacketBatch dst) {
         int j = dst.size;
+        if (dst.refsOnly) throw new IllegalStateException("a batch of references has no slot memory");
         if (j == dst.slots.length) throw new IllegalStateException("destination batch full");
         if (length[i] > dst.bufferSize) throw new IllegalArgumentException("packet too large for destination");
         MemorySegment.copy(memory(i), offset(i), dst.slots[j], 0, length[i]);

@@ -473,7 +473,7 @@ public final class TunDevice implements PacketDevice {
                     dropped++;
                     continue;
                 }
-                if (vnet ? writeVnet(w, batch, i, len) : writePlain(w, batch.buffer(i), len)) {
+                if (vnet ? writeVnet(w, batch, i, len) : writePlain(w, plain(batch, i), len)) {
                     sent++;
                     bytes += len;
                 } else {
@@ -488,6 +488,11 @@ public final class TunDevice implements PacketDevice {
         } finally {
             release();
         }
+    }
+
+    /** Packet {@code i} for a plain write: its slot, or the memory it refers to (a batch of references has no slots). */
+    private static MemorySegment plain(PacketBatch batch, int i) {
+        return batch.offset(i) == 0 ? batch.buffer(i) : MemorySegment.ofAddress(batch.address(i)).reinterpret(batch.length(i));
     }
 
     /** Writes one packet; false when the kernel refused it or had no room (counted as a drop). */
