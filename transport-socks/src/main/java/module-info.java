@@ -15,4 +15,7 @@ module io.tunctl.transport.socks {
     requires io.netty.handler.proxy;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+
+    // bench-only rows for tunctl bench, a service of their own so the provider carries no bench scaffolding
+    provides io.tunctl.core.spi.Benchmarkable with io.tunctl.transport.socks.bench.SocksBenchRows;
 }

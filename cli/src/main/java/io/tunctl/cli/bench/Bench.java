@@ -88,7 +88,8 @@ public final class Bench {
                     Benchmarkable.Setup setup = b.benchSetups(net).get(k);
                     List<String> missing = setup.stepsB().stream().map(st -> st.command().getFirst())
                             .filter(prog -> !Exec.onPath(prog)).distinct().toList();
-                    if (!installed) {
+                    // a row without tunctl (a baseline for another row) runs whether the transport is there or not
+                    if (!installed && setup.runsTunctl()) {
                         unavailable.put(setup.row(), "needs the '" + b.transport() + "' transport (not found)");
                     } else if (missing.isEmpty()) {
                         cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher));
@@ -102,7 +103,8 @@ public final class Bench {
     }
 
     /** Debian packages of programs rows use, where the package has another name than the program. */
-    private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "ss", "iproute2", "kill", "procps");
+    private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "ss", "iproute2", "kill", "procps",
+            "danted", "dante-server");
 
     /** "needs nginx, openssl (apt-get install -y nginx openssl)": the missing programs and how to get them. */
     static String needs(List<String> programs) {
@@ -211,66 +213,33 @@ public final class Bench {
                     return 2;
                 }
             }
-            cases = all.stream().filter(c -> c.name.equals("direct") || only.contains(c.name)).toList();
+            // a row compared with another brings that one along, as every row brings direct
+            List<String> wanted = new ArrayList<>(only);
+            for (BenchCase c : all) {
+                if (only.contains(c.name) && c.comparedWith() != null) wanted.add(c.comparedWith());
+            }
+            cases = all.stream().filter(c -> c.name.equals("direct") || wanted.contains(c.name)).toList();
         }
         Path logs = Files.createTempDirectory("tunctl-bench-");
         Map<String, RowResult> rows = new LinkedHashMap<>();
         String loadName;
         try (Exec exec = new Exec(logs); Topology topo = Topology.create(exec)) {
-            // rows come up in parallel (each starts JVMs or tunloop and waits for an echo reply), then run in order
-            List<BenchCase> bound = cases.stream().map(c -> bind(c, topo)).toList();
-            List<java.util.concurrent.Future<?>> starting = new ArrayList<>();
-            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                for (BenchCase c : bound) starting.add(pool.submit(() -> { c.start(exec, topo); return null; }));
-            }
-            List<BenchCase> started = new ArrayList<>();
-            for (int i = 0; i < bound.size(); i++) {
-                String name = bound.get(i).name;
-                try {
-                    starting.get(i).get();
-                    started.add(bound.get(i));
-                    rows.put(name, RowResult.measured(name, runs));
-                } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    err.println("tunctl bench: row " + name + " could not start: " + cause.getMessage());
-                    rows.put(name, RowResult.didNotStart(name, String.valueOf(cause.getMessage())));
-                }
-            }
-            if (!json) {
-                err.printf("  %d row(s) up in %.1f s%n", started.size(), (System.nanoTime() - began) / 1e9);
-                err.flush();
-            }
             // TUNCTL_BENCH_LOAD=builtin forces the built-in load even where iperf3 is installed
             Load load = forcedLoad.equals("builtin") ? new Load.Builtin(exec, topo, "TUNCTL_BENCH_LOAD=builtin")
                     : Exec.onPath("iperf3") ? new Load.Iperf3(exec, topo)
                     : new Load.Builtin(exec, topo, "iperf3 not installed");
             loadName = load.describe();
-            try (load) {
+            // rows that must use the built-in load (through SOCKS5, or compared with such a row) get it also
+            // where the others use iperf3
+            List<String> builtinRows = cases.stream().filter(c -> c.load().builtin()).map(c -> c.name).toList();
+            Load.Builtin builtin = load instanceof Load.Builtin b ? b : builtinRows.isEmpty() ? null
+                    : new Load.Builtin(exec, topo, "rows " + String.join(", ", builtinRows) + " need it");
+            // the loads listen first: a row without tunctl in B is checked by a TCP connection to its load
+            try (load; Load second = builtin == load ? null : builtin) {
                 load.start();
-                // an unmeasured round first: a row's JIT keeps compiling what its warm-up made hot while the
-                // other rows warm up, so its first measured round finds the hot path compiled
-                if (warmup > 0) for (BenchCase c : started) warmUp(load, c, json);
-                for (int r = 0; r < runs; r++) {
-                    for (BenchCase c : started) {
-                        RowResult row = rows.get(c.name);
-                        try {
-                            c.beforeRun(exec);
-                            double g = load.gbps(c.target(), seconds, streams);
-                            row.pps[r] = c.afterRun(exec);
-                            row.gbps[r] = g;
-                        } catch (IOException e) {
-                            err.println("tunctl bench: " + c.name + " round " + (r + 1) + ": " + e.getMessage());
-                            row.roundFailed(r, e.getMessage());
-                        }
-                        if (!json) {
-                            err.printf("  round %d/%d %-20s %s%n", r + 1, runs, c.name, Double.isNaN(row.gbps[r])
-                                    ? "failed" : String.format("%7.2f Gbit/s", row.gbps[r]));
-                            err.flush();
-                        }
-                    }
-                }
+                if (second != null) second.start();
+                measure(cases, rows, exec, topo, load, builtin, json, began);
             }
-            for (BenchCase c : started) c.close();
         }
         if (only == null || only.isEmpty()) unavailable.forEach((row, why) -> rows.put(row, RowResult.notRun(row, why)));
         List<RowResult> results = List.copyOf(rows.values());
@@ -295,10 +264,77 @@ public final class Bench {
         return failed ? 1 : 0;
     }
 
+    /**
+     * Starts the rows (in parallel: each starts JVMs or tunloop and waits for its path to carry traffic), then
+     * runs the warm-up round and the measured rounds, filling in {@code rows}.
+     *
+     * @param builtin the built-in load for rows that need it (null if none does); may be {@code load} itself
+     */
+    private void measure(List<BenchCase> cases, Map<String, RowResult> rows, Exec exec, Topology topo, Load load,
+                         Load.Builtin builtin, boolean json, long began) {
+        List<BenchCase> bound = cases.stream().map(c -> bind(c, topo)).toList();
+        List<java.util.concurrent.Future<?>> starting = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (BenchCase c : bound) {
+                int port = c.load().builtin() ? builtin.port() : load.port();
+                starting.add(pool.submit(() -> { c.start(exec, topo, port); return null; }));
+            }
+        }
+        List<BenchCase> started = new ArrayList<>();
+        for (int i = 0; i < bound.size(); i++) {
+            BenchCase c = bound.get(i);
+            try {
+                starting.get(i).get();
+                started.add(c);
+                RowResult row = RowResult.measured(c.name, runs);
+                if (c.load().builtin()) row.load = builtin.describe();
+                row.comparedWith = c.comparedWith();
+                rows.put(c.name, row);
+            } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                err.println("tunctl bench: row " + c.name + " could not start: " + cause.getMessage());
+                rows.put(c.name, RowResult.didNotStart(c.name, String.valueOf(cause.getMessage())));
+            }
+        }
+        if (!json) {
+            err.printf("  %d row(s) up in %.1f s%n", started.size(), (System.nanoTime() - began) / 1e9);
+            err.flush();
+        }
+        // an unmeasured round first: a row's JIT keeps compiling what its warm-up made hot while the
+        // other rows warm up, so its first measured round finds the hot path compiled
+        if (warmup > 0) for (BenchCase c : started) warmUp(load, builtin, c, json);
+        for (int r = 0; r < runs; r++) {
+            for (BenchCase c : started) {
+                RowResult row = rows.get(c.name);
+                try {
+                    c.beforeRun(exec);
+                    double g = gbps(load, builtin, c, seconds);
+                    row.pps[r] = c.afterRun(exec);
+                    row.gbps[r] = g;
+                } catch (IOException e) {
+                    err.println("tunctl bench: " + c.name + " round " + (r + 1) + ": " + e.getMessage());
+                    row.roundFailed(r, e.getMessage());
+                }
+                if (!json) {
+                    err.printf("  round %d/%d %-20s %s%n", r + 1, runs, c.name, Double.isNaN(row.gbps[r])
+                            ? "failed" : String.format("%7.2f Gbit/s", row.gbps[r]));
+                    err.flush();
+                }
+            }
+        }
+        for (BenchCase c : started) c.close();
+    }
+
+    /** One run of the row's load: the built-in one (through its SOCKS5 server, if any) where the row asks for it. */
+    private double gbps(Load load, Load.Builtin builtin, BenchCase c, int secs) throws IOException {
+        Benchmarkable.Load how = c.load();
+        return how.builtin() ? builtin.gbps(c.target(), how.socks5(), secs, streams) : load.gbps(c.target(), secs, streams);
+    }
+
     /** Unmeasured load through a row; a failure is shown but only measured rounds count. */
-    private void warmUp(Load load, BenchCase c, boolean json) {
+    private void warmUp(Load load, Load.Builtin builtin, BenchCase c, boolean json) {
         try {
-            double g = load.gbps(c.target(), warmup, streams);
+            double g = gbps(load, builtin, c, warmup);
             if (!json) err.printf("  warm-up   %-20s %7.2f Gbit/s (not counted)%n", c.name, g);
         } catch (IOException e) {
             err.println("tunctl bench: " + c.name + " warm-up: " + e.getMessage());

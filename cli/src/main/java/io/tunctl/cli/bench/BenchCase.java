@@ -25,8 +25,17 @@ abstract sealed class BenchCase implements AutoCloseable {
     /** The address in B that the load targets. */
     abstract String target();
 
-    /** Brings the path up; returns once an echo request and its reply cross it. */
-    abstract void start(Exec exec, Topology topo) throws IOException;
+    /**
+     * Brings the path up; returns once an echo request and its reply cross it, or, for a row without tunctl in B,
+     * once a TCP connection to {@code loadPort} on {@link #target()} does.
+     */
+    abstract void start(Exec exec, Topology topo, int loadPort) throws IOException;
+
+    /** How the load reaches {@link #target()}: any load, unless the row says otherwise. */
+    Benchmarkable.Load load() { return Benchmarkable.Load.ANY; }
+
+    /** The row this one is also compared with, or null. */
+    String comparedWith() { return null; }
 
     /** Called just before a measurement (bridge rows snapshot their packet counters). */
     void beforeRun(Exec exec) throws IOException {}
@@ -47,10 +56,13 @@ abstract sealed class BenchCase implements AutoCloseable {
         String target() { return "192.0.2.2"; }
 
         @Override
-        void start(Exec exec, Topology topo) {}
+        void start(Exec exec, Topology topo, int loadPort) {}
     }
 
-    /** A transport's own setup, run as two {@code tunctl up} processes, one in each namespace. */
+    /**
+     * A transport's own setup, run as a {@code tunctl up} process in each namespace that has a config (none, one or
+     * both), after the row's steps in B.
+     */
     static final class Transport extends BenchCase {
         private final Benchmarkable.Setup setup;
         private final Cidr tunnelB;
@@ -67,7 +79,13 @@ abstract sealed class BenchCase implements AutoCloseable {
         String target() { return Cidr.addressString(tunnelB.addressBytes()); }
 
         @Override
-        void start(Exec exec, Topology topo) throws IOException {
+        Benchmarkable.Load load() { return setup.load(); }
+
+        @Override
+        String comparedWith() { return setup.comparedWith(); }
+
+        @Override
+        void start(Exec exec, Topology topo, int loadPort) throws IOException {
             Path dir = exec.logDir().resolve(name);
             Files.createDirectories(dir);
             for (var f : setup.files().entrySet()) Files.writeString(dir.resolve(f.getKey()), in(dir, f.getValue()));
@@ -83,15 +101,24 @@ abstract sealed class BenchCase implements AutoCloseable {
                 Process p = exec.start(log, cmd.toArray(String[]::new));
                 if (step.readyPort() > 0) awaitListening(exec, topo.nsB, step.readyPort(), p, log);
             }
-            Path a = dir.resolve("a.cfg");
-            Path b = dir.resolve("b.cfg");
-            Files.writeString(a, in(dir, setup.configA()));
-            Files.writeString(b, in(dir, setup.configB()));
-            Process pb = exec.start(name + "-b", "ip", "netns", "exec", topo.nsB, launcher, "up", b.toString());
-            Process pa = exec.start(name + "-a", "ip", "netns", "exec", topo.nsA, launcher, "up", a.toString());
-            exec.awaitLog(pb, name + "-b", "tunnel up", READY_MS);
-            exec.awaitLog(pa, name + "-a", "tunnel up", READY_MS);
-            topo.awaitReachable(target());
+            Process pb = up(exec, dir, topo.nsB, "b", setup.configB());
+            Process pa = up(exec, dir, topo.nsA, "a", setup.configA());
+            if (pb != null) exec.awaitLog(pb, name + "-b", "tunnel up", READY_MS);
+            if (pa != null) exec.awaitLog(pa, name + "-a", "tunnel up", READY_MS);
+            if (setup.configB() != null) {
+                topo.awaitReachable(target());
+            } else {
+                // no tunctl in B to answer an echo for the target (a proxy carries TCP, not ICMP): connect instead
+                topo.awaitTcp(target(), loadPort, setup.load().socks5(), 20_000);
+            }
+        }
+
+        /** Starts {@code tunctl up} with {@code config} in {@code ns}; null (and nothing started) if no config. */
+        private Process up(Exec exec, Path dir, String ns, String side, String config) throws IOException {
+            if (config == null) return null;
+            Path file = dir.resolve(side + ".cfg");
+            Files.writeString(file, in(dir, config));
+            return exec.start(name + "-" + side, "ip", "netns", "exec", ns, launcher, "up", file.toString());
         }
 
         private static String in(Path dir, String text) {
@@ -144,7 +171,7 @@ abstract sealed class BenchCase implements AutoCloseable {
         String target() { return Cidr.addressString(tunB.addressBytes()); }
 
         @Override
-        void start(Exec exec, Topology topo) throws IOException {
+        void start(Exec exec, Topology topo, int loadPort) throws IOException {
             process = exec.start(name, command);
             exec.awaitLog(process, name, "READY", READY_MS);
             if (configureAddresses) {

@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Drives TCP from namespace A to a target in namespace B and measures goodput. */
 abstract sealed class Load implements AutoCloseable {
-    static final int PORT = 5299;
-
     final Exec exec;
     final Topology topo;
 
@@ -32,6 +30,9 @@ abstract sealed class Load implements AutoCloseable {
 
     abstract void start() throws IOException;
 
+    /** The TCP port the load's server listens on in B (on every address). */
+    abstract int port();
+
     /** One run of {@code seconds}; returns Gbit/s received. */
     abstract double gbps(String target, int seconds, int streams) throws IOException;
 
@@ -40,6 +41,7 @@ abstract sealed class Load implements AutoCloseable {
 
     /** iperf3 from Debian: the usual tool, so numbers compare with bench/*.sh and other projects'. */
     static final class Iperf3 extends Load {
+        static final int PORT = 5299;
         private static final ObjectMapper JSON = new ObjectMapper();
 
         private Process server;
@@ -55,6 +57,9 @@ abstract sealed class Load implements AutoCloseable {
 
         @Override
         String describe() { return "iperf3"; }
+
+        @Override
+        int port() { return PORT; }
 
         @Override
         void start() throws IOException {
@@ -87,6 +92,8 @@ abstract sealed class Load implements AutoCloseable {
      * keeps rounds short, and the load's own code is compiled once for every row.
      */
     static final class Builtin extends Load {
+        /** Not iperf3's: rows that need the built-in load get it while the others use iperf3. */
+        static final int PORT = 5298;
         private static final int BUFFER = 256 << 10;
         private final String why;
         private ServerSocketChannel listener;
@@ -101,6 +108,9 @@ abstract sealed class Load implements AutoCloseable {
 
         @Override
         String describe() { return "builtin TCP load (" + why + ")"; }
+
+        @Override
+        int port() { return PORT; }
 
         @Override
         void start() throws IOException {
@@ -146,19 +156,27 @@ abstract sealed class Load implements AutoCloseable {
          */
         @Override
         double gbps(String target, int seconds, int streams) throws IOException {
+            return gbps(target, null, seconds, streams);
+        }
+
+        /**
+         * As {@link #gbps(String, int, int)}, with each stream opened through the SOCKS5 server {@code socks5}
+         * (a CONNECT to the target before the first byte is timed) when that is not null. Everything after the
+         * CONNECT is the same code, so a row through a proxy compares fairly with one without.
+         */
+        double gbps(String target, InetSocketAddress socks5, int seconds, int streams) throws IOException {
             InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(target), PORT);
+            String via = socks5 == null ? "" : " via SOCKS5 " + socks5.getAddress().getHostAddress() + ":"
+                    + socks5.getPort();
             List<SocketChannel> channels = NetworkNamespace.named(topo.nsA).call(() -> {
                 List<SocketChannel> opened = new ArrayList<>();
                 try {
-                    for (int i = 0; i < streams; i++) {
-                        SocketChannel c = SocketChannel.open();
-                        opened.add(c);
-                        c.socket().connect(to, 5_000);
-                    }
+                    for (int i = 0; i < streams; i++) opened.add(open(to, socks5, 5_000));
                     return opened;
                 } catch (IOException e) {
                     for (SocketChannel c : opened) c.close();
-                    throw new IOException("cannot connect to " + to + " from " + topo.nsA + ": " + e.getMessage(), e);
+                    throw new IOException("cannot connect to " + to + via + " from " + topo.nsA + ": "
+                            + e.getMessage(), e);
                 }
             });
             long start = System.nanoTime();
@@ -201,6 +219,23 @@ abstract sealed class Load implements AutoCloseable {
             }
             double secs = (System.nanoTime() - start) / 1e9;
             return received.sum() * 8 / secs / 1e9;
+        }
+
+        /**
+         * A blocking channel to {@code to}, directly or through the SOCKS5 server {@code socks5} (not null), opened
+         * in the calling thread's namespace; connecting and each step of the SOCKS5 exchange wait
+         * {@code timeoutMs} at most.
+         */
+        static SocketChannel open(InetSocketAddress to, InetSocketAddress socks5, int timeoutMs) throws IOException {
+            SocketChannel c = SocketChannel.open();
+            try {
+                c.socket().connect(socks5 == null ? to : socks5, timeoutMs);
+                if (socks5 != null) Socks5Connect.connect(c, to, timeoutMs);
+                return c;
+            } catch (IOException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
         }
 
         @Override

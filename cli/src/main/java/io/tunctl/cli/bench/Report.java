@@ -30,6 +30,17 @@ final class Report {
         }
         out.println("(Gbit/s; ratio = median over rounds of row / direct in the same round; kpps = thousands of");
         out.println(" packets/s through a TUN bridge, both directions, as its own counters saw them)");
+        for (RowResult row : rows) {
+            if (row.comparedWith == null) continue;
+            double r = row.pairedRatio(measured(rows, row.comparedWith));
+            out.printf("%s / %s: %s (median over rounds of the two in the same round)%n", row.name, row.comparedWith,
+                    Double.isNaN(r) ? "-" : String.format("%.3f", r));
+        }
+        java.util.Map<String, List<String>> otherLoads = new java.util.LinkedHashMap<>();
+        for (RowResult row : rows) {
+            if (row.load != null) otherLoads.computeIfAbsent(row.load, k -> new java.util.ArrayList<>()).add(row.name);
+        }
+        otherLoads.forEach((load, names) -> out.printf("(%s measured with %s)%n", String.join(", ", names), load));
         out.flush();
     }
 
@@ -37,7 +48,10 @@ final class Report {
      * One object per row, {@code version} 1: {@code name}, {@code load}, {@code runs} (Gbit/s per round, null for a
      * round that failed), {@code min}/{@code median}/{@code max} over the rounds that gave a number and
      * {@code ratio} (null when none did), {@code pps} for bridge rows, and {@code error} when anything went wrong
-     * (failed rounds, a row that did not start, a row not run for want of a program).
+     * (failed rounds, a row that did not start, a row not run for want of a program). A row compared with another
+     * (e.g. {@code socks} with {@code socks-proxy-direct}) has {@code comparedWith} (that row's name) and
+     * {@code comparedRatio} (median over rounds of this row / that row in the same round, null when no round of
+     * both gave a number).
      */
     static String json(List<RowResult> rows, String loadName) {
         RowResult direct = direct(rows);
@@ -56,7 +70,11 @@ final class Report {
                 for (double g : row.gbps) {
                     if (Double.isFinite(g)) runs.add(round(g)); else runs.addNull();
                 }
-                o.put("load", loadName);
+                o.put("load", row.load != null ? row.load : loadName);
+                if (row.comparedWith != null) {
+                    o.put("comparedWith", row.comparedWith);
+                    number(o, "comparedRatio", row.pairedRatio(measured(rows, row.comparedWith)));
+                }
                 double pps = row.medianPps();
                 if (Double.isFinite(pps)) o.put("pps", Math.round(pps));
             }
@@ -72,7 +90,11 @@ final class Report {
     private static double round(double x) { return Math.round(x * 1000) / 1000.0; }
 
     private static RowResult direct(List<RowResult> rows) {
-        return rows.stream().filter(r -> r.name.equals("direct") && r.status == RowResult.Status.MEASURED)
+        return measured(rows, "direct");
+    }
+
+    private static RowResult measured(List<RowResult> rows, String name) {
+        return rows.stream().filter(r -> r.name.equals(name) && r.status == RowResult.Status.MEASURED)
                 .findFirst().orElse(null);
     }
 }

@@ -17,6 +17,10 @@ final class RowResult {
     final double[] pps;
     /** "round 2: ..." for every failed round, or the reason a row did not start or was not run. */
     final List<String> errors = new ArrayList<>();
+    /** The load that measured this row, where it is not the run's load; else null. */
+    String load;
+    /** The row this one is also compared with ({@link #pairedRatio} to it), or null. */
+    String comparedWith;
 
     private RowResult(String name, Status status, int runs) {
         this.name = name;
@@ -63,11 +67,14 @@ final class RowResult {
         return sortedFinite(gbps);
     }
 
-    /** Median over rounds of this row / direct in the same round, over rounds where both gave a number; or NaN. */
-    double pairedRatio(RowResult direct) {
-        if (direct == null || direct.gbps.length != gbps.length) return Double.NaN;
+    /**
+     * Median over rounds of this row / {@code other} (direct, or the row this one is compared with) in the same
+     * round, over rounds where both gave a number; or NaN.
+     */
+    double pairedRatio(RowResult other) {
+        if (other == null || other.gbps.length != gbps.length) return Double.NaN;
         double[] r = new double[gbps.length];
-        for (int i = 0; i < r.length; i++) r[i] = gbps[i] / direct.gbps[i];
+        for (int i = 0; i < r.length; i++) r[i] = gbps[i] / other.gbps[i];
         return median(sortedFinite(r));
     }
 

@@ -4,6 +4,7 @@ import io.tunctl.core.tun.NetworkNamespace;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 
 /**
  * Two network namespaces joined by a veth: {@code A 192.0.2.1/24 <=> B 192.0.2.2/24} (RFC 5737 addresses,
@@ -76,6 +77,35 @@ final class Topology implements AutoCloseable {
         if (lastError != null) {
             throw new IOException("no echo reply from " + target + " in namespace " + nsA + " within "
                     + timeoutMs / 1000.0 + " s" + lastError);
+        }
+    }
+
+    /**
+     * Opens TCP connections from a thread inside namespace A to {@code target:port} (through the SOCKS5 server
+     * {@code socks5} when not null) until one is established, for at most {@code timeoutMs}. For a path that
+     * carries TCP but whose far end answers no ICMP echo for {@code target}: a transparent proxy. The connection
+     * is closed at once; whatever listens on the port sees an empty stream.
+     */
+    void awaitTcp(String target, int port, InetSocketAddress socks5, long timeoutMs) throws IOException {
+        InetSocketAddress to = new InetSocketAddress(InetAddress.ofLiteral(target), port);
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        String lastError = NetworkNamespace.named(nsA).call(() -> {
+            String error = "";
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) return error;
+                try (var c = Load.Builtin.open(to, socks5, (int) Math.clamp(left, 1, 1000))) {
+                    return null;
+                } catch (IOException e) {
+                    error = ": " + e.getMessage(); // refused until the far end listens, say
+                }
+                Exec.sleep(Math.min(left, 100)); // an immediate failure must not spin
+            }
+        });
+        if (lastError != null) {
+            throw new IOException("no TCP connection to " + target + ":" + port + (socks5 == null ? "" : " via SOCKS5 "
+                    + socks5.getAddress().getHostAddress() + ":" + socks5.getPort()) + " from namespace " + nsA
+                    + " within " + timeoutMs / 1000.0 + " s" + lastError);
         }
     }
 

@@ -89,4 +89,52 @@ class ReportTest {
         List<RowResult> r = rows();
         assertEquals(List.of(false, false, true, true, true, false), r.stream().map(RowResult::failed).toList());
     }
+
+    /** socks against socks-proxy-direct, both measured with the built-in load while the run's load is iperf3. */
+    private static List<RowResult> pair(double... proxyDirect) {
+        RowResult direct = RowResult.measured("direct", 3);
+        RowResult socks = RowResult.measured("socks", 3);
+        RowResult proxy = RowResult.measured("socks-proxy-direct", 3);
+        for (int i = 0; i < 3; i++) {
+            direct.gbps[i] = 20;
+            socks.gbps[i] = 3 + i;
+            proxy.gbps[i] = proxyDirect[i];
+        }
+        socks.comparedWith = "socks-proxy-direct";
+        socks.load = proxy.load = "builtin TCP load (rows socks, socks-proxy-direct need it)";
+        return List.of(direct, socks, proxy);
+    }
+
+    @Test
+    void aComparedRowGetsItsPairedRatioAndEachRowItsLoad() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(Report.json(pair(4, 4, 8), "iperf3"));
+        assertEquals("iperf3", json.get(0).get("load").asText());
+        JsonNode socks = json.get(1);
+        assertEquals("builtin TCP load (rows socks, socks-proxy-direct need it)", socks.get("load").asText());
+        assertEquals("socks-proxy-direct", socks.get("comparedWith").asText());
+        assertEquals(0.75, socks.get("comparedRatio").asDouble(), 1e-9); // 3/4, 4/4, 5/8 → median 0.75
+        assertEquals(0.2, socks.get("ratio").asDouble(), 1e-9); // still against direct
+        assertFalse(json.get(2).has("comparedWith"));
+        assertFalse(json.get(0).has("comparedRatio"));
+
+        List<String> lines = new java.util.ArrayList<>();
+        StringWriter sw = new StringWriter();
+        Report.table(new PrintWriter(sw), "header", pair(4, 4, 8));
+        sw.toString().lines().forEach(lines::add);
+        assertTrue(lines.contains("socks / socks-proxy-direct: 0.750 (median over rounds of the two in the same round)"),
+                sw.toString());
+        assertTrue(lines.contains("(socks, socks-proxy-direct measured with builtin TCP load (rows socks,"
+                + " socks-proxy-direct need it))"), sw.toString());
+    }
+
+    @Test
+    void aComparedRowWithoutItsPartnerHasNoRatio() throws Exception {
+        List<RowResult> rows = List.of(pair(1, 1, 1).get(0), pair(1, 1, 1).get(1),
+                RowResult.didNotStart("socks-proxy-direct", "danted did not listen"));
+        JsonNode socks = new ObjectMapper().readTree(Report.json(rows, "iperf3")).get(1);
+        assertTrue(socks.get("comparedRatio").isNull(), socks.toString());
+        StringWriter sw = new StringWriter();
+        Report.table(new PrintWriter(sw), "header", rows);
+        assertTrue(sw.toString().contains("socks / socks-proxy-direct: - ("), sw.toString());
+    }
 }

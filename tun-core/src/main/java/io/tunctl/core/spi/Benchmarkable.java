@@ -3,12 +3,15 @@ package io.tunctl.core.spi;
 import io.tunctl.core.packet.Cidr;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * A bench extension: lets {@code tunctl bench} measure a transport. The bench builds two network namespaces joined
  * by a veth (underlay A ↔ B), runs {@code tunctl up} with {@link Setup#configA()} in A and {@link Setup#configB()}
- * in B, and drives TCP from A to the tunnel address of B.
+ * in B (either may be absent, see {@link Setup}), and drives TCP from A to the tunnel address of B.
  *
  * <p>Kept apart from the {@link TransportProvider} (bench scaffolding such as reverse-proxy configs does not belong
  * in production classes): a plugin registers its implementation as a service of its own, in {@code module-info}
@@ -20,7 +23,7 @@ public interface Benchmarkable {
 
     /**
      * The {@link TransportProvider#name() name} of the transport the rows run. The bench orders transports by it
-     * and shows the rows as not run when no such transport is installed.
+     * and shows the rows that run {@code tunctl up} as not run when no such transport is installed.
      */
     String transport();
 
@@ -47,12 +50,77 @@ public interface Benchmarkable {
      * namespace B before the tunnels start (a reverse proxy, say). In configs, files and step arguments,
      * {@code %DIR%} stands for a scratch directory the bench makes for the row.
      *
-     * @param files  files to write into {@code %DIR%} (name → content)
-     * @param stepsB commands run in namespace B with {@code %DIR%} as working directory, in order
+     * <p>A side whose config is {@code null} runs no {@code tunctl}: a tun2socks-style row has its tunnel only in
+     * A (its steps in B start the proxy and give B the target address, e.g. {@code ip addr add <tunnelB>/32 dev
+     * lo}), and a row with neither config measures the path without tunctl, as a baseline for another row; such a
+     * row runs even where the transport is not installed. With no {@code tunctl} in B nothing has to answer an ICMP
+     * echo for the tunnel address, so the bench checks such a row by opening a TCP connection to the load's port
+     * on tunnelB (through {@link Load#socks5()} if set) instead.
+     *
+     * @param files        files to write into {@code %DIR%} (name → content)
+     * @param stepsB       commands run in namespace B with {@code %DIR%} as working directory, in order
+     * @param load         how the bench's load reaches tunnelB
+     * @param comparedWith another row of the same transport, or {@code null}: the bench also reports this row's
+     *                     throughput as a ratio to that row's (per round, like the ratio to {@code direct}), and runs
+     *                     that row whenever it runs this one
      */
-    record Setup(String row, String configA, String configB, java.util.Map<String, String> files, List<Step> stepsB) {
+    record Setup(String row, String configA, String configB, Map<String, String> files, List<Step> stepsB,
+                 Load load, String comparedWith) {
+        public Setup {
+            Objects.requireNonNull(row, "row");
+            files = Map.copyOf(files);
+            stepsB = List.copyOf(stepsB);
+            Objects.requireNonNull(load, "load");
+        }
+
+        public Setup(String row, String configA, String configB, Map<String, String> files, List<Step> stepsB) {
+            this(row, configA, configB, files, stepsB, Load.ANY, null);
+        }
+
         public Setup(String row, String configA, String configB) {
-            this(row, configA, configB, java.util.Map.of(), List.of());
+            this(row, configA, configB, Map.of(), List.of());
+        }
+
+        /** This row, measured with {@code load}. */
+        public Setup withLoad(Load load) {
+            return new Setup(row, configA, configB, files, stepsB, load, comparedWith);
+        }
+
+        /** This row, also reported as a ratio to {@code row} (see {@link #comparedWith()}). */
+        public Setup comparedWith(String row) {
+            return new Setup(this.row, configA, configB, files, stepsB, load, row);
+        }
+
+        /** Whether the row runs {@code tunctl up} at all, and so needs the transport installed. */
+        public boolean runsTunctl() {
+            return configA != null || configB != null;
+        }
+    }
+
+    /**
+     * How the load of a row reaches tunnelB.
+     *
+     * @param builtin measure with the bench's built-in TCP load even where iperf3 is installed: two rows whose
+     *                ratio matters use the same load, and only the built-in one can speak SOCKS5
+     * @param socks5  a SOCKS5 server (no authentication) the load client connects to first, asking it to CONNECT
+     *                to tunnelB; {@code null} for a load that connects to tunnelB itself. Implies {@code builtin}.
+     */
+    record Load(boolean builtin, InetSocketAddress socks5) {
+        /** Whatever load the bench uses for every row: iperf3 where installed. */
+        public static final Load ANY = new Load(false, null);
+        /** The built-in load, connecting to tunnelB itself. */
+        public static final Load BUILTIN = new Load(true, null);
+
+        public Load {
+            if (socks5 != null && !builtin) throw new IllegalArgumentException("a SOCKS5 load is the built-in load");
+            if (socks5 != null && socks5.isUnresolved()) {
+                throw new IllegalArgumentException("SOCKS5 server must be an address, not a name: " + socks5);
+            }
+        }
+
+        /** The built-in load through the SOCKS5 server at {@code server}. */
+        public static Load socks5(InetSocketAddress server) {
+            return new Load(true, Objects.requireNonNull(server, "server"));
         }
     }
 
