@@ -63,6 +63,28 @@ class BenchCommandIT {
         assertEquals("http-tls", rows.get(2).get("name").asText());
     }
 
+    /**
+     * The proxy alone: the built-in load speaks SOCKS5 to dante in B, no TUN, no tunctl; measured with the built-in
+     * load while the other rows use iperf3, and said so.
+     */
+    @Test
+    void socksProxyDirectThroughDanteWithTheBuiltinLoad() throws Exception {
+        Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("danted", "dante-server");
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "socks-proxy-direct", "--runs", "2", "--seconds", "1", "--json"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        JsonNode rows = new ObjectMapper().readTree(r.stdout());
+        assertEquals(2, rows.size(), r.stdout());
+        assertEquals("iperf3", rows.get(0).get("load").asText());
+        JsonNode proxy = rows.get(1);
+        assertEquals("socks-proxy-direct", proxy.get("name").asText());
+        assertEquals("builtin TCP load (row socks-proxy-direct needs it)", proxy.get("load").asText());
+        assertFalse(proxy.has("error"), proxy.toString());
+        for (JsonNode run : proxy.get("runs")) assertTrue(run.asDouble() > 0.01, proxy.toString());
+    }
+
     @Test
     void builtinLoadWhenForcedSaysSo() throws Exception {
         Root.require();

@@ -233,7 +233,8 @@ public final class Bench {
             // where the others use iperf3
             List<String> builtinRows = cases.stream().filter(c -> c.load().builtin()).map(c -> c.name).toList();
             Load.Builtin builtin = load instanceof Load.Builtin b ? b : builtinRows.isEmpty() ? null
-                    : new Load.Builtin(exec, topo, "rows " + String.join(", ", builtinRows) + " need it");
+                    : new Load.Builtin(exec, topo, (builtinRows.size() == 1 ? "row " : "rows ")
+                            + String.join(", ", builtinRows) + (builtinRows.size() == 1 ? " needs it" : " need it"));
             // the loads listen first: a row without tunctl in B is checked by a TCP connection to its load
             try (load; Load second = builtin == load ? null : builtin) {
                 load.start();
@@ -287,7 +288,7 @@ public final class Bench {
                 starting.get(i).get();
                 started.add(c);
                 RowResult row = RowResult.measured(c.name, runs);
-                if (c.load().builtin()) row.load = builtin.describe();
+                if (c.load().builtin() && builtin != load) row.load = builtin.describe();
                 row.comparedWith = c.comparedWith();
                 rows.put(c.name, row);
             } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
