@@ -143,7 +143,7 @@ public final class IcmpReplies {
     }
 
     /** Not 0.0.0.0/8, not multicast 224/4, not class E 240/4 (which holds the limited broadcast). */
-    private static boolean unicast4(int a) {
+    static boolean unicast4(int a) {
         int first = a >>> 24;
         return first != 0 && first < 224;
     }
@@ -151,7 +151,7 @@ public final class IcmpReplies {
     private static boolean isMulticast6(long hi) { return (hi >>> 56) == 0xff; }
 
     /** Not the unspecified address and not multicast. */
-    private static boolean unicast6(long hi, long lo) { return (hi | lo) != 0 && !isMulticast6(hi); }
+    static boolean unicast6(long hi, long lo) { return (hi | lo) != 0 && !isMulticast6(hi); }
 
     // ---- IPv4 errors ----
 
