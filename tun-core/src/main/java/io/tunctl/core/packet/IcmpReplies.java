@@ -46,14 +46,15 @@ public final class IcmpReplies {
      * extension headers (a routing header, say) a mirrored reply would be wrong.
      *
      * @return true if the packet now holds the reply; false, packet untouched, if it is not a well-formed echo
-     *     request with a right checksum, is a fragment, or was sent to (or from) a multicast, broadcast or
-     *     unspecified address
+     *     request with right checksums (IPv4 header and ICMP), is a fragment, or was sent to (or from) a
+     *     multicast, broadcast or unspecified address
      */
     public static boolean echoReplyInPlace(MemorySegment seg, long off, int len) {
         if (!IpPacket.validate(seg, off, len).isValid()) return false;
         int version = IpPacket.version(seg, off);
         if (version == 4) {
             if (Ipv4.protocol(seg, off) != IpPacket.PROTO_ICMP || Ipv4.isFragment(seg, off)) return false;
+            if (!Checksum.verifyIpv4Header(seg, off)) return false;
             int src = Ipv4.source(seg, off), dst = Ipv4.destination(seg, off);
             if (!unicast4(src) || !unicast4(dst)) return false;
             long t = off + Ipv4.headerLength(seg, off);
@@ -142,7 +143,7 @@ public final class IcmpReplies {
     }
 
     /** Not 0.0.0.0/8, not multicast 224/4, not class E 240/4 (which holds the limited broadcast). */
-    private static boolean unicast4(int a) {
+    static boolean unicast4(int a) {
         int first = a >>> 24;
         return first != 0 && first < 224;
     }
@@ -150,7 +151,7 @@ public final class IcmpReplies {
     private static boolean isMulticast6(long hi) { return (hi >>> 56) == 0xff; }
 
     /** Not the unspecified address and not multicast. */
-    private static boolean unicast6(long hi, long lo) { return (hi | lo) != 0 && !isMulticast6(hi); }
+    static boolean unicast6(long hi, long lo) { return (hi | lo) != 0 && !isMulticast6(hi); }
 
     // ---- IPv4 errors ----
 

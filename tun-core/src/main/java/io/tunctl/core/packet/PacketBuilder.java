@@ -122,7 +122,8 @@ public final class PacketBuilder {
      * options. An IPv4 reset has DF set and identification 0, like the Linux kernel's.
      *
      * @return the reset's length ({@value #TCP4_RESET_LENGTH} or {@value #TCP6_RESET_LENGTH}); 0 if no reset
-     *     is due (the segment is itself a reset, is not a well-formed TCP segment, or is a fragment); -1 if it
+     *     is due (the segment is itself a reset, is not a well-formed TCP segment, is a fragment, or has a
+     *     multicast, broadcast or unspecified address); -1 if it
      *     does not fit in {@code cap}
      */
     public static int tcpReset(MemorySegment seg, long off, int len, MemorySegment out, long outOff, int cap) {
@@ -134,6 +135,11 @@ public final class PacketBuilder {
         long t = IpPacket.transportOffset(tp);
         int flags = Tcp.flags(seg, t);
         if ((flags & Tcp.RST) != 0) return 0; // RFC 9293: a reset is never answered
+        boolean unicast = version == 4
+                ? IcmpReplies.unicast4(Ipv4.source(seg, off)) && IcmpReplies.unicast4(Ipv4.destination(seg, off))
+                : IcmpReplies.unicast6(Ipv6.sourceHigh(seg, off), Ipv6.sourceLow(seg, off))
+                        && IcmpReplies.unicast6(Ipv6.destinationHigh(seg, off), Ipv6.destinationLow(seg, off));
+        if (!unicast) return 0; // as Linux: no reset to or for a multicast, broadcast or unspecified address
         int ipLen = IpPacket.length(seg, off);
         int segLen = (int) (off + ipLen - t) - Tcp.headerLength(seg, t)
                 + ((flags & Tcp.SYN) != 0 ? 1 : 0) + ((flags & Tcp.FIN) != 0 ? 1 : 0);

@@ -14,6 +14,10 @@
  *       peer routing for servers builds on it in {@link io.tunctl.core.peer}).</li>
  *   <li>Offload: {@link io.tunctl.core.packet.GsoSegmenter} (software GSO of virtio_net_hdr super-packets) and
  *       {@link io.tunctl.core.packet.GsoCoalescer} (software TCP GRO into super-packets).</li>
+ *   <li>For a user-space stack (the socks transport): {@link io.tunctl.core.packet.PacketBuilder} (UDP datagrams,
+ *       TCP resets), {@link io.tunctl.core.packet.IcmpReplies} (echo replies in place, ICMP errors and the rules
+ *       for sending them), {@link io.tunctl.core.packet.Icmp6Control} (router solicitations and MLD reports to
+ *       drop), {@link io.tunctl.core.packet.Ipv4Reassembler} and {@link io.tunctl.core.packet.Ipv4Fragmenter}.</li>
  * </ul>
  *
  * <p>Views do not check bounds beyond what {@code MemorySegment} does (an out-of-range read throws

@@ -221,6 +221,12 @@ class PacketBuilderTest {
         frag[6] = 0x20; // MF
         assertEquals(0, PacketBuilder.tcpReset(seg(frag), 0, frag.length, out, 0, 100));
         assertEquals(0, PacketBuilder.tcpReset(seg(new byte[30]), 0, 30, out, 0, 100));
+        byte[] toMulticast = withRefChecksum(ipv4(6, tcp(1, 2, 3, 4, Tcp.SYN, new byte[0], new byte[0])));
+        toMulticast[16] = (byte) 239;
+        assertEquals(0, PacketBuilder.tcpReset(seg(toMulticast), 0, toMulticast.length, out, 0, 100));
+        byte[] fromUnspecified = withRefChecksum(ipv6(6, tcp(1, 2, 3, 4, Tcp.SYN, new byte[0], new byte[0])));
+        java.util.Arrays.fill(fromUnspecified, 8, 24, (byte) 0);
+        assertEquals(0, PacketBuilder.tcpReset(seg(fromUnspecified), 0, fromUnspecified.length, out, 0, 100));
         byte[] syn = hex(TCP4_SYN_PARTIAL);
         assertEquals(-1, PacketBuilder.tcpReset(seg(syn), 0, syn.length, out, 0, 39));
     }
