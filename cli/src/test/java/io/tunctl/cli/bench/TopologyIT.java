@@ -36,4 +36,27 @@ class TopologyIT {
             topo.awaitReachable("192.0.2.2", 5_000);
         }
     }
+
+    /** The check for proxied paths: a TCP connection from A, which needs a listener in B, not an echo reply. */
+    @Test
+    void tcpCheckNeedsSomethingListening() throws IOException {
+        Root.require();
+        Exec exec = new Exec(dir);
+        try (Topology topo = Topology.create(exec)) {
+            var listener = io.tunctl.core.tun.NetworkNamespace.named(topo.nsB).call(() -> {
+                var s = java.nio.channels.ServerSocketChannel.open();
+                s.bind(new java.net.InetSocketAddress(0));
+                return s;
+            });
+            try (listener) {
+                int port = listener.socket().getLocalPort();
+                topo.awaitTcp("192.0.2.2", port, null, 5_000);
+
+                listener.close();
+                IOException refused = assertThrows(IOException.class, () -> topo.awaitTcp("192.0.2.2", port, null, 1_500));
+                assertTrue(refused.getMessage().startsWith("no TCP connection to 192.0.2.2:" + port + " from namespace "
+                        + topo.nsA + " within 1.5 s: "), refused.getMessage());
+            }
+        }
+    }
 }
