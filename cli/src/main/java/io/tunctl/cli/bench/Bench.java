@@ -213,12 +213,7 @@ public final class Bench {
                     return 2;
                 }
             }
-            // a row compared with another brings that one along, as every row brings direct
-            List<String> wanted = new ArrayList<>(only);
-            for (BenchCase c : all) {
-                if (only.contains(c.name) && c.comparedWith() != null) wanted.add(c.comparedWith());
-            }
-            cases = all.stream().filter(c -> c.name.equals("direct") || wanted.contains(c.name)).toList();
+            cases = selected(all, only);
         }
         Path logs = Files.createTempDirectory("tunctl-bench-");
         Map<String, RowResult> rows = new LinkedHashMap<>();
@@ -330,6 +325,19 @@ public final class Bench {
     private double gbps(Load load, Load.Builtin builtin, BenchCase c, int secs) throws IOException {
         Benchmarkable.Load how = c.load();
         return how.builtin() ? builtin.gbps(c.target(), how.socks5(), secs, streams) : load.gbps(c.target(), secs, streams);
+    }
+
+    /**
+     * The rows of {@code all} named in {@code only}, in table order, with direct and every row one of them is
+     * compared with: a ratio needs both of its rows measured in the same rounds.
+     */
+    static List<BenchCase> selected(List<BenchCase> all, List<String> only) {
+        List<String> wanted = new ArrayList<>(only);
+        wanted.add("direct");
+        for (BenchCase c : all) {
+            if (only.contains(c.name) && c.comparedWith() != null) wanted.add(c.comparedWith());
+        }
+        return all.stream().filter(c -> wanted.contains(c.name)).toList();
     }
 
     /** Unmeasured load through a row; a failure is shown but only measured rounds count. */
