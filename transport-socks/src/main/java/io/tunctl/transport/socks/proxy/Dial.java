@@ -5,9 +5,9 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.util.NetUtil;
 
 import java.net.ConnectException;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
@@ -26,9 +26,7 @@ final class Dial {
 
     /** An address as {@code 1.2.3.4:80} or {@code [::1]:80}, never with a host name lookup. */
     static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
-        int pct = host.indexOf('%');
-        if (a.getAddress() instanceof Inet6Address && pct >= 0) host = host.substring(0, pct);
+        String host = a.getAddress() != null ? NetUtil.toAddressString(a.getAddress()) : a.getHostString();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
