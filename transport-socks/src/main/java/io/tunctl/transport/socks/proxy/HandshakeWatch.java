@@ -118,7 +118,7 @@ final class HandshakeWatch extends ChannelDuplexHandler {
                     answer = "\"" + line + "\"";
                 } else {
                     DialException.Reason reason = switch (s.code()) {
-                        case 407 -> DialException.Reason.AUTH_FAILED;
+                        case 407, 401 -> DialException.Reason.AUTH_FAILED; // tinyproxy asks with 401 when no credentials came
                         case 403 -> DialException.Reason.REJECTED;
                         default -> DialException.Reason.REFUSED;
                     };

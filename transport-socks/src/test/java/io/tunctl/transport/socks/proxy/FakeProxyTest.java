@@ -129,6 +129,7 @@ class FakeProxyTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "407 Proxy Authentication Required|AUTH_FAILED",
+            "401 Unauthorized|AUTH_FAILED",
             "403 Forbidden|REJECTED",
             "502 Bad Gateway|REFUSED",
             "500 Unable to connect|REFUSED",

@@ -349,14 +349,26 @@ public final class ProxyLab implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM first, so that a forking server (Dante) stops and reaps its own children, then SIGKILL whatever is
+     * left of the process and its descendants.
+     */
     private static void kill(Process p) {
         List<ProcessHandle> children = p.descendants().toList();
-        p.destroyForcibly();
-        children.forEach(ProcessHandle::destroyForcibly);
+        p.destroy();
         try {
-            p.waitFor(5, TimeUnit.SECONDS);
+            p.waitFor(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        if (p.isAlive()) {
+            p.destroyForcibly();
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
