@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.proxy.ProxyConnectionEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ final class EarlyData extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ProxyConnectionEvent) return; // the handshake announcing its own success: not the owner's business
         events.add(evt);
     }
 

@@ -74,7 +74,7 @@ class FakeProxyTest {
             } finally {
                 ch.close().sync();
             }
-            try (Client c = Client.open(upstream("http://127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
+            try (Client c = Client.openWithEarlyData(upstream("http://127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
                 assertEquals("HELLO", new String(c.readAtLeast(5), StandardCharsets.US_ASCII));
                 c.write("more");
                 assertEquals("HELLOmore", new String(c.readAtLeast(9), StandardCharsets.US_ASCII));
@@ -96,7 +96,7 @@ class FakeProxyTest {
             out.flush();
             in.transferTo(java.io.OutputStream.nullOutputStream());
         })) {
-            try (Client c = Client.open(upstream("socks5://127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
+            try (Client c = Client.openWithEarlyData(upstream("socks5://127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
                 assertEquals("HELLO", new String(c.readAtLeast(5), StandardCharsets.US_ASCII));
             }
             assertEquals("1 1 192.0.2.7 80", proxy.requests.getFirst()); // CONNECT, IPv4, never a name

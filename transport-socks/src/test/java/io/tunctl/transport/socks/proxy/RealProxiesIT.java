@@ -100,7 +100,7 @@ class RealProxiesIT {
         int n = 1 << 20;
         try (TcpTarget sender = TcpTarget.sender(V4, n)) {
             for (Map.Entry<String, String> p : tcpProxies().entrySet()) {
-                try (Client c = Client.open(upstream(p.getValue()), sender.address(), loop)) {
+                try (Client c = Client.openMaybeEarlyData(upstream(p.getValue()), sender.address(), loop)) {
                     assertArrayEquals(TcpTarget.pattern(n), c.readAtLeast(n), p.getKey());
                 }
             }
