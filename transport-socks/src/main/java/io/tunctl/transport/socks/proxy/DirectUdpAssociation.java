@@ -17,6 +17,7 @@ import java.net.UnknownHostException;
  * {@code direct://} UDP: one unconnected socket, dual-stack IPv6 when the host has IPv6 (so it reaches IPv4 and
  * IPv6 destinations), IPv4 otherwise.
  */
+@SuppressWarnings("deprecation") // NettyTransport.datagrams takes InternetProtocolFamily, deprecated in Netty 4.2
 final class DirectUdpAssociation extends UdpRelay {
     private boolean ipv4Only;
 

@@ -48,6 +48,7 @@ import java.util.concurrent.TimeUnit;
  * whatever source the relay names in them is delivered (full-cone). The association lives as long as the control
  * connection, which has TCP keepalive on and whose reads are discarded.
  */
+@SuppressWarnings("deprecation") // NettyTransport.datagrams takes InternetProtocolFamily, deprecated in Netty 4.2
 final class Socks5UdpAssociation extends UdpRelay {
     private static final String DECODER = "socks5-decoder";
     private static final String ENCODER = "socks5-encoder";

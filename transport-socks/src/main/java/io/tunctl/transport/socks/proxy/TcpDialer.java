@@ -41,7 +41,7 @@ final class TcpDialer {
     private final HandshakeWatch watch;
     private final EarlyData early = new EarlyData();
     private boolean tcpConnected;
-    private Channel channel;
+    private volatile Channel channel; // set by the caller's thread, read by the deadline on the loop
 
     private TcpDialer(ProxyUrl url, UpstreamOptions options, ProxyHandler proxy, boolean offeredPassword,
                       InetSocketAddress destination, EventLoop loop) {

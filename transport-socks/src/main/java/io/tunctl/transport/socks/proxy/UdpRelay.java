@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * that loop, drops counted instead of queued (bounded memory), a single end that closes everything and tells the
  * receiver once.
  */
+@SuppressWarnings("deprecation") // NettyTransport.datagrams takes InternetProtocolFamily, deprecated in Netty 4.2
 abstract class UdpRelay implements UdpAssociation {
     /** Large enough for any UDP payload plus a SOCKS5 header; Netty's datagram default (2048) would cut them. */
     static final int RECEIVE_BUFFER = 65536;
@@ -48,7 +49,7 @@ abstract class UdpRelay implements UdpAssociation {
         return new Bootstrap()
                 .group(loop)
                 .channelFactory(options.netty().datagrams(options.bypass(), family))
-                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_BUFFER))
                 .handler(new Inbound())
                 .bind(new InetSocketAddress(family == InternetProtocolFamily.IPv6 ? "::" : "0.0.0.0", 0));
     }

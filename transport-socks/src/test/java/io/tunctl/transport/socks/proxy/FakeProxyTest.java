@@ -156,11 +156,13 @@ class FakeProxyTest {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         })) {
             try (Client c = Client.open(upstream("http://al%40ice:p%3Aw@127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
+                assertTrue(c.channel.isActive());
                 assertTrue(proxy.requests.getLast().contains("proxy-authorization: Basic YWxAaWNlOnA6dw==\r\n")
                         || proxy.requests.getLast().contains("Proxy-Authorization: Basic YWxAaWNlOnA6dw==\r\n"),
                         proxy.requests.getLast()); // base64("al@ice:p:w")
             }
             try (Client c = Client.open(upstream("http://alice@127.0.0.1:" + proxy.port()), NOWHERE, loop)) {
+                assertTrue(c.channel.isActive());
                 assertTrue(!proxy.requests.getLast().toLowerCase().contains("proxy-authorization"), proxy.requests.getLast());
             }
         }

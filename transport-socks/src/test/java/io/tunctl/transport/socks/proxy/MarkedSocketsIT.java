@@ -53,7 +53,7 @@ class MarkedSocketsIT {
                     assoc.send(udpEcho.address(), UdpCollector.bytes("m"));
                     assertEquals("e:m", rx.next().text());
                     UdpRelay relay = (UdpRelay) assoc;
-                    assertMarked("-u", (InetSocketAddress) relay.udp.localAddress(), url + " udp");
+                    assertMarked("-u", relay.udp.localAddress(), url + " udp");
                     if (relay instanceof Socks5UdpAssociation s) {
                         // the control connection's local address, found through its peer (the proxy port)
                         String out = ProcessRunner.run(Duration.ofSeconds(10), List.of("ss", "-t", "-nHe", "state",
