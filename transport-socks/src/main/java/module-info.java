@@ -15,4 +15,11 @@ module io.tunctl.transport.socks {
     requires io.netty.handler.proxy;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+
+    exports io.tunctl.transport.socks;
+    exports io.tunctl.transport.socks.config;
+
+    opens io.tunctl.transport.socks.config to com.fasterxml.jackson.databind;
+
+    provides io.tunctl.core.spi.TransportProvider with io.tunctl.transport.socks.SocksTransportProvider;
 }
