@@ -16,6 +16,12 @@ module io.tunctl.transport.socks {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
 
+    exports io.tunctl.transport.socks;
+    exports io.tunctl.transport.socks.config;
+
+    opens io.tunctl.transport.socks.config to com.fasterxml.jackson.databind;
+
+    provides io.tunctl.core.spi.TransportProvider with io.tunctl.transport.socks.SocksTransportProvider;
     // bench-only rows for tunctl bench, a service of their own so the provider carries no bench scaffolding
     provides io.tunctl.core.spi.Benchmarkable with io.tunctl.transport.socks.bench.SocksBenchRows;
 }

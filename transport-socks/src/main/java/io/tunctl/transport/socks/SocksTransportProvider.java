@@ -1,0 +1,68 @@
+package io.tunctl.transport.socks;
+
+import io.tunctl.core.config.ConfigException;
+import io.tunctl.core.config.ConfigProblems;
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.InterfaceSpec;
+import io.tunctl.core.spi.TransportProvider;
+import io.tunctl.core.spi.Tunnel;
+import io.tunctl.core.spi.TunnelContext;
+import io.tunctl.transport.socks.config.SettingsCompiler;
+import io.tunctl.transport.socks.config.SocksConfig;
+import io.tunctl.transport.socks.config.SocksSettings;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The {@code socks} transport (tun2socks): every flow that enters the TUN goes out through an upstream proxy. A
+ * unified config has {@code transport: socks}, an optional {@code interface} section (default: nano-tun's
+ * addresses 198.18.0.1/30 and fdfe:dcba:9876::1/126, MTU 1500, offload on) and the {@link SocksConfig} section.
+ */
+public final class SocksTransportProvider implements TransportProvider<SocksConfig> {
+
+    /** The interface when the config has none. */
+    public static final InterfaceSpec DEFAULT_INTERFACE =
+            new InterfaceSpec("socks%d", 1500, SettingsCompiler.DEFAULT_ADDRESSES, List.of(), List.of(), true, 1);
+
+    @Override
+    public String name() { return "socks"; }
+
+    @Override
+    public Class<SocksConfig> configType() { return SocksConfig.class; }
+
+    @Override
+    public void validate(SocksConfig config, ConfigProblems problems) {
+        SettingsCompiler.compile(config, addresses(problems), problems.at("/socks"));
+    }
+
+    /** The TUN's addresses as the document's interface section gives them (defaults without one). */
+    private static List<Cidr> addresses(ConfigProblems problems) {
+        var root = problems.document().root();
+        if (root == null || !root.has("interface")) return DEFAULT_INTERFACE.addresses();
+        try {
+            return problems.document().bind("/interface", InterfaceSpec.class).addresses();
+        } catch (ConfigException e) {
+            return List.of(); // reported where the interface section is checked
+        }
+    }
+
+    @Override
+    public Tunnel open(SocksConfig config, TunnelContext context) throws IOException {
+        InterfaceSpec spec = context.interfaceSpec().orElse(DEFAULT_INTERFACE);
+        ConfigProblems problems;
+        try {
+            problems = new ConfigProblems(io.tunctl.core.config.ConfigDocument.parse(null, "{}"));
+        } catch (ConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        SocksSettings settings = SettingsCompiler.compile(config, spec.addresses(), problems);
+        if (settings == null) {
+            throw new IOException("invalid socks config: " + String.join("; ",
+                    problems.list().stream().map(p -> p.field() + ": " + p.reason()).toList()));
+        }
+        SocksTunnel t = SocksTunnel.open(settings, spec, context);
+        context.onClose(t);
+        return t;
+    }
+}

@@ -1,0 +1,182 @@
+package io.tunctl.transport.socks.config;
+
+import io.tunctl.core.config.ConfigProblems;
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.transport.socks.proxy.ProxyUrl;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a {@link SocksConfig} against the TUN's addresses and makes {@link SocksSettings}, reporting every problem
+ * (not only the first) at its field.
+ */
+public final class SettingsCompiler {
+    private SettingsCompiler() {}
+
+    /** Host-side addresses when a config has no {@code interface} section: nano-tun's, with a /30 and a /126. */
+    public static final List<Cidr> DEFAULT_ADDRESSES = List.of(Cidr.parse("198.18.0.1/30"), Cidr.parse("fdfe:dcba:9876::1/126"));
+
+    /**
+     * @param at         problems at the {@code socks} section (e.g. {@code problems.at("/socks")})
+     * @param interfaceAddresses the TUN's own addresses (host side)
+     * @return the settings, or null when a problem was reported
+     */
+    public static SocksSettings compile(SocksConfig c, List<Cidr> interfaceAddresses, ConfigProblems at) {
+        int before = at.list().size();
+        if (c == null) {
+            at.add("the socks section is missing (it needs at least 'proxy')");
+            return null;
+        }
+        if (c.proxy() == null || c.proxy().isBlank()) {
+            at.at("/proxy").add("proxy address is required, e.g. socks5://127.0.0.1:1080");
+        } else {
+            try {
+                ProxyUrl.parse(c.proxy());
+            } catch (IllegalArgumentException e) {
+                at.at("/proxy").add(e.getMessage());
+            }
+        }
+        String stack = c.stack() == null ? "system" : c.stack().toLowerCase(java.util.Locale.ROOT);
+        if (!stack.equals("system")) {
+            at.at("/stack").add("unknown stack '" + c.stack() + "' (want 'system': the kernel's TCP through NAT;"
+                    + " the user-space stack is not there yet)");
+        }
+        String hs = c.handshake() == null ? "dial-first" : c.handshake();
+        if (!hs.equals("dial-first") && !hs.equals("accept-first")) {
+            at.at("/handshake").add("want 'dial-first' or 'accept-first', not '" + hs + "'");
+        }
+        String echo = c.icmpEcho() == null ? "gateway" : c.icmpEcho();
+        if (!echo.equals("gateway") && !echo.equals("all")) {
+            at.at("/icmpEcho").add("want 'gateway' or 'all', not '" + echo + "'");
+        }
+        List<InetAddress> gateway = gateway(c.gateway(), interfaceAddresses, at);
+        List<Cidr> direct = new ArrayList<>();
+        List<String> d = c.direct() == null ? List.of("reserved") : c.direct();
+        for (int i = 0; i < d.size(); i++) {
+            String v = d.get(i);
+            if (v == null) {
+                at.at("/direct").at(i).add("null is not a destination");
+            } else if (v.equals("reserved")) {
+                direct.addAll(SocksSettings.RESERVED);
+            } else {
+                try {
+                    direct.add(v.contains("/") ? Cidr.parse(v).network()
+                            : Cidr.of(InetAddress.getByAddress(Cidr.parseAddress(v)), v.contains(":") ? 128 : 32));
+                } catch (IllegalArgumentException | UnknownHostException e) {
+                    at.at("/direct").at(i).add("not an address or CIDR: '" + v + "'");
+                }
+            }
+        }
+        Set<Integer> block = new LinkedHashSet<>();
+        List<Integer> bp = c.blockPorts() == null ? SocksSettings.DEFAULT_BLOCK_PORTS : c.blockPorts();
+        for (int i = 0; i < bp.size(); i++) {
+            Integer p = bp.get(i);
+            if (p == null || p < 1 || p > 65535) at.at("/blockPorts").at(i).add("a port is 1..65535");
+            else block.add(p);
+        }
+        long mark = c.mark() == null ? SocksSettings.DEFAULT_MARK : c.mark();
+        if (mark < 0 || mark > 0xffff_ffffL) at.at("/mark").add("a mark is 0..0xffffffff");
+        SocksConfig.Timeouts t = c.timeouts() == null ? new SocksConfig.Timeouts(null, null, null) : c.timeouts();
+        Duration connect = duration(t.connect(), SocksSettings.DEFAULT_CONNECT, at.at("/timeouts").at("/connect"));
+        if (connect != null && connect.isZero()) at.at("/timeouts").at("/connect").add("a dial needs a bound: 0s is not allowed");
+        Duration tcpIdle = duration(t.tcpIdle(), Duration.ZERO, at.at("/timeouts").at("/tcpIdle"));
+        Duration udpIdle = duration(t.udpIdle(), SocksSettings.DEFAULT_UDP_IDLE, at.at("/timeouts").at("/udpIdle"));
+        if (udpIdle != null && udpIdle.isZero()) at.at("/timeouts").at("/udpIdle").add("UDP sessions need an idle bound: 0s is not allowed");
+        SocksConfig.Limits l = c.limits() == null ? new SocksConfig.Limits(null, null, null) : c.limits();
+        int flows = limit(l.flows(), SocksSettings.DEFAULT_FLOWS, 1, 60_000, at.at("/limits").at("/flows"));
+        int pending = limit(l.pendingDials(), SocksSettings.DEFAULT_PENDING_DIALS, 1, 60_000, at.at("/limits").at("/pendingDials"));
+        int udp = limit(l.udpSessions(), SocksSettings.DEFAULT_UDP_SESSIONS, 1, 1_000_000, at.at("/limits").at("/udpSessions"));
+        if (c.metrics() != null && !c.metrics().matches("\\[?[0-9a-fA-F.:]+]?:[0-9]{1,5}")) {
+            at.at("/metrics").add("want address:port (e.g. 127.0.0.1:9102), not '" + c.metrics() + "'");
+        }
+        if (at.list().size() > before) return null;
+        return new SocksSettings(c.proxy(), hs.equals("accept-first"), gateway, List.copyOf(direct), Set.copyOf(block),
+                echo.equals("all"), mark, connect, tcpIdle, udpIdle, flows, pending, udp, c.metrics());
+    }
+
+    private static List<InetAddress> gateway(List<String> given, List<Cidr> tun, ConfigProblems at) {
+        List<InetAddress> out = new ArrayList<>();
+        if (given != null) {
+            for (int i = 0; i < given.size(); i++) {
+                String g = given.get(i);
+                try {
+                    InetAddress a = InetAddress.getByAddress(Cidr.parseAddress(g));
+                    Cidr on = tun.stream().filter(x -> x.contains(a) && x.addressLength() == a.getAddress().length)
+                            .findFirst().orElse(null);
+                    if (on == null) {
+                        at.at("/gateway").at(i).add(g + " is not inside any of the TUN's prefixes " + tun
+                                + " (the kernel must route it into the TUN)");
+                    } else if (java.util.Arrays.equals(on.addressBytes(), a.getAddress())) {
+                        at.at("/gateway").at(i).add(g + " is the TUN's own address: the host would answer for it, "
+                                + "not tunctl; use another address of the prefix");
+                    } else if (out.stream().anyMatch(o -> o.getClass() == a.getClass())) {
+                        at.at("/gateway").at(i).add("one gateway address per IP version");
+                    } else {
+                        out.add(a);
+                    }
+                } catch (IllegalArgumentException | UnknownHostException | NullPointerException e) {
+                    at.at("/gateway").at(i).add("not an IP address: '" + g + "'");
+                }
+            }
+            return out;
+        }
+        for (Cidr c : tun) {
+            if (out.stream().anyMatch(o -> o.getAddress().length == c.addressLength())) continue;
+            InetAddress next = plusOne(c);
+            if (next == null) {
+                at.at("/gateway").add("the TUN prefix " + c + " has no room for a gateway next to the host address;"
+                        + " give 'gateway' or a shorter prefix");
+            } else {
+                out.add(next);
+            }
+        }
+        if (tun.isEmpty()) at.add("the TUN has no address: give the interface an IPv4 and/or IPv6 address");
+        return out;
+    }
+
+    /** The host address + 1, if still a usable address inside the prefix (not the v4 broadcast). */
+    static InetAddress plusOne(Cidr c) {
+        byte[] a = c.addressBytes();
+        for (int i = a.length - 1; i >= 0; i--) {
+            if (++a[i] != 0) break;
+        }
+        try {
+            InetAddress n = InetAddress.getByAddress(a);
+            if (!c.contains(n)) return null;
+            if (c.isIpv4() && c.prefixLength() < 31) {
+                byte[] bc = c.network().addressBytes();
+                int host = 32 - c.prefixLength();
+                for (int bit = 0; bit < host; bit++) bc[3 - bit / 8] |= (byte) (1 << (bit % 8));
+                if (java.util.Arrays.equals(bc, a)) return null;
+            }
+            return n;
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    private static Duration duration(String v, Duration dflt, ConfigProblems at) {
+        if (v == null) return dflt;
+        try {
+            return GoDuration.parse(v);
+        } catch (IllegalArgumentException e) {
+            at.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private static int limit(Integer v, int dflt, int min, int max, ConfigProblems at) {
+        if (v == null) return dflt;
+        if (v < min || v > max) {
+            at.add("want " + min + ".." + max + ", not " + v);
+            return dflt;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,66 @@
+package io.tunctl.transport.socks.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.List;
+
+/**
+ * The {@code socks} section of a unified tunctl config, as written. {@link SettingsCompiler} checks it and turns it
+ * into {@link SocksSettings}; durations are Go-style strings ({@code 5s}, {@code 1m30s}, {@code 250ms}).
+ *
+ * <pre>{@code
+ * transport: socks
+ * interface: { name: tun0, mtu: 1500, addresses: [198.18.0.1/30], routes: [{ to: 192.0.2.0/24 }], offload: true }
+ * socks:
+ *   proxy: socks5://user:pass@127.0.0.1:1080
+ *   handshake: dial-first          # or accept-first
+ *   direct: [reserved]             # destinations dialled without the proxy; [] sends everything to it
+ *   timeouts: { connect: 5s, tcpIdle: 0s, udpIdle: 1m }
+ *   limits: { flows: 16384, pendingDials: 512, udpSessions: 4096 }
+ * }</pre>
+ *
+ * @param proxy     upstream proxy URL (socks5, socks5h, socks4, socks4a, http, direct, reject); required
+ * @param stack     TCP engine: {@code system} (the kernel's stack through NAT; the only one so far)
+ * @param handshake {@code dial-first} (the application's SYN is answered only once the upstream dial succeeded) or
+ *                  {@code accept-first} (answered at once; a failed dial then resets the connection)
+ * @param gateway   the virtual gateway's addresses (echo answered, source of the NAT side); default: the TUN's
+ *                  host address + 1 in each family
+ * @param direct    destinations that bypass the proxy: CIDRs, and the word {@code reserved} for the private,
+ *                  loopback, link-local, multicast and special-purpose ranges; default {@code [reserved]}
+ * @param blockPorts destination ports whose flows are refused (TCP) or dropped (UDP) whatever the address;
+ *                  default NetBIOS, SMB and mDNS as nano-tun ({@code [137, 138, 139, 445, 5353]})
+ * @param icmpEcho  which echo requests are answered: {@code gateway} (default) or {@code all} (every destination,
+ *                  "fake ping": ICMP cannot go through a proxy)
+ * @param mark      SO_MARK put on every socket tunctl opens for itself (proxy, direct and relay dials), so a
+ *                  policy rule can keep them out of the tunnel; 0 for none; default 0x6e74
+ * @param metrics   {@code address:port} for a Prometheus text endpoint with the engine's counters; off when absent
+ */
+public record SocksConfig(
+        @JsonProperty("proxy") String proxy,
+        @JsonProperty("stack") String stack,
+        @JsonProperty("handshake") String handshake,
+        @JsonProperty("gateway") List<String> gateway,
+        @JsonProperty("direct") List<String> direct,
+        @JsonProperty("blockPorts") List<Integer> blockPorts,
+        @JsonProperty("icmpEcho") String icmpEcho,
+        @JsonProperty("mark") Long mark,
+        @JsonProperty("timeouts") Timeouts timeouts,
+        @JsonProperty("limits") Limits limits,
+        @JsonProperty("metrics") String metrics) {
+
+    /**
+     * @param connect TCP connect plus proxy handshake, per dial (default 5s)
+     * @param tcpIdle a relayed TCP connection with no bytes either way for this long is closed; 0s: never (default)
+     * @param udpIdle a UDP session with no datagram either way for this long ends (default 1m)
+     */
+    public record Timeouts(@JsonProperty("connect") String connect, @JsonProperty("tcpIdle") String tcpIdle,
+                           @JsonProperty("udpIdle") String udpIdle) {}
+
+    /**
+     * @param flows        TCP flows (NAT entries) at once; the least recently used is evicted beyond (default 16384)
+     * @param pendingDials TCP dials in progress at once; new flows beyond are refused (default 512)
+     * @param udpSessions  UDP sessions at once; the least recently used is ended beyond (default 4096)
+     */
+    public record Limits(@JsonProperty("flows") Integer flows, @JsonProperty("pendingDials") Integer pendingDials,
+                         @JsonProperty("udpSessions") Integer udpSessions) {}
+}

@@ -1,0 +1,123 @@
+package io.tunctl.transport.socks.flow;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Copies bytes both ways between the application's connection and the upstream one, on their shared event loop.
+ * Backpressure: a side stops reading while the other cannot take more (Netty's writability). Half-close is carried
+ * both ways (an EOF becomes a FIN on the other side, the other direction keeps flowing); the pair closes when both
+ * directions have ended, or after {@code idle} without a byte either way (if set), or on an error (then with a
+ * reset towards the application, so it does not take a cut-off transfer for a complete one).
+ */
+final class TcpRelay {
+    private final Channel local, upstream;
+    private final AtomicInteger ended = new AtomicInteger();
+    private final Runnable onClose;
+
+    private TcpRelay(Channel local, Channel upstream, Runnable onClose) {
+        this.local = local;
+        this.upstream = upstream;
+        this.onClose = onClose;
+    }
+
+    /** Joins two active channels with auto-read off (any pipeline content of theirs stays in front). */
+    static void join(Channel local, Channel upstream, Duration idle, Runnable onClose) {
+        TcpRelay r = new TcpRelay(local, upstream, onClose);
+        for (Channel c : new Channel[] {local, upstream}) {
+            c.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            c.config().setOption(ChannelOption.TCP_NODELAY, true);
+            if (!idle.isZero()) c.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+            c.pipeline().addLast(r.new Pipe(c == local ? upstream : local));
+        }
+        local.closeFuture().addListener(f -> r.closeBoth());
+        upstream.closeFuture().addListener(f -> r.closeBoth());
+        local.config().setAutoRead(true);
+        upstream.config().setAutoRead(true);
+        // bytes the proxy sent right after its reply may already wait in the pipeline
+        upstream.read();
+        local.read();
+    }
+
+    private void closeBoth() {
+        if (local.isOpen()) local.close();
+        if (upstream.isOpen()) upstream.close();
+        if (!local.isOpen() && !upstream.isOpen() && ended.getAndSet(-100) >= 0) onClose.run();
+    }
+
+    private final class Pipe extends ChannelInboundHandlerAdapter {
+        private final Channel to;
+
+        Pipe(Channel to) { this.to = to; }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            to.write(msg, to.voidPromise());
+            if (!to.isWritable()) {
+                // stop first: the flush may drain at once and fire the writability change that resumes us
+                ctx.channel().config().setAutoRead(false);
+                to.flush();
+                if (to.isWritable()) ctx.channel().config().setAutoRead(true);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            to.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            // this side can take more again: let the other side read
+            if (ctx.channel().isWritable()) to.config().setAutoRead(true);
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                // EOF from this side: FIN to the other, once what was read is out
+                to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                    if (to instanceof DuplexChannel d && d.isOpen()) {
+                        d.shutdownOutput().addListener(x -> {
+                            if (ended.incrementAndGet() >= 2) closeBoth();
+                        });
+                    } else {
+                        closeBoth();
+                    }
+                });
+            } else if (evt instanceof IdleStateEvent) {
+                abort();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            closeBoth();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            abort();
+        }
+    }
+
+    /** Ends both connections at once; the application gets a reset. */
+    private void abort() {
+        if (local.isOpen()) local.config().setOption(ChannelOption.SO_LINGER, 0);
+        closeBoth();
+    }
+}
