@@ -64,25 +64,33 @@ class BenchCommandIT {
     }
 
     /**
-     * The proxy alone: the built-in load speaks SOCKS5 to dante in B, no TUN, no tunctl; measured with the built-in
-     * load while the other rows use iperf3, and said so.
+     * The socks pair in one run: the load through a TUN and the socks transport to dante in B, and the same load
+     * speaking SOCKS5 to the same dante itself; both measured with the built-in load while direct uses iperf3 (and
+     * said so), {@code socks} reported as a ratio to {@code socks-proxy-direct}.
      */
     @Test
-    void socksProxyDirectThroughDanteWithTheBuiltinLoad() throws Exception {
+    void socksAndTheProxyAloneThroughDante() throws Exception {
         Root.require();
         Root.ensureCommand("iperf3", "iperf3");
         Root.ensureCommand("danted", "dante-server");
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
-                "bench", "--only", "socks-proxy-direct", "--runs", "2", "--seconds", "1", "--json"));
+                "bench", "--only", "socks,socks-proxy-direct", "--runs", "2", "--seconds", "1", "--json"));
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         JsonNode rows = new ObjectMapper().readTree(r.stdout());
-        assertEquals(2, rows.size(), r.stdout());
+        assertEquals(List.of("direct", "socks", "socks-proxy-direct"),
+                java.util.stream.StreamSupport.stream(rows.spliterator(), false).map(n -> n.get("name").asText()).toList());
         assertEquals("iperf3", rows.get(0).get("load").asText());
-        JsonNode proxy = rows.get(1);
-        assertEquals("socks-proxy-direct", proxy.get("name").asText());
-        assertEquals("builtin TCP load (row socks-proxy-direct needs it)", proxy.get("load").asText());
-        assertFalse(proxy.has("error"), proxy.toString());
-        for (JsonNode run : proxy.get("runs")) assertTrue(run.asDouble() > 0.01, proxy.toString());
+        for (JsonNode row : List.of(rows.get(1), rows.get(2))) {
+            assertEquals("builtin TCP load (rows socks, socks-proxy-direct need it)", row.get("load").asText());
+            assertFalse(row.has("error"), row.toString());
+            for (JsonNode run : row.get("runs")) assertTrue(run.asDouble() > 0.01, row.toString());
+        }
+        JsonNode socks = rows.get(1);
+        assertEquals("socks-proxy-direct", socks.get("comparedWith").asText());
+        // the median of two per-round ratios is their mean (runs are rounded to 3 decimals, hence the tolerance)
+        double r0 = socks.get("runs").get(0).asDouble() / rows.get(2).get("runs").get(0).asDouble();
+        double r1 = socks.get("runs").get(1).asDouble() / rows.get(2).get("runs").get(1).asDouble();
+        assertEquals((r0 + r1) / 2, socks.get("comparedRatio").asDouble(), 0.01, socks.toString());
     }
 
     @Test
