@@ -48,7 +48,7 @@ public final class SocksBenchRows implements Benchmarkable {
                 "  routes: [{ to: " + Cidr.addressString(net.tunnelB().addressBytes()) + "/" + hostBits(net) + " }]",
                 "socks:",
                 "  proxy: socks5://" + hostPort(net.underlayB(), net.port()),
-                "  direct: []",
+                "  direct: []", // the defaults hold 203.0.113.0/24, tunnelB's range: the load would go around dante
                 "");
         return new Setup("socks", config, null, Map.of("danted.conf", dantedConf(net)), stepsB(net))
                 .withLoad(Load.BUILTIN);

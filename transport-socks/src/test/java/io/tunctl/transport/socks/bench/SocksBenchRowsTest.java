@@ -1,11 +1,18 @@
 package io.tunctl.transport.socks.bench;
 
+import io.tunctl.core.config.ConfigDocument;
+import io.tunctl.core.config.ConfigProblems;
 import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.InterfaceSpec;
+import io.tunctl.transport.socks.config.SettingsCompiler;
+import io.tunctl.transport.socks.config.SocksConfig;
+import io.tunctl.transport.socks.config.SocksSettings;
 import io.tunctl.core.spi.Benchmarkable;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
 
@@ -62,6 +69,24 @@ class SocksBenchRowsTest {
             assertEquals(List.of("danted", "-f", "%DIR%/danted.conf", "-p", "%DIR%/danted.pid"), dante.command());
             assertEquals(SocksBenchRows.dantedConf(network()), s.files().get("danted.conf"), "the same dante");
         }
+    }
+
+    /** The transport's own config reader takes the row's config as meant: nothing direct, the proxy in B. */
+    @Test
+    void socksConfigIsValidAndSendsEverythingThroughDante() throws Exception {
+        String yaml = new SocksBenchRows().benchSetups(network()).getFirst().configA();
+        ConfigDocument doc = ConfigDocument.parse(Path.of("a.cfg"), yaml);
+        InterfaceSpec tun = doc.bind("/interface", InterfaceSpec.class);
+        assertEquals("tnbs6", tun.name());
+        assertTrue(tun.vnetHdr());
+        assertEquals(List.of(Cidr.parse("198.18.0.25/30")), tun.addresses());
+        assertEquals(Cidr.parse("203.0.113.26/32"), tun.routes().getFirst().destination());
+        ConfigProblems problems = new ConfigProblems(doc);
+        SocksSettings settings = SettingsCompiler.compile(doc.bind("/socks", SocksConfig.class), tun.addresses(),
+                problems.at("/socks"));
+        assertTrue(problems.isEmpty(), problems.list().toString());
+        assertEquals(List.of(), settings.direct(), "203.0.113.0/24 is in the default direct list: the load would bypass dante");
+        assertTrue(settings.proxy().contains("192.0.2.2:51060"), settings.proxy());
     }
 
     @Test
