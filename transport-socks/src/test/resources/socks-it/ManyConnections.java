@@ -18,6 +18,7 @@ public class ManyConnections {
         int n = Integer.parseInt(args[2]);
         String path = args[3];
         AtomicInteger ok = new AtomicInteger(), failed = new AtomicInteger();
+        java.util.Map<String, AtomicInteger> why = new java.util.concurrent.ConcurrentHashMap<>();
         CountDownLatch start = new CountDownLatch(1), done = new CountDownLatch(n);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -36,6 +37,7 @@ public class ManyConnections {
                     if (total > 0) ok.incrementAndGet(); else failed.incrementAndGet();
                 } catch (Exception e) {
                     failed.incrementAndGet();
+                    why.computeIfAbsent(e.toString(), k -> new AtomicInteger()).incrementAndGet();
                 } finally {
                     done.countDown();
                 }
@@ -44,5 +46,6 @@ public class ManyConnections {
         start.countDown();
         done.await();
         System.out.println("ok=" + ok.get() + " failed=" + failed.get());
+        why.forEach((k, v) -> System.err.println(v + " x " + k));
     }
 }

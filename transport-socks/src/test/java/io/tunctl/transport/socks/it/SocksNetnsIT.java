@@ -52,6 +52,8 @@ class SocksNetnsIT {
     static Path dir;
     static String fileSha;
     static final List<Process> tunnels = new ArrayList<>();
+    /** Each tunnel gets an interface of its own: a stopping one may still be removing its own. */
+    static int tunnelCount;
 
     @BeforeAll
     static void topology() throws Exception {
@@ -90,9 +92,11 @@ class SocksNetnsIT {
         srv.start(dir.resolve("web6.log").toFile(), javaHome + "/bin/jwebserver", "-b", TARGET6, "-p", "8000", "-d", www.toString());
         srv.start(dir.resolve("dnsmasq.log").toFile(), "dnsmasq", "--no-daemon", "--no-resolv", "--no-hosts",
                 "--listen-address=" + TARGET4, "--bind-interfaces", "--address=/host.test/192.0.2.99", "--port=53");
+        srv.start(dir.resolve("tinyhttp.log").toFile(), javaHome + "/bin/java", resource("TinyHttp.java").toString(), TARGET4, "8001");
         Path echo = resource("UdpEcho.java");
         srv.start(dir.resolve("udpecho.log").toFile(), javaHome + "/bin/java", echo.toString(), TARGET4, "9999");
         waitFor("targets", 30_000, () -> srv.exec("ss", "-Htln", "sport = :8000").stdout().lines().count() >= 2
+                && srv.exec("ss", "-Htln", "sport = :8001").stdout().contains("8001")
                 && srv.exec("ss", "-Huln", "sport = :9999").stdout().contains("9999")
                 && srv.exec("ss", "-Huln", "sport = :53").stdout().contains("53"));
         lab = new ProxyLab(prx, "10.200.0.2", "fd00:200::2").danteExternal("vps");
@@ -109,7 +113,7 @@ class SocksNetnsIT {
         for (Process p : tunnels) p.destroy();
         for (Process p : tunnels) {
             try {
-                p.waitFor(5, TimeUnit.SECONDS);
+                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -126,13 +130,14 @@ class SocksNetnsIT {
     }
 
     /** Starts {@code ./tunctl up} in cli with {@code proxy}; returns its log. */
-    static Path up(String tag, String proxy, String extra) throws Exception {
+    static Path up(String name, String proxy, String extra) throws Exception {
         stopTunnels();
+        String tag = name + "-" + tunnelCount; // a log of its own: "tunnel up" must be this process's
         Path config = dir.resolve(tag + ".yaml");
         Files.writeString(config, String.join("\n",
                 "transport: socks",
                 "interface:",
-                "  name: socks0",
+                "  name: socks" + tunnelCount++,
                 "  mtu: 1500",
                 "  offload: true",
                 "  addresses: [198.18.0.1/30, fdfe:dcba:9876::1/126]",
@@ -252,8 +257,8 @@ class SocksNetnsIT {
         up("many", lab.dante(), "  limits: { pendingDials: 2048 }");
         Path prog = resource("ManyConnections.java");
         ProcessRunner.Result r = cli.exec(Duration.ofSeconds(180), System.getProperty("java.home") + "/bin/java",
-                prog.toString(), TARGET4, "8000", "1000", "/small.txt");
-        assertEquals("ok=1000 failed=0", r.stdout().strip(), r.stderr());
+                prog.toString(), TARGET4, "8001", "1000", "/");
+        assertEquals("ok=1000 failed=0", r.stdout().strip(), r.stderr() + "\n" + lab.logs());
         waitFor("NAT and flow tables to empty", 40_000, () -> {
             try {
                 Map<String, Long> m = metrics();

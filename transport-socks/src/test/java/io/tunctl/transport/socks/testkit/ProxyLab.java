@@ -222,7 +222,8 @@ public final class ProxyLab implements AutoCloseable {
         Root.ensureCommand("tinyproxy", "tinyproxy");
         String name = auth ? "tinyproxy-auth" : "tinyproxy";
         return startOnFreePort(name, port -> {
-            String conf = "Port " + port + "\nListen " + listen + "\nAllow " + listen + "\nDisableViaHeader Yes\n"
+            // it listens on one address only; its clients may sit in another namespace (socks tests), so allow any
+            String conf = "Port " + port + "\nListen " + listen + "\nAllow 0.0.0.0/0\nAllow ::/0\nDisableViaHeader Yes\n"
                     + "MaxClients 100\nTimeout 60\nLogLevel Info\n"
                     + "PidFile \"" + dir.resolve(name + ".pid") + "\"\n"
                     + (auth ? "BasicAuth " + USER + " " + PASSWORD + "\n" : "");

@@ -519,11 +519,16 @@ public final class SystemEngine implements Engine {
                 nat.touch(entry, System.nanoTime());
             }
             o.flush();
-            loop.schedule(() -> {
-                if (p.tryFailure(new IOException("the application's handshake with " + destination + " did not complete"))) {
-                    forget();
-                }
-            }, Math.max(options.connectTimeout().toMillis(), 1000), TimeUnit.MILLISECONDS);
+            try {
+                loop.schedule(() -> {
+                    if (p.tryFailure(new IOException("the application's handshake with " + destination + " did not complete"))) {
+                        forget();
+                    }
+                }, Math.max(options.connectTimeout().toMillis(), 1000), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                p.tryFailure(new ClosedChannelException());
+                forget();
+            }
             return p;
         }
 
