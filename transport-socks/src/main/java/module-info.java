@@ -15,6 +15,7 @@ module io.tunctl.transport.socks {
     requires io.netty.handler.proxy;
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common; // the socket fd, to drain what a splice left at EOF
 
     exports io.tunctl.transport.socks;
     exports io.tunctl.transport.socks.config;

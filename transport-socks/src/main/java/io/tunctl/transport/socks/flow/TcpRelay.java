@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -15,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Copies bytes both ways between the application's connection and the upstream one, on their shared event loop.
+ * Copies bytes both ways between the application's connection and the upstream one, on their shared event loop:
+ * with splice(2) when both are epoll sockets (no copy through user space), through the pipeline otherwise.
  * Backpressure: a side stops reading while the other cannot take more (Netty's writability). Half-close is carried
  * both ways (an EOF becomes a FIN on the other side, the other direction keeps flowing); the pair closes when both
  * directions have ended, or after {@code idle} without a byte either way (if set), or on an error (then with a
@@ -25,6 +27,10 @@ final class TcpRelay {
     private final Channel local, upstream;
     private final AtomicInteger ended = new AtomicInteger();
     private final Runnable onClose;
+    /** Set once the relay ends: a splice cut short by the closing is no error then. */
+    private volatile boolean closing;
+    /** Both directions go by splice(2); see {@link #drain}. */
+    private boolean spliced;
 
     private TcpRelay(Channel local, Channel upstream, Runnable onClose) {
         this.local = local;
@@ -43,14 +49,23 @@ final class TcpRelay {
         }
         local.closeFuture().addListener(f -> r.closeBoth());
         upstream.closeFuture().addListener(f -> r.closeBoth());
+        // bytes the proxy sent right after its reply may wait in the pipeline: they go first, through the pipes
+        if (upstream.pipeline().get(io.tunctl.transport.socks.proxy.Upstream.EARLY_DATA_HANDLER) != null) upstream.read();
+        if (idle.isZero() && local instanceof AbstractEpollStreamChannel l && upstream instanceof AbstractEpollStreamChannel u
+                && l.eventLoop() == u.eventLoop()) {
+            // splice(2) through a pipe: the bytes never come up to user space. EOF still reaches the pipes as an
+            // input-shutdown event (half-close carried as above); an idle timer would not see spliced bytes, so a
+            // relay with one copies instead
+            r.spliced = true;
+            l.spliceTo(u, Integer.MAX_VALUE).addListener(f -> r.spliceEnded(f, l, u));
+            u.spliceTo(l, Integer.MAX_VALUE).addListener(f -> r.spliceEnded(f, u, l));
+        }
         local.config().setAutoRead(true);
         upstream.config().setAutoRead(true);
-        // bytes the proxy sent right after its reply may already wait in the pipeline
-        upstream.read();
-        local.read();
     }
 
     private void closeBoth() {
+        closing = true;
         if (local.isOpen()) local.close();
         if (upstream.isOpen()) upstream.close();
         if (!local.isOpen() && !upstream.isOpen() && ended.getAndSet(-100) >= 0) onClose.run();
@@ -87,6 +102,7 @@ final class TcpRelay {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
+                if (spliced && ctx.channel() instanceof AbstractEpollStreamChannel src) drain(src, to);
                 // EOF from this side: FIN to the other, once what was read is out
                 to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                     if (to instanceof DuplexChannel d && d.isOpen()) {
@@ -115,8 +131,41 @@ final class TcpRelay {
         }
     }
 
+    /**
+     * What a splice left in the socket at EOF. Netty reports the input shut down as soon as the peer's FIN is seen,
+     * even when the pipe was full and data still waits in the socket's receive buffer; that data (bounded by the
+     * buffer, and all there since the FIN came after it) is read here and queued behind the spliced bytes, before
+     * the FIN is passed on.
+     */
+    private static void drain(AbstractEpollStreamChannel src, Channel to) {
+        for (int i = 0; i < 1 << 12; i++) {
+            io.netty.buffer.ByteBuf b = src.alloc().directBuffer(1 << 16);
+            int n;
+            try {
+                n = src.fd().read(b.internalNioBuffer(0, b.capacity()), 0, b.capacity());
+            } catch (java.io.IOException e) {
+                n = -1;
+            }
+            if (n <= 0) {
+                b.release();
+                return;
+            }
+            b.writerIndex(n);
+            to.write(b, to.voidPromise());
+        }
+    }
+
+    /**
+     * A splice ends only by failing: after the source's EOF (the half-close then shut the target's output, which
+     * ends the splice into it) or the relay's end that is how it finishes; otherwise it is an error.
+     */
+    private void spliceEnded(io.netty.util.concurrent.Future<?> f, DuplexChannel from, DuplexChannel to) {
+        if (!f.isSuccess() && !from.isInputShutdown() && !to.isOutputShutdown()) abort();
+    }
+
     /** Ends both connections at once; the application gets a reset. */
     private void abort() {
+        if (closing) return;
         if (local.isOpen()) local.config().setOption(ChannelOption.SO_LINGER, 0);
         closeBoth();
     }

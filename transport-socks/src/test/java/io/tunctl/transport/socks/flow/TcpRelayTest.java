@@ -13,7 +13,7 @@ import io.tunctl.transport.socks.proxy.Upstream;
 import io.tunctl.transport.socks.proxy.UpstreamOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.InputStream;
@@ -63,7 +63,8 @@ class TcpRelayTest {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    @Test
+    /** Repeated: splice's end of stream races the last bytes in the socket (see TcpRelay.drain). */
+    @RepeatedTest(20)
     void bytesCrossBothWaysAndAnUploadThenDownloadSurvivesTheHalfClose() throws Exception {
         byte[] upload = new byte[3 << 20], download = new byte[5 << 20];
         new Random(1).nextBytes(upload);
