@@ -95,9 +95,82 @@ public final class SettingsCompiler {
         if (c.metrics() != null && !c.metrics().matches("\\[?[0-9a-fA-F.:]+]?:[0-9]{1,5}")) {
             at.at("/metrics").add("want address:port (e.g. 127.0.0.1:9102), not '" + c.metrics() + "'");
         }
+        SocksConfig.Dns dns = c.dns() == null ? new SocksConfig.Dns(null, null) : c.dns();
+        java.net.InetSocketAddress dnsUpstream = SocksSettings.DEFAULT_DNS;
+        if (dns.upstream() != null) {
+            try {
+                dnsUpstream = ipAndPort(dns.upstream(), 53);
+            } catch (IllegalArgumentException e) {
+                at.at("/dns/upstream").add(e.getMessage());
+            }
+        }
+        String via = dns.via() == null ? "direct" : dns.via();
+        if (!via.equals("direct") && !via.equals("proxy")) at.at("/dns/via").add("want 'direct' or 'proxy', not '" + via + "'");
+        SocksConfig.Exclude ex = c.exclude() == null ? new SocksConfig.Exclude(null, null) : c.exclude();
+        java.util.TreeSet<String> processes = new java.util.TreeSet<>();
+        if (ex.processes() != null) {
+            for (int i = 0; i < ex.processes().size(); i++) {
+                String name = ex.processes().get(i) == null ? "" : normaliseProcess(ex.processes().get(i));
+                if (name.isEmpty()) at.at("/exclude/processes").at(i).add("an empty process name");
+                else processes.add(name);
+            }
+        }
+        Duration refresh = duration(ex.refresh(), SocksSettings.DEFAULT_EXCLUDE_REFRESH, at.at("/exclude/refresh"));
+        if (refresh != null && refresh.isZero()) refresh = SocksSettings.DEFAULT_EXCLUDE_REFRESH; // nano-tun: 0 is the default
+        SocksConfig.Log log = c.log() == null ? new SocksConfig.Log(null, null) : c.log();
+        String level = log.level() == null ? "info" : log.level().toLowerCase(java.util.Locale.ROOT);
+        if (!List.of("debug", "info", "warn", "error", "none").contains(level)) {
+            at.at("/log/level").add("want debug, info, warn, error or none, not '" + log.level() + "'");
+        }
         if (at.list().size() > before) return null;
         return new SocksSettings(c.proxy(), hs.equals("accept-first"), gateway, List.copyOf(direct), Set.copyOf(block),
-                echo.equals("all"), mark, connect, tcpIdle, udpIdle, flows, pending, udp, c.metrics());
+                echo.equals("all"), mark, connect, tcpIdle, udpIdle, flows, pending, udp, c.metrics(),
+                dnsUpstream, via.equals("proxy"), Boolean.TRUE.equals(c.autoRoute()), List.copyOf(processes), refresh,
+                level, log.dir());
+    }
+
+    /** nano-tun's normalisation of an excluded process name: trimmed, lower case, without a trailing .exe. */
+    public static String normaliseProcess(String name) {
+        String n = name.strip().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".exe") ? n.substring(0, n.length() - 4) : n;
+    }
+
+    /**
+     * An IP literal with an optional port: {@code ip}, {@code ip:port} or {@code [v6]:port} (a bare IPv6 literal
+     * takes {@code defaultPort}); host names are refused, since the relay must not need DNS to reach DNS.
+     */
+    public static java.net.InetSocketAddress ipAndPort(String text, int defaultPort) {
+        String t = text.strip();
+        String host = t;
+        int port = defaultPort;
+        if (t.startsWith("[")) {
+            int close = t.indexOf(']');
+            if (close < 0) throw new IllegalArgumentException("missing ']' in '" + text + "'");
+            host = t.substring(1, close);
+            if (close + 1 < t.length()) {
+                if (t.charAt(close + 1) != ':') throw new IllegalArgumentException("want [v6]:port, not '" + text + "'");
+                port = port(t.substring(close + 2), text);
+            }
+        } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
+            host = t.substring(0, t.indexOf(':'));
+            port = port(t.substring(t.indexOf(':') + 1), text);
+        }
+        try {
+            return new java.net.InetSocketAddress(InetAddress.getByAddress(Cidr.parseAddress(host)), port);
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an IP address (with an optional port); "
+                    + "host names are not allowed here");
+        }
+    }
+
+    private static int port(String p, String text) {
+        try {
+            int v = Integer.parseInt(p);
+            if (v >= 1 && v <= 65535) return v;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("bad port in '" + text + "' (want 1..65535)");
     }
 
     private static List<InetAddress> gateway(List<String> given, List<Cidr> tun, ConfigProblems at) {

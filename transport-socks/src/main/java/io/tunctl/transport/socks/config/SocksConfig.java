@@ -34,6 +34,10 @@ import java.util.List;
  * @param mark      SO_MARK put on every socket tunctl opens for itself (proxy, direct and relay dials), so a
  *                  policy rule can keep them out of the tunnel; 0 for none; default 0x6e74
  * @param metrics   {@code address:port} for a Prometheus text endpoint with the engine's counters; off when absent
+ * @param dns       the gateway's DNS relay
+ * @param autoRoute default routes (IPv4 and IPv6) into the TUN, next to the host's own, without loops
+ * @param exclude   processes whose flows go direct
+ * @param log       log level and directory (nano-tun's logLevel and logDir)
  */
 public record SocksConfig(
         @JsonProperty("proxy") String proxy,
@@ -46,7 +50,38 @@ public record SocksConfig(
         @JsonProperty("mark") Long mark,
         @JsonProperty("timeouts") Timeouts timeouts,
         @JsonProperty("limits") Limits limits,
-        @JsonProperty("metrics") String metrics) {
+        @JsonProperty("metrics") String metrics,
+        @JsonProperty("dns") Dns dns,
+        @JsonProperty("autoRoute") Boolean autoRoute,
+        @JsonProperty("exclude") Exclude exclude,
+        @JsonProperty("log") Log log) {
+
+    /** The config as nano-tun's fields would give it, before any DNS, route, exclusion or log settings. */
+    public SocksConfig(String proxy, String stack, String handshake, List<String> gateway, List<String> direct,
+                       List<Integer> blockPorts, String icmpEcho, Long mark, Timeouts timeouts, Limits limits,
+                       String metrics) {
+        this(proxy, stack, handshake, gateway, direct, blockPorts, icmpEcho, mark, timeouts, limits, metrics,
+                null, null, null, null);
+    }
+
+    /**
+     * @param upstream the resolver the relay asks: an IP literal, {@code ip}, {@code ip:port} or {@code [v6]:port}
+     *                 (default {@code 8.8.8.8:53}, as nano-tun)
+     * @param via      {@code direct} (default: from tunctl's own marked socket, outside the tunnel) or {@code proxy}
+     */
+    public record Dns(@JsonProperty("upstream") String upstream, @JsonProperty("via") String via) {}
+
+    /**
+     * @param processes executable names (case-insensitive, a trailing {@code .exe} ignored) whose flows go direct
+     * @param refresh   how often the process table is rescanned (default 15s)
+     */
+    public record Exclude(@JsonProperty("processes") List<String> processes, @JsonProperty("refresh") String refresh) {}
+
+    /**
+     * @param level {@code debug}, {@code info} (default), {@code warn}, {@code error} or {@code none}
+     * @param dir   directory for date-named log files besides stderr; none when absent
+     */
+    public record Log(@JsonProperty("level") String level, @JsonProperty("dir") String dir) {}
 
     /**
      * @param connect TCP connect plus proxy handshake, per dial (default 5s)

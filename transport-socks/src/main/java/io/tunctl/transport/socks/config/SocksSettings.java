@@ -18,6 +18,13 @@ import java.util.Set;
  * @param echoAll      answer ICMP echo for every destination, not only the gateway
  * @param mark         SO_MARK for tunctl's own sockets, 0 for none
  * @param metrics      where to serve counters ({@code host:port}), or null
+ * @param dnsUpstream  the resolver the gateway's DNS relay asks
+ * @param dnsViaProxy  ask it through the proxy instead of from tunctl's own marked socket
+ * @param autoRoute    default routes into the TUN, without loops
+ * @param excludeProcesses executable names (normalised: lower case, no {@code .exe}) whose flows go direct
+ * @param excludeRefresh   how often the process table is rescanned
+ * @param logLevel     {@code debug|info|warn|error|none}
+ * @param logDir       directory for log files, or null
  */
 public record SocksSettings(
         String proxy,
@@ -33,7 +40,14 @@ public record SocksSettings(
         int maxFlows,
         int maxPendingDials,
         int maxUdpSessions,
-        String metrics) {
+        String metrics,
+        java.net.InetSocketAddress dnsUpstream,
+        boolean dnsViaProxy,
+        boolean autoRoute,
+        List<String> excludeProcesses,
+        Duration excludeRefresh,
+        String logLevel,
+        String logDir) {
 
     public static final Duration DEFAULT_CONNECT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_UDP_IDLE = Duration.ofMinutes(1);
@@ -41,6 +55,9 @@ public record SocksSettings(
     public static final int DEFAULT_PENDING_DIALS = 512;
     public static final int DEFAULT_UDP_SESSIONS = 4096;
     public static final long DEFAULT_MARK = 0x6e74;
+    public static final java.net.InetSocketAddress DEFAULT_DNS = new java.net.InetSocketAddress(
+            java.net.InetAddress.ofLiteral("8.8.8.8"), 53);
+    public static final Duration DEFAULT_EXCLUDE_REFRESH = Duration.ofSeconds(15);
     public static final List<Integer> DEFAULT_BLOCK_PORTS = List.of(137, 138, 139, 445, 5353);
 
     /**
