@@ -13,6 +13,7 @@ import java.util.List;
 /** The root command: {@code tunctl [--verbose] <command>}. */
 @Command(name = "tunctl",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT, // --help and --version on every subcommand too ("tunctl bench --help")
         versionProvider = TunctlCommand.Version.class,
         description = "Real TUN interfaces for any program, carried over pluggable transports.",
         subcommands = {UpCommand.class, ValidateCommand.class, BenchCommand.class,

@@ -282,5 +282,22 @@ class SocksNetnsIT {
         ProcessRunner.Result u = cli.exec(Duration.ofSeconds(20), "bash", "-c",
                 "exec 3<>/dev/udp/" + TARGET4 + "/9999; printf ping-udp >&3; timeout 5 head -c 13 <&3");
         assertEquals("echo:ping-udp", u.stdout(), u.stderr());
+        // 4000 bytes: the kernel fragments the datagram into the TUN, the engine reassembles it, and fragments the
+        // 4005-byte answer, which the kernel reassembles
+        ProcessRunner.Result big = cli.exec(Duration.ofSeconds(20), "bash", "-c",
+                "exec 3<>/dev/udp/" + TARGET4 + "/9999; printf '%4000s' '' | tr ' ' x >&3; timeout 5 head -c 4005 <&3 | wc -c");
+        assertEquals("4005", big.stdout().strip(), big.stderr());
+    }
+
+    @Test
+    @Order(6)
+    void aClosedPortIsRefusedBeforeTheHandshakeDialFirstAndResetAfterItAcceptFirst() throws Exception {
+        up("dial-first", lab.dante(), "");
+        ProcessRunner.Result refused = curl("-o", "/dev/null", "http://" + TARGET4 + ":9/");
+        assertEquals(7, refused.exitCode(), "dial-first: connect() itself fails: " + refused.stderr());
+        up("accept-first", lab.dante(), "  handshake: accept-first");
+        ProcessRunner.Result reset = curl("-o", "/dev/null", "http://" + TARGET4 + ":9/");
+        assertTrue(reset.exitCode() == 56 || reset.exitCode() == 52,
+                "accept-first: connected, then reset or closed (curl 56 or 52), not " + reset.exitCode() + ": " + reset.stderr());
     }
 }
