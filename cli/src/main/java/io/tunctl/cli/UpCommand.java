@@ -79,7 +79,7 @@ final class UpCommand implements Callable<Integer> {
      * The config document: the file (positional or {@code --config}), or none with {@code --transport socks}, with
      * the socks flags set on it.
      */
-    private ConfigDocument document() throws ConfigException {
+    ConfigDocument document() throws ConfigException {
         CommandLine cl = spec.commandLine();
         if (config != null && socks.config != null) throw new ParameterException(cl, "give the config once: CONFIG or --config");
         Path file = config != null ? config : socks.config;
