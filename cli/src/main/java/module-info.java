@@ -6,6 +6,10 @@ module io.tunctl.cli {
     requires io.tunctl.core;
     requires info.picocli;
     requires java.logging;
+    requires org.slf4j;
+    requires ch.qos.logback.classic;
+    requires ch.qos.logback.core;
+    requires jul.to.slf4j;
     opens io.tunctl.cli to info.picocli;
     uses io.tunctl.core.spi.TransportProvider;
     uses io.tunctl.core.spi.Benchmarkable;

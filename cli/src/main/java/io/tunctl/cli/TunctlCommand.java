@@ -24,7 +24,7 @@ import java.util.List;
                 "1:runtime failure (device, netlink, socket or peer error; the message names the call)",
                 "2:bad usage or invalid config (nothing was changed)"},
         footerHeading = "%nEnvironment:%n",
-        footer = {"  TUNCTL_LOG       log level (SEVERE, WARNING, INFO, FINE); default INFO",
+        footer = {"  TUNCTL_LOG       log level (debug, info, warn, error, none); default info",
                 "  TUNCTL_PLUGINS   extra plugin jars or folders for the launcher, ':'-separated"})
 public final class TunctlCommand {
 
@@ -33,7 +33,7 @@ public final class TunctlCommand {
     void verbose(boolean v) {
         if (v) {
             ErrorHandler.verbose = true;
-            Main.configureLogging(java.util.logging.Level.FINE);
+            Logging.configure(ch.qos.logback.classic.Level.DEBUG, null);
         }
     }
 

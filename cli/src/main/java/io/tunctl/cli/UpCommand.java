@@ -6,7 +6,14 @@ import io.tunctl.core.runtime.TunnelConfig;
 import io.tunctl.core.spi.TransportProvider;
 import io.tunctl.core.spi.Tunnel;
 import io.tunctl.core.tun.LinuxInterface;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunctl.core.config.ConfigDocument;
+import io.tunctl.core.config.ConfigException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -17,11 +24,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code tunctl up <config>}: brings a tunnel up and keeps it up until SIGINT/SIGTERM (or until the transport
+ * {@code tunctl up <config>} or {@code tunctl up --transport socks [--config FILE] [nano-tun flags]}: brings a tunnel up and keeps it up until SIGINT/SIGTERM (or until the transport
  * ends), then removes every interface, address, route and rule it created.
  */
 @Command(name = "up", description = {
         "Bring a tunnel up from a config file and run until SIGINT or SIGTERM.",
+        "For socks, nano-tun's flags work too, with or without a file (they override it).",
         "On exit every interface, address, route and rule it created is removed (within 2 s)."})
 final class UpCommand implements Callable<Integer> {
     private static final System.Logger LOG = System.getLogger("tunctl");
@@ -29,12 +37,21 @@ final class UpCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "CONFIG", description = "tunctl config (JSON, JSONC or YAML) or a seed project's file.")
+    @Parameters(paramLabel = "CONFIG", arity = "0..1",
+            description = "tunctl config (JSON, JSONC or YAML) or a seed project's file (nospoon, tapotun, nano-tun).")
     Path config;
+
+    @Option(names = "--transport", paramLabel = "NAME",
+            description = "The transport, when flags alone describe the tunnel (socks: nano-tun's flags below).")
+    String transport;
+
+    @Mixin
+    SocksFlags socks = new SocksFlags();
 
     @Override
     public Integer call() throws Exception {
-        TunnelConfig tc = TunnelConfig.load(config, Transports.load());
+        TunnelConfig tc = TunnelConfig.of(document(), Transports.load());
+        configureLogging(tc.config());
         DefaultTunnelContext context = new DefaultTunnelContext(LinuxInterface::create, tc.interfaceSpec(), LOG);
         Teardown teardown = new Teardown(context, spec.commandLine().getErr());
         Thread hook = new Thread(teardown::runFromHook, "tunctl-shutdown");
@@ -58,6 +75,63 @@ final class UpCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * The config document: the file (positional or {@code --config}), or none with {@code --transport socks}, with
+     * the socks flags set on it.
+     */
+    ConfigDocument document() throws ConfigException {
+        CommandLine cl = spec.commandLine();
+        if (config != null && socks.config != null) throw new ParameterException(cl, "give the config once: CONFIG or --config");
+        Path file = config != null ? config : socks.config;
+        if (file == null && transport == null && !socks.any()) {
+            throw new ParameterException(cl, "give a config file, or --transport socks with nano-tun's flags");
+        }
+        if (transport != null && !transport.equals("socks") && (file == null || socks.any())) {
+            throw new ParameterException(cl, "only the socks transport takes flags; give transport '" + transport
+                    + "' a config file and no socks flags");
+        }
+        if (file == null) {
+            if (socks.proxy == null) throw new ParameterException(cl, "proxy address is required (--proxy)");
+            return socks.applyTo(ConfigDocument.parse(null, "{}"));
+        }
+        ConfigDocument doc = ConfigDocument.read(file);
+        var t = doc.root().get("transport");
+        if (transport != null && t != null && !transport.equals(t.asText())) {
+            throw new ParameterException(cl, "--transport " + transport + " but " + file + " is a '" + t.asText()
+                    + "' config");
+        }
+        if (!socks.any()) return doc;
+        boolean socksFile = t != null ? "socks".equals(t.asText())
+                : doc.root().isObject() && (transport != null || NANO_TUN_KEYS.stream().anyMatch(doc.root()::has));
+        if (!socksFile) throw new ParameterException(cl, "the socks flags apply to a nano-tun or socks config, not " + file);
+        return socks.applyTo(doc);
+    }
+
+    /** Keys that mark a nano-tun file (the socks transport decides for sure when it reads it). */
+    private static final java.util.Set<String> NANO_TUN_KEYS = java.util.Set.of("proxy", "tunName", "stackMode",
+            "autoDefaultRoute", "udpTimeout", "excludedProcesses", "excludeRefresh", "excludedIPs", "logLevel", "logDir");
+
+    /**
+     * Logs as the transport's config says, when it has a {@code log: {level, dir}} member (socks: nano-tun's
+     * logLevel and logDir): stderr plus date-named files. {@code --verbose} still means debug; without a level,
+     * TUNCTL_LOG or info.
+     */
+    private static void configureLogging(Object transportConfig) {
+        JsonNode log;
+        try {
+            log = MAPPER.valueToTree(transportConfig).path("log");
+        } catch (RuntimeException e) {
+            return; // a config Jackson cannot write has no log member we know of
+        }
+        String level = log.path("level").isTextual() ? log.path("level").asText() : System.getenv("TUNCTL_LOG");
+        String dir = log.path("dir").isTextual() && !log.path("dir").asText().isBlank() ? log.path("dir").asText() : null;
+        if (dir == null && !log.path("level").isTextual()) return; // nothing beyond what Main set up
+        Logging.configure(ErrorHandler.verbose ? ch.qos.logback.classic.Level.DEBUG : Logging.level(level),
+                dir == null ? null : Path.of(dir));
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Tunnel open(TunnelConfig tc, DefaultTunnelContext context) throws IOException {
         TransportProvider p = tc.provider();
@@ -67,7 +141,7 @@ final class UpCommand implements Callable<Integer> {
     /** Closes the tunnel and the context exactly once, from the main thread or the shutdown hook. */
     private static final class Teardown {
         final DefaultTunnelContext context;
-        /** Not the logger: java.util.logging resets its handlers in its own shutdown hook. */
+        /** Not the logger: what it says must reach stderr even while logging is being torn down. */
         final java.io.PrintWriter err;
         final CountDownLatch finished = new CountDownLatch(1);
         volatile Tunnel tunnel;

@@ -51,13 +51,17 @@ public final class ConfigDocument {
     private final Format format;
     private final JsonNode root;
     private final Map<String, int[]> locations;
+    /** Values set from outside the file (see {@link #with}): pointer → what set it, e.g. {@code --mtu}. */
+    private final Map<String, String> origins;
 
-    private ConfigDocument(Path file, String text, Format format, JsonNode root, Map<String, int[]> locations) {
+    private ConfigDocument(Path file, String text, Format format, JsonNode root, Map<String, int[]> locations,
+                           Map<String, String> origins) {
         this.file = file;
         this.text = text;
         this.format = format;
         this.root = root;
         this.locations = locations;
+        this.origins = origins;
     }
 
     /** Reads and parses {@code file}; a syntax error becomes a located {@link ConfigException}. */
@@ -98,7 +102,7 @@ public final class ConfigDocument {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(new ConfigProblem(file, 1, 1, "", "the file is empty"));
         }
-        return new ConfigDocument(file, text, format, root, locations);
+        return new ConfigDocument(file, text, format, root, locations, Map.of());
     }
 
     private static Format guessFormat(Path file, String text) {
@@ -144,6 +148,11 @@ public final class ConfigDocument {
     }
 
     private ConfigProblem problemAt(String pointer, String reason, boolean key) {
+        for (String o = pointer; ; o = o.substring(0, Math.max(0, o.lastIndexOf('/')))) {
+            String origin = origins.get(o);
+            if (origin != null) return new ConfigProblem(file, 0, 0, fieldName(pointer), reason + " (given by " + origin + ")");
+            if (o.isEmpty()) break;
+        }
         String p = pointer;
         int[] loc = key ? locations.get(pointer + KEY) : null;
         if (loc != null) return new ConfigProblem(file, loc[0], loc[1], fieldName(pointer), reason);
@@ -155,6 +164,38 @@ public final class ConfigDocument {
         }
         if (loc == null) loc = new int[] {1, 1};
         return new ConfigProblem(file, loc[0], loc[1], fieldName(pointer), reason);
+    }
+
+    /**
+     * A copy with {@code value} at {@code pointer} (objects on the way created; null removes the field), for settings
+     * given outside the file such as command-line flags. A problem at that pointer, or below it, names
+     * {@code origin} (e.g. {@code --mtu}) instead of a line of the file; every other value keeps its location.
+     */
+    public ConfigDocument with(String pointer, JsonNode value, String origin) {
+        if (!root.isObject() || pointer.isEmpty() || !pointer.startsWith("/")) {
+            throw new IllegalArgumentException("can only set a field below an object root, not '" + pointer + "'");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode copy = root.deepCopy();
+        com.fasterxml.jackson.databind.node.ObjectNode parent = copy;
+        String[] parts = pointer.substring(1).split("/", -1);
+        for (int i = 0; i < parts.length - 1; i++) {
+            String part = parts[i].replace("~1", "/").replace("~0", "~");
+            JsonNode next = parent.get(part);
+            if (next == null || !next.isObject()) {
+                if (value == null) return this; // nothing there to remove
+                next = parent.putObject(part);
+            }
+            parent = (com.fasterxml.jackson.databind.node.ObjectNode) next;
+        }
+        String last = parts[parts.length - 1].replace("~1", "/").replace("~0", "~");
+        if (value == null) parent.remove(last);
+        else parent.set(last, value);
+        Map<String, int[]> locs = new HashMap<>(locations);
+        locs.keySet().removeIf(k -> k.equals(pointer) || k.startsWith(pointer + "/") || k.startsWith(pointer + KEY));
+        Map<String, String> from = new HashMap<>(origins);
+        from.keySet().removeIf(k -> k.startsWith(pointer + "/"));
+        from.put(pointer, origin);
+        return new ConfigDocument(file, text, format, copy, locs, Map.copyOf(from));
     }
 
     /** {@code /udp/peers/0/key} → {@code udp.peers[0].key}. */

@@ -1,6 +1,8 @@
 package io.tunctl.transport.socks.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.tunctl.core.spi.InterfaceSpec;
 
 import java.util.List;
 
@@ -38,6 +40,9 @@ import java.util.List;
  * @param autoRoute default routes (IPv4 and IPv6) into the TUN, next to the host's own, without loops
  * @param exclude   processes whose flows go direct
  * @param log       log level and directory (nano-tun's logLevel and logDir)
+ * @param tunInterface the interface a nano-tun file describes ({@link NanoTunFile}: tunName, mtu, nano-tun's
+ *                  addresses); not a key of the {@code socks} section, where the unified {@code interface} section
+ *                  says it. Used only when the context has no interface of its own.
  */
 public record SocksConfig(
         @JsonProperty("proxy") String proxy,
@@ -54,14 +59,23 @@ public record SocksConfig(
         @JsonProperty("dns") Dns dns,
         @JsonProperty("autoRoute") Boolean autoRoute,
         @JsonProperty("exclude") Exclude exclude,
-        @JsonProperty("log") Log log) {
+        @JsonProperty("log") Log log,
+        @JsonIgnore InterfaceSpec tunInterface) {
 
     /** The config as nano-tun's fields would give it, before any DNS, route, exclusion or log settings. */
     public SocksConfig(String proxy, String stack, String handshake, List<String> gateway, List<String> direct,
                        List<Integer> blockPorts, String icmpEcho, Long mark, Timeouts timeouts, Limits limits,
                        String metrics) {
         this(proxy, stack, handshake, gateway, direct, blockPorts, icmpEcho, mark, timeouts, limits, metrics,
-                null, null, null, null);
+                null, null, null, null, null);
+    }
+
+    /** The config without an interface of its own (the unified file's {@code interface} section gives it). */
+    public SocksConfig(String proxy, String stack, String handshake, List<String> gateway, List<String> direct,
+                       List<Integer> blockPorts, String icmpEcho, Long mark, Timeouts timeouts, Limits limits,
+                       String metrics, Dns dns, Boolean autoRoute, Exclude exclude, Log log) {
+        this(proxy, stack, handshake, gateway, direct, blockPorts, icmpEcho, mark, timeouts, limits, metrics,
+                dns, autoRoute, exclude, log, null);
     }
 
     /**
