@@ -17,7 +17,12 @@ class DnsMessagesTest {
 
     static ByteBuf buf(byte[] b) { return Unpooled.wrappedBuffer(b); }
 
-    static byte[] bytes(ByteBuf b) { return ByteBufUtil.getBytes(b); }
+    /** The bytes, and the buffer released. */
+    static byte[] bytes(ByteBuf b) {
+        byte[] out = ByteBufUtil.getBytes(b);
+        b.release();
+        return out;
+    }
 
     @Test
     void aPlainQueryHasTheClassicLimitAndItsQuestionEnd() throws Exception {
