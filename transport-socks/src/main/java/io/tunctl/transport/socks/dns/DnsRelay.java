@@ -115,6 +115,9 @@ public final class DnsRelay implements AutoCloseable {
         this.count = count;
         this.table = new IdTable<>(options.maxPending(), ThreadLocalRandom.current());
         this.udp.unsupported = !path.url().carriesUdp();
+        LOG.log(System.Logger.Level.INFO, "DNS relay: the gateway''s port 53 asks {0} via {1}{2}",
+                options.upstream().getAddress().getHostAddress() + ":" + options.upstream().getPort(), path.url(),
+                udp.unsupported ? " (over TCP: it carries no UDP)" : "");
     }
 
     /** Queries in flight upstream now. */

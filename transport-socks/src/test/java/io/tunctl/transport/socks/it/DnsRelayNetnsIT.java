@@ -52,6 +52,7 @@ class DnsRelayNetnsIT {
     static Netns cli, prx, dns;
     static ProxyLab lab;
     static Path dir, dnsLog, netnsEtc;
+    static boolean madeEtcNetns;
     static final List<Process> tunnels = new ArrayList<>();
     static int tunnelCount;
 
@@ -69,6 +70,7 @@ class DnsRelayNetnsIT {
         Netns.veth(cli, "vcp", "10.200.0.1/30", prx, "vpc", "10.200.0.2/30");
         Netns.veth(prx, "vpd", "192.0.2.1/24", dns, "vdp", PROXIED_DNS + "/24");
         // glibc in cli asks the gateway: ip netns exec bind-mounts /etc/netns/<ns>/resolv.conf over /etc/resolv.conf
+        madeEtcNetns = !Files.exists(Path.of("/etc/netns"));
         netnsEtc = Files.createDirectories(Path.of("/etc/netns", cli.name()));
         Files.writeString(netnsEtc.resolve("resolv.conf"), "nameserver " + GW4 + "\noptions timeout:5 attempts:1\n");
         // --keep-in-foreground, not --no-daemon: the latter serves TCP in its main process, so one open TCP
@@ -93,6 +95,13 @@ class DnsRelayNetnsIT {
         if (netnsEtc != null && Files.exists(netnsEtc)) {
             try (Stream<Path> s = Files.walk(netnsEtc)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
+            if (madeEtcNetns) {
+                try {
+                    Files.deleteIfExists(netnsEtc.getParent());
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    // another namespace's files arrived meanwhile: theirs to remove
+                }
             }
         }
     }
