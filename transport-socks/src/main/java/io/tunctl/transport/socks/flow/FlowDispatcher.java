@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides where each flow from the TUN goes, and takes it there. In order: a blocked port (NetBIOS, SMB, mDNS by
- * default) is refused (TCP) or dropped (UDP); the gateway's port 53 is the {@link DnsRelay} (UDP and TCP), any other
- * gateway port is refused (TCP reset, UDP port unreachable); a destination in {@code direct} is dialled without the proxy (with tunctl's socket
- * mark); everything else goes through the proxy. TCP: dial first (the application's handshake completes only once
+ * default) is refused (TCP) or dropped (UDP); the gateway's port 53 is the {@link DnsRelay} (UDP and TCP), its
+ * other ports are refused (TCP reset, UDP port unreachable); a destination in {@code direct} is dialled without the
+ * proxy (with tunctl's socket mark); everything else goes through the proxy. TCP: dial first (the application's handshake completes only once
  * the upstream answered) or accept first; then a {@link TcpRelay}. UDP: {@link UdpSessions}.
  *
  * <p>Counters per decision and outcome are kept for metrics; relays and sessions are counted as they open and end.
@@ -72,7 +72,10 @@ public final class FlowDispatcher implements FlowHandler {
 
     void count(String what) { counters.computeIfAbsent(what, k -> new LongAdder()).increment(); }
 
-    /** Counters by name, plus the gauges {@code tcp_relays}, {@code tcp_dials}, {@code udp_sessions}, {@code dns_pending}. */
+    /**
+     * Counters by name, plus the gauges {@code tcp_relays}, {@code tcp_dials}, {@code udp_sessions} and
+     * {@code dns_pending}.
+     */
     public Map<String, Long> counters() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((k, v) -> out.put(k, v.sum()));
