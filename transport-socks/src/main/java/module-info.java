@@ -8,6 +8,7 @@ module io.tunctl.transport.socks {
     requires io.tunctl.netty;
     requires io.netty.buffer;
     requires io.netty.codec;
+    requires io.netty.codec.dns;
     requires io.netty.codec.http;
     requires io.netty.codec.socks;
     requires io.netty.common;

@@ -40,7 +40,7 @@ public final class GsoSegmenter {
     public static int segmentCount(PacketBatch src, int i) {
         int gso = src.gsoType(i) & ~Offload.GSO_ECN;
         if (gso == Offload.GSO_NONE) return 1;
-        long h = parse(src.buffer(i), src.length(i), gso, src.gsoSize(i), src.flags(i), src.csumStart(i),
+        long h = parse(src.view(i), src.length(i), gso, src.gsoSize(i), src.flags(i), src.csumStart(i),
                 src.csumOffset(i));
         return count(h, src.gsoSize(i));
     }
@@ -59,7 +59,7 @@ public final class GsoSegmenter {
      *     than {@code dst}'s buffers, or {@code first} is out of range
      */
     public static int segment(PacketBatch src, int i, PacketBatch dst, int first) {
-        MemorySegment s = src.buffer(i);
+        MemorySegment s = src.view(i); // where it lies: a batch may only refer to its packets
         int len = src.length(i);
         int gso = src.gsoType(i) & ~Offload.GSO_ECN;
         if (gso == Offload.GSO_NONE) {
@@ -149,7 +149,7 @@ public final class GsoSegmenter {
             throw new IllegalArgumentException("slot " + i + " is a GSO super-packet (type " + b.gsoType(i)
                     + "): segment it, the checksum covers each segment");
         }
-        completeChecksum(b.buffer(i), b.length(i), b.csumStart(i), b.csumOffset(i));
+        completeChecksum(b.view(i), b.length(i), b.csumStart(i), b.csumOffset(i));
         b.setOffload(i, b.flags(i) & ~Offload.F_NEEDS_CSUM, b.gsoType(i), b.hdrLen(i), b.gsoSize(i),
                 b.csumStart(i), b.csumOffset(i));
     }

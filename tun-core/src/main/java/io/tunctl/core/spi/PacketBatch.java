@@ -126,6 +126,16 @@ public final class PacketBatch {
     /** The packet in slot {@code i}: a view of its first {@link #length(int)} bytes. Allocates a slice. */
     public MemorySegment packet(int i) { return buffer(i).asSlice(0, length[i]); }
 
+    /**
+     * Packet {@code i}'s bytes where they lie, starting at offset 0 of the returned segment: its slot (no copy, no
+     * allocation), or, for a referred packet, a view of the memory it refers to (a small allocation). Unlike
+     * {@link #buffer} it never copies, so it also works on a batch of {@link #references}.
+     */
+    public MemorySegment view(int i) {
+        long a = ref[i];
+        return a == 0 ? slots[i] : Native.ALL.asSlice(a, length[i]);
+    }
+
     /** Memory holding packet {@code i}, at {@link #offset(int)}: its slot, or all memory for a referred packet. */
     public MemorySegment memory(int i) { return ref[i] != 0 ? Native.ALL : slots[i]; }
 

@@ -94,6 +94,20 @@ class GsoSegmenterTest {
         }
     }
 
+    /** A batch that only refers to its packets (the socks engine passes packets on so) segments the same. */
+    @Test
+    void segmentsAPacketABatchOnlyRefersTo() {
+        for (boolean v6 : new boolean[] {false, true}) {
+            PacketBatch src = tcpSuperPacket(v6, pattern(20000, 5), Tcp.ACK, 1400);
+            PacketBatch refs = PacketBatch.references(4, 65599);
+            refs.addRef(src, 0);
+            PacketBatch viaSlot = PacketBatch.allocate(arena, 64, 1500), viaRef = PacketBatch.allocate(arena, 64, 1500);
+            assertEquals(GsoSegmenter.segmentCount(src, 0), GsoSegmenter.segmentCount(refs, 0));
+            assertEquals(GsoSegmenter.segment(src, 0, viaSlot), GsoSegmenter.segment(refs, 0, viaRef));
+            for (int k = 0; k < viaSlot.size(); k++) assertArrayEquals(viaSlot.toArray(k), viaRef.toArray(k), "segment " + k);
+        }
+    }
+
     @Test
     void segmentsUdpL4SuperPackets() {
         for (boolean v6 : new boolean[] {false, true}) {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
 import io.tunctl.core.peer.PrefixSet;
 import io.tunctl.transport.socks.config.SocksSettings;
+import io.tunctl.transport.socks.dns.DnsRelay;
 import io.tunctl.transport.socks.engine.Engine;
 import io.tunctl.transport.socks.engine.FlowHandler;
 import io.tunctl.transport.socks.engine.TcpFlow;
@@ -29,9 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Decides where each flow from the TUN goes, and takes it there. In order: a blocked port (NetBIOS, SMB, mDNS by
- * default) is refused (TCP) or dropped (UDP); the gateway itself takes no TCP and, until the DNS relay exists, no
- * UDP (ICMP port unreachable); a destination in {@code direct} is dialled without the proxy (with tunctl's socket
- * mark); everything else goes through the proxy. TCP: dial first (the application's handshake completes only once
+ * default) is refused (TCP) or dropped (UDP); the gateway's port 53 is the {@link DnsRelay} (UDP and TCP), its
+ * other ports are refused (TCP reset, UDP port unreachable); a destination in {@code direct} is dialled without the
+ * proxy (with tunctl's socket mark); everything else goes through the proxy. TCP: dial first (the application's handshake completes only once
  * the upstream answered) or accept first; then a {@link TcpRelay}. UDP: {@link UdpSessions}.
  *
  * <p>Counters per decision and outcome are kept for metrics; relays and sessions are counted as they open and end.
@@ -49,6 +50,7 @@ public final class FlowDispatcher implements FlowHandler {
     private final AtomicInteger relays = new AtomicInteger();
     private final AtomicInteger dials = new AtomicInteger();
     private final UdpSessions udp;
+    private final DnsRelay dns;
     private volatile Engine engine;
 
     public FlowDispatcher(SocksSettings settings, Upstream proxy, Upstream direct, EventLoopGroup group) {
@@ -59,6 +61,8 @@ public final class FlowDispatcher implements FlowHandler {
         this.directSet = PrefixSet.of(settings.direct());
         this.gateways = Set.copyOf(settings.gateway());
         this.udp = new UdpSessions(this, settings.maxUdpSessions(), settings.udpIdle(), group);
+        this.dns = new DnsRelay(DnsRelay.Options.of(settings.dnsUpstream()), settings.dnsViaProxy() ? proxy : direct,
+                group, (from, to, payload) -> engine.sendUdp(from, to, payload), this::count);
     }
 
     /** The engine whose flows this dispatches (set once, before packets flow). */
@@ -68,18 +72,25 @@ public final class FlowDispatcher implements FlowHandler {
 
     void count(String what) { counters.computeIfAbsent(what, k -> new LongAdder()).increment(); }
 
-    /** Counters by name, plus the gauges {@code tcp_relays}, {@code tcp_dials} and {@code udp_sessions}. */
+    /**
+     * Counters by name, plus the gauges {@code tcp_relays}, {@code tcp_dials}, {@code udp_sessions} and
+     * {@code dns_pending}.
+     */
     public Map<String, Long> counters() {
         Map<String, Long> out = new TreeMap<>();
         counters.forEach((k, v) -> out.put(k, v.sum()));
         out.put("tcp_relays", (long) relays.get());
         out.put("tcp_dials", (long) dials.get());
         out.put("udp_sessions", (long) udp.size());
+        out.put("dns_pending", (long) dns.pending());
         return out;
     }
 
-    /** Ends every UDP session (relays end with their channels, closed by the engine). */
-    public void close() { udp.close(); }
+    /** Ends every UDP session and the DNS relay (relays end with their channels, closed by the engine). */
+    public void close() {
+        udp.close();
+        dns.close();
+    }
 
     /** Where flows to {@code destination} go: the direct upstream or the proxy. */
     Upstream upstreamFor(InetAddress destination) {
@@ -107,6 +118,10 @@ public final class FlowDispatcher implements FlowHandler {
             return;
         }
         if (isGateway(dst.getAddress())) {
+            if (dst.getPort() == 53) {
+                dns.tcpFlow(flow);
+                return;
+            }
             count("tcp_gateway");
             flow.refuse(TcpFlow.Refusal.RESET);
             return;
@@ -198,8 +213,11 @@ public final class FlowDispatcher implements FlowHandler {
         ByteBuf payload = PooledByteBufAllocator.DEFAULT.directBuffer(len, len);
         payload.writeBytes(memory.asSlice(off, len).asByteBuffer());
         if (isGateway(destination.getAddress())) {
-            // nothing listens on the gateway yet (the DNS relay comes with nano-tun's features): say so, don't lose
-            count("udp_gateway_unreachable");
+            if (destination.getPort() == 53) {
+                dns.udpQuery(source, destination, payload);
+                return;
+            }
+            count("udp_gateway_unreachable"); // only the DNS relay listens on the gateway
             engine.udpUnreachable(source, destination, payload);
             return;
         }
