@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code exclude.processes}: whether a flow's application end belongs to one of the listed executables (then it
  * goes direct, with tunctl's mark). A table of the listed processes' sockets ({@link ProcessTable}) is rebuilt
- * every {@code refresh} on a thread of its own; a lookup that misses asks for a fresh scan, at most one a second,
- * and completes when it is done. Nothing here runs on the caller's thread but a set lookup, so an event loop or
- * the packet pump never waits for {@code /proc}.
+ * every {@code refresh} on a thread of its own. A lookup that misses asks for a fresh scan and completes when it is
+ * done: a full one (every process) at most once a second, otherwise a quick one of the listed processes already
+ * known (their new sockets: a local proxy that is excluded dials again and again), or none when no listed process
+ * runs. Scans are never concurrent; lookups that miss meanwhile share the next one. Nothing here runs on the
+ * caller's thread but a set lookup, so an event loop or the packet pump never waits for {@code /proc}.
  */
 public final class ProcessExclusion implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProcessExclusion.class.getName());
@@ -28,7 +30,7 @@ public final class ProcessExclusion implements AutoCloseable {
     private final Set<String> names;
     private final Path proc;
     private final ScheduledExecutorService scanner;
-    private volatile Set<ProcessTable.Endpoint> endpoints = Set.of();
+    private volatile ProcessTable.Result table = ProcessTable.Result.EMPTY;
     private long lastScanStart = System.nanoTime() - 2 * MISS_RESCAN_NANOS;
     private CompletableFuture<Void> running;
 
@@ -55,28 +57,29 @@ public final class ProcessExclusion implements AutoCloseable {
      * thread.
      */
     public CompletableFuture<Boolean> excluded(boolean tcp, InetSocketAddress local) {
-        if (ProcessTable.contains(endpoints, tcp, local.getAddress(), local.getPort())) return YES;
+        if (ProcessTable.contains(table.endpoints(), tcp, local.getAddress(), local.getPort())) return YES;
         CompletableFuture<Void> scan;
         synchronized (this) {
             scan = running;
             if (scan == null) {
-                if (System.nanoTime() - lastScanStart < MISS_RESCAN_NANOS) return NO;
-                scan = startScan();
+                boolean full = System.nanoTime() - lastScanStart >= MISS_RESCAN_NANOS;
+                if (!full && table.pids().isEmpty()) return NO;
+                scan = startScan(full);
             }
         }
-        return scan.thenApply(v -> ProcessTable.contains(endpoints, tcp, local.getAddress(), local.getPort()));
+        return scan.thenApply(v -> ProcessTable.contains(table.endpoints(), tcp, local.getAddress(), local.getPort()));
     }
 
     /** The listed processes' sockets as of the last scan. */
-    public Set<ProcessTable.Endpoint> endpoints() { return endpoints; }
+    public Set<ProcessTable.Endpoint> endpoints() { return table.endpoints(); }
 
-    private synchronized CompletableFuture<Void> startScan() {
+    private synchronized CompletableFuture<Void> startScan(boolean full) {
         if (running != null) return running;
         CompletableFuture<Void> f = new CompletableFuture<>();
         running = f;
-        lastScanStart = System.nanoTime();
+        if (full) lastScanStart = System.nanoTime();
         try {
-            scanner.execute(() -> runScan(f));
+            scanner.execute(() -> runScan(f, full));
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             running = null;
             f.complete(null);
@@ -92,12 +95,17 @@ public final class ProcessExclusion implements AutoCloseable {
             running = f;
             lastScanStart = System.nanoTime();
         }
-        runScan(f);
+        runScan(f, true);
     }
 
-    private void runScan(CompletableFuture<Void> f) {
+    private void runScan(CompletableFuture<Void> f, boolean full) {
         try {
-            endpoints = ProcessTable.scan(proc, names, System.nanoTime() + SCAN_BUDGET_NANOS);
+            long deadline = System.nanoTime() + SCAN_BUDGET_NANOS;
+            if (full) {
+                table = ProcessTable.scan(proc, names, deadline);
+            } else {
+                table = ProcessTable.rescan(proc, table.pids(), deadline);
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "socks: process scan failed: " + e);
         } finally {

@@ -35,6 +35,16 @@ public final class ProcessTable {
     /** A local socket endpoint of a listed process ({@code address} unmapped from IPv4-mapped IPv6). */
     public record Endpoint(boolean tcp, InetAddress address, int port) {}
 
+    /**
+     * What a scan found.
+     *
+     * @param endpoints the listed processes' sockets
+     * @param pids      the listed processes (their {@code /proc/<pid>} directories), for a quick {@link #rescan}
+     */
+    public record Result(Set<Endpoint> endpoints, Set<Path> pids) {
+        public static final Result EMPTY = new Result(Set.of(), Set.of());
+    }
+
     /** One line of {@code /proc/net/tcp*} or {@code udp*}. */
     record Socket(InetAddress local, int port, int state, long inode) {}
 
@@ -133,8 +143,9 @@ public final class ProcessTable {
      * @param proc     the proc file system ({@code /proc})
      * @param deadline {@link System#nanoTime()} after which the scan stops with what it has
      */
-    public static Set<Endpoint> scan(Path proc, Set<String> names, long deadline) {
+    public static Result scan(Path proc, Set<String> names, long deadline) {
         Set<Long> inodes = new HashSet<>();
+        Set<Path> matched = new HashSet<>();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
             for (Path pid : pids) {
                 if (System.nanoTime() - deadline > 0 || inodes.size() >= MAX_SOCKETS) break;
@@ -144,11 +155,32 @@ public final class ProcessTable {
                     String name = processName(comm, link(pid.resolve("exe")), argv0(pid));
                     if (!names.contains(normalise(name))) continue;
                 }
+                matched.add(pid);
                 socketsOf(pid, inodes, deadline);
             }
         } catch (IOException e) {
-            return Set.of();
+            return Result.EMPTY;
         }
+        return new Result(endpoints(proc, inodes), Set.copyOf(matched));
+    }
+
+    /**
+     * A scan of processes a full {@link #scan} found, for sockets they opened since (a process that has ended
+     * drops out; a new one is left to the next full scan).
+     */
+    public static Result rescan(Path proc, Set<Path> pids, long deadline) {
+        Set<Long> inodes = new HashSet<>();
+        Set<Path> alive = new HashSet<>();
+        for (Path pid : pids) {
+            if (System.nanoTime() - deadline > 0) break;
+            if (!Files.isDirectory(pid.resolve("fd"))) continue;
+            alive.add(pid);
+            socketsOf(pid, inodes, deadline);
+        }
+        return new Result(endpoints(proc, inodes), Set.copyOf(alive));
+    }
+
+    private static Set<Endpoint> endpoints(Path proc, Set<Long> inodes) {
         if (inodes.isEmpty()) return Set.of();
         Set<Endpoint> out = new HashSet<>();
         Path net = proc.resolve("self").resolve("net");

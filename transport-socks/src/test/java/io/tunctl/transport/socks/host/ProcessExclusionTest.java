@@ -36,6 +36,9 @@ class ProcessExclusionTest {
             var hit = ex.excluded(true, app);
             assertTrue(hit.isDone() && hit.get(), "found in the table without a scan");
             assertFalse(ex.excluded(false, app).get(5, TimeUnit.SECONDS), "a TCP socket says nothing of UDP");
+            // a new socket of a process already known is found at once, without waiting for the next full scan
+            Files.createSymbolicLink(proc.resolve("100/fd/9"), Path.of("socket:[778]"));
+            assertTrue(ex.excluded(true, new InetSocketAddress("198.18.0.1", 0xD432)).get(5, TimeUnit.SECONDS));
         }
     }
 }

@@ -129,12 +129,19 @@ class ProcessTableTest {
         Files.writeString(net.resolve("tcp6"), TCP6);
         Files.writeString(net.resolve("udp"), UDP);
         // no udp6: a kernel without IPv6
-        Set<ProcessTable.Endpoint> got = ProcessTable.scan(proc, Set.of("excludedcurl"), System.nanoTime() + 5_000_000_000L);
+        ProcessTable.Result r = ProcessTable.scan(proc, Set.of("excludedcurl"), System.nanoTime() + 5_000_000_000L);
+        Set<ProcessTable.Endpoint> got = r.endpoints();
+        assertEquals(Set.of(proc.resolve("100")), r.pids());
         assertEquals(Set.of(
                 new ProcessTable.Endpoint(true, InetAddress.ofLiteral("198.18.0.1"), 0xD431),   // SYN_SENT
                 new ProcessTable.Endpoint(true, InetAddress.ofLiteral("198.18.0.1"), 0xD433),   // tcp6, mapped
                 new ProcessTable.Endpoint(false, InetAddress.ofLiteral("0.0.0.0"), 8080)), got);
-        assertEquals(Set.of(), ProcessTable.scan(proc, Set.of("nothing"), System.nanoTime() + 5_000_000_000L));
+        assertEquals(ProcessTable.Result.EMPTY, ProcessTable.scan(proc, Set.of("nothing"), System.nanoTime() + 5_000_000_000L));
+        // a quick rescan of the known process sees what it has now, and drops it when it is gone
+        Files.delete(proc.resolve("100/fd/3"));
+        assertEquals(2, ProcessTable.rescan(proc, r.pids(), System.nanoTime() + 5_000_000_000L).endpoints().size());
+        Files.walk(proc.resolve("100")).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        assertEquals(ProcessTable.Result.EMPTY, ProcessTable.rescan(proc, r.pids(), System.nanoTime() + 5_000_000_000L));
     }
 
     static void process(Path proc, int pid, String comm, long... inodes) throws IOException {
