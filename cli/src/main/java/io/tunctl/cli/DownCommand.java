@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * is asked to stop (SIGTERM) and cleans up itself.
  */
 @Command(name = "down", description = {
-        "Remove what a tunctl that was killed (SIGKILL) or crashed left behind: the policy rules, routes and",
-        "nftables tables its state file (/run/tunctl) lists, nothing else. A tunctl still running for the",
-        "interface is stopped with SIGTERM first. Safe to run any number of times."})
+        "Remove what a killed or crashed tunctl left behind (rules, routes, nftables tables).",
+        "Only what its state file in /run/tunctl lists is removed. A tunctl still running for the interface",
+        "is stopped with SIGTERM first. Safe to run any number of times."})
 final class DownCommand implements Callable<Integer> {
     private static final long STOP_SECONDS = 10;
 
