@@ -148,7 +148,19 @@ public record StateFile(long pid, long startTime, String tun, List<RuleSpec> rul
 
     /** Deletes this interface's file; false when there was none. */
     public boolean delete() throws IOException {
-        return Files.deleteIfExists(path(tun));
+        Path p = path(tun);
+        boolean gone = Files.deleteIfExists(p);
+        removeIfEmpty(p.getParent());
+        return gone;
+    }
+
+    /** The namespace's directory goes with its last file (namespaces come and go; /run should not fill up). */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.deleteIfExists(dir);
+        } catch (IOException notEmptyOrBusy) {
+            // another interface's file is still there
+        }
     }
 
     /** The file at {@code p}, or empty when there is none; unreadable content is an error naming the file. */
@@ -313,6 +325,7 @@ public record StateFile(long pid, long startTime, String tun, List<RuleSpec> rul
             }
             removed.addAll(r);
             Files.deleteIfExists(p);
+            removeIfEmpty(p.getParent());
         }
         return removed;
     }
