@@ -1,6 +1,7 @@
 package io.tunctl.cli;
 
 import io.tunctl.core.runtime.DefaultTunnelContext;
+import io.tunctl.core.runtime.StateFile;
 import io.tunctl.core.runtime.Transports;
 import io.tunctl.core.runtime.TunnelConfig;
 import io.tunctl.core.spi.TransportProvider;
@@ -52,6 +53,11 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TunnelConfig tc = TunnelConfig.of(document(), Transports.load());
         configureLogging(tc.config());
+        try {
+            StateFile.scrubLeftovers(null); // what a killed tunctl left in this namespace (its state file says what)
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove what a stopped tunctl left: " + e.getMessage());
+        }
         DefaultTunnelContext context = new DefaultTunnelContext(LinuxInterface::create, tc.interfaceSpec(), LOG);
         Teardown teardown = new Teardown(context, spec.commandLine().getErr());
         Thread hook = new Thread(teardown::runFromHook, "tunctl-shutdown");

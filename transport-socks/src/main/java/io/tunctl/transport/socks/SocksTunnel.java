@@ -12,6 +12,8 @@ import io.tunctl.netty.NettyTransport;
 import io.tunctl.transport.socks.config.SocksSettings;
 import io.tunctl.transport.socks.engine.system.SystemEngine;
 import io.tunctl.transport.socks.flow.FlowDispatcher;
+import io.tunctl.transport.socks.host.AutoRoute;
+import io.tunctl.transport.socks.host.ProcessExclusion;
 import io.tunctl.transport.socks.proxy.ProxyUrl;
 import io.tunctl.transport.socks.proxy.Upstream;
 import io.tunctl.transport.socks.proxy.UpstreamOptions;
@@ -37,6 +39,8 @@ final class SocksTunnel implements Tunnel {
     private final SystemEngine engine;
     private final Bridge bridge;
     private volatile MetricsEndpoint metrics;
+    private volatile AutoRoute autoRoute;
+    private volatile ProcessExclusion exclusion;
     private volatile boolean closed;
 
     private SocksTunnel(EventLoopGroup group, FlowDispatcher dispatcher, SystemEngine engine, Bridge bridge) {
@@ -51,6 +55,8 @@ final class SocksTunnel implements Tunnel {
         EventLoopGroup group = netty.newGroup(Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())));
         SystemEngine engine = null;
         FlowDispatcher dispatcher = null;
+        ProcessExclusion exclusion = null;
+        SocksTunnel t = null;
         try {
             SocketBypass bypass = s.mark() != 0 ? SocketBypass.mark(s.mark()) : SocketBypass.NONE;
             UpstreamOptions uo = new UpstreamOptions(s.connectTimeout(), bypass, netty);
@@ -58,6 +64,10 @@ final class SocksTunnel implements Tunnel {
             Upstream proxy = Upstream.of(url, uo);
             Upstream direct = Upstream.of(ProxyUrl.parse("direct://"), uo);
             dispatcher = new FlowDispatcher(s, proxy, direct, group);
+            if (!s.excludeProcesses().isEmpty()) {
+                exclusion = new ProcessExclusion(s.excludeProcesses(), s.excludeRefresh(), java.nio.file.Path.of("/proc"));
+                dispatcher.exclusion(exclusion);
+            }
             InterfaceHandle tun = context.openInterface(spec);
             InetAddress host4 = first(spec, Inet4Address.class), host6 = first(spec, Inet6Address.class);
             InetAddress gw4 = s.gateway().stream().filter(a -> a instanceof Inet4Address).findFirst().orElse(null);
@@ -67,7 +77,11 @@ final class SocksTunnel implements Tunnel {
             dispatcher.engine(engine);
             engine.start();
             Bridge bridge = context.bridge(tun.device(), engine.device());
-            SocksTunnel t = new SocksTunnel(group, dispatcher, engine, bridge);
+            t = new SocksTunnel(group, dispatcher, engine, bridge);
+            t.exclusion = exclusion;
+            if (s.autoRoute()) {
+                t.autoRoute = AutoRoute.install(tun, s.mark(), host4 != null, host6 != null, gw4, gw6);
+            }
             if (s.metrics() != null) t.metrics = MetricsEndpoint.start(s.metrics(), group, t::metrics);
             LOG.log(System.Logger.Level.INFO, "socks: {0} up, proxy {1}, {2}, {3}", tun.name(), url,
                     s.acceptFirst() ? "accept-first" : "dial-first",
@@ -78,6 +92,11 @@ final class SocksTunnel implements Tunnel {
             }
             return t;
         } catch (IOException | RuntimeException e) {
+            if (t != null) {
+                t.close();
+                throw e;
+            }
+            if (exclusion != null) exclusion.close();
             if (engine != null) engine.close();
             if (dispatcher != null) dispatcher.close();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -112,6 +131,8 @@ final class SocksTunnel implements Tunnel {
     public void close() {
         if (closed) return;
         closed = true;
+        if (autoRoute != null) autoRoute.close(); // first: the host's traffic stops coming in before the engine goes
+        if (exclusion != null) exclusion.close();
         if (metrics != null) metrics.close();
         engine.close();
         dispatcher.close();

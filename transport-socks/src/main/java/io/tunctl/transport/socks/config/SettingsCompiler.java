@@ -122,6 +122,10 @@ public final class SettingsCompiler {
         if (!List.of("debug", "info", "warn", "error", "none").contains(level)) {
             at.at("/log/level").add("want debug, info, warn, error or none, not '" + log.level() + "'");
         }
+        if (Boolean.TRUE.equals(c.autoRoute()) && (mark == 0 || (mark >= 253 && mark <= 255))) {
+            // the mark keeps tunctl's own sockets out of the TUN and names its routing table
+            at.at("/autoRoute").add("autoRoute needs a mark that can name a routing table (not 0, 253, 254 or 255)");
+        }
         if (at.list().size() > before) return null;
         return new SocksSettings(c.proxy(), hs.equals("accept-first"), gateway, List.copyOf(direct), Set.copyOf(block),
                 echo.equals("all"), mark, connect, tcpIdle, udpIdle, flows, pending, udp, c.metrics(),

@@ -13,6 +13,7 @@ import io.tunctl.transport.socks.dns.DnsRelay;
 import io.tunctl.transport.socks.engine.Engine;
 import io.tunctl.transport.socks.engine.FlowHandler;
 import io.tunctl.transport.socks.engine.TcpFlow;
+import io.tunctl.transport.socks.host.ProcessExclusion;
 import io.tunctl.transport.socks.proxy.DialException;
 import io.tunctl.transport.socks.proxy.ProxyUrl;
 import io.tunctl.transport.socks.proxy.Upstream;
@@ -52,6 +53,7 @@ public final class FlowDispatcher implements FlowHandler {
     private final UdpSessions udp;
     private final DnsRelay dns;
     private volatile Engine engine;
+    private volatile ProcessExclusion exclusion;
 
     public FlowDispatcher(SocksSettings settings, Upstream proxy, Upstream direct, EventLoopGroup group) {
         this.settings = settings;
@@ -69,6 +71,13 @@ public final class FlowDispatcher implements FlowHandler {
     public void engine(Engine e) { this.engine = e; }
 
     Engine engine() { return engine; }
+
+    /** Flows from these processes' sockets go direct (set once, before packets flow; null for none). */
+    public void exclusion(ProcessExclusion e) { this.exclusion = e; }
+
+    ProcessExclusion exclusion() { return exclusion; }
+
+    Upstream direct() { return direct; }
 
     void count(String what) { counters.computeIfAbsent(what, k -> new LongAdder()).increment(); }
 
@@ -126,8 +135,25 @@ public final class FlowDispatcher implements FlowHandler {
             flow.refuse(TcpFlow.Refusal.RESET);
             return;
         }
-        Upstream up = upstreamFor(dst.getAddress());
-        String via = up == direct ? "direct" : "proxy";
+        ProcessExclusion ex = exclusion;
+        if (ex != null && !isDirect(dst.getAddress())) {
+            // the lookup may wait for a /proc scan: the decision then goes on on an event loop, never blocking here
+            var owner = ex.excluded(true, flow.source());
+            if (owner.isDone()) {
+                route(flow, owner.join());
+            } else {
+                owner.whenComplete((x, e) -> group.next().execute(() -> route(flow, Boolean.TRUE.equals(x))));
+            }
+            return;
+        }
+        route(flow, false);
+    }
+
+    /** The proxy or direct choice and the dial, {@code excluded} when the flow's process is listed. */
+    private void route(TcpFlow flow, boolean excluded) {
+        InetSocketAddress dst = flow.destination();
+        Upstream up = excluded ? direct : upstreamFor(dst.getAddress());
+        String via = excluded ? "excluded" : up == direct ? "direct" : "proxy";
         if (up.url().scheme() == ProxyUrl.Scheme.REJECT) {
             count("tcp_rejected");
             flow.refuse(TcpFlow.Refusal.RESET);

@@ -55,6 +55,7 @@ final class UdpSessions {
     void send(InetSocketAddress app, InetSocketAddress destination, ByteBuf payload) {
         Session s;
         Session evicted = null;
+        boolean fresh = false;
         synchronized (this) {
             s = sessions.get(app);
             if (s == null) {
@@ -65,6 +66,7 @@ final class UdpSessions {
                 }
                 s = new Session(app);
                 sessions.put(app, s);
+                fresh = true;
                 dispatcher.count("udp_sessions_opened");
             }
         }
@@ -78,6 +80,7 @@ final class UdpSessions {
             }
             evicted.close();
         }
+        if (fresh) s.classify();
         s.send(destination, payload);
     }
 
@@ -121,13 +124,57 @@ final class UdpSessions {
         volatile long lastActive = System.nanoTime();
         private Association viaProxy, viaDirect;
         private boolean closed;
+        /** Whether the application's process is excluded (goes direct); null while the lookup runs. */
+        private Boolean excluded;
+        private ArrayDeque<Object[]> held;
 
         Session(InetSocketAddress app) { this.app = app; }
 
+        /** Looks up the owning process once per session; datagrams wait (up to {@value QUEUE}) for the answer. */
+        void classify() {
+            var ex = dispatcher.exclusion();
+            if (ex == null) {
+                decided(false);
+                return;
+            }
+            var owner = ex.excluded(false, app);
+            if (owner.isDone()) {
+                decided(owner.join());
+            } else {
+                owner.whenComplete((x, e) -> decided(Boolean.TRUE.equals(x)));
+            }
+        }
+
+        /** Sets the decision and sends what waited for it (a datagram sent meanwhile may overtake them: UDP). */
+        private void decided(boolean yes) {
+            if (yes) dispatcher.count("udp_excluded");
+            ArrayDeque<Object[]> waiting;
+            synchronized (this) {
+                excluded = yes;
+                waiting = held;
+                held = null;
+            }
+            if (waiting != null) for (Object[] d : waiting) send((InetSocketAddress) d[0], (ByteBuf) d[1]);
+        }
+
         void send(InetSocketAddress destination, ByteBuf payload) {
             lastActive = System.nanoTime();
-            Upstream up = dispatcher.upstreamFor(destination.getAddress());
-            boolean isDirect = dispatcher.isDirect(destination.getAddress());
+            Boolean ex;
+            synchronized (this) {
+                ex = excluded;
+                if (ex == null) {
+                    if (held == null) held = new ArrayDeque<>();
+                    if (closed || held.size() >= QUEUE) {
+                        dispatcher.count("udp_queue_full");
+                        payload.release();
+                    } else {
+                        held.add(new Object[] {destination, payload});
+                    }
+                    return;
+                }
+            }
+            boolean isDirect = ex || dispatcher.isDirect(destination.getAddress());
+            Upstream up = isDirect ? dispatcher.direct() : dispatcher.upstreamFor(destination.getAddress());
             if (!isDirect && (proxyRefusesUdp || !up.url().carriesUdp())) {
                 unreachable(destination, payload, "udp_proxy_no_udp");
                 if (!proxyRefusesUdp) refusedByProxy(up, "the proxy scheme carries no UDP");
@@ -165,6 +212,8 @@ final class UdpSessions {
                 p = viaProxy;
                 d = viaDirect;
                 viaProxy = viaDirect = null;
+                if (held != null) for (Object[] x : held) ((ByteBuf) x[1]).release();
+                held = null;
             }
             if (p != null) p.close();
             if (d != null) d.close();

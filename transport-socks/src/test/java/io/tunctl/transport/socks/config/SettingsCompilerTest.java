@@ -70,6 +70,18 @@ class SettingsCompilerTest {
     }
 
     @Test
+    void autoRouteNeedsAMarkThatNamesATable() throws Exception {
+        for (String mark : new String[] {"0", "254"}) {
+            List<ConfigProblem> ps = problems("socks:\n  proxy: socks5://127.0.0.1:1080\n  autoRoute: true\n  mark: " + mark
+                    + "\n", SettingsCompiler.DEFAULT_ADDRESSES);
+            assertEquals(1, ps.size(), ps.toString());
+            assertTrue(ps.get(0).field().endsWith("autoRoute"), ps.toString());
+        }
+        assertEquals(List.of(), problems("socks:\n  proxy: socks5://127.0.0.1:1080\n  autoRoute: true\n  mark: 0\n"
+                .replace("autoRoute: true", "autoRoute: false"), SettingsCompiler.DEFAULT_ADDRESSES));
+    }
+
+    @Test
     void aMissingProxyIsNamed() throws Exception {
         List<ConfigProblem> ps = problems("socks:\n  stack: system\n", SettingsCompiler.DEFAULT_ADDRESSES);
         assertEquals(1, ps.size());
