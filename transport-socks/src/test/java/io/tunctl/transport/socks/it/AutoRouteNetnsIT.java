@@ -46,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class AutoRouteNetnsIT {
     static final String TUN = "artun0", TARGET = "192.0.2.10", PROXY_ADDR = "10.202.0.2";
+    static final String NANO_TARGET = "3fff::10", RESOLVER = "192.0.2.53";
 
     static Netns cli, prx, srv;
     static ProxyLab lab;
@@ -60,6 +61,7 @@ class AutoRouteNetnsIT {
         Root.ensureCommand("curl", "curl");
         Root.ensureCommand("dig", "dnsutils");
         Root.ensureCommand("nft", "nftables");
+        Root.ensureCommand("ping", "iputils-ping");
         dir = Files.createDirectories(Path.of("target", "autoroute-it-" + ProcessHandle.current().pid()).toAbsolutePath());
         cli = Netns.create("tn-arc");
         prx = Netns.create("tn-arp");
@@ -75,7 +77,14 @@ class AutoRouteNetnsIT {
         cli.exec("ip", "-6", "route", "add", "default", "via", "fd00:201::2").orThrow();
         prx.exec("ip", "addr", "add", PROXY_ADDR + "/32", "dev", "lo").orThrow();
         prx.exec("sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
+        prx.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1").orThrow();
         srv.exec("ip", "route", "add", "default", "via", "192.0.2.1").orThrow();
+        // for the nano-tun test: a target outside nano-tun's reserved ranges (3fff::/20, RFC 9637 documentation),
+        // and a resolver for the gateway's DNS relay
+        prx.exec("ip", "-6", "addr", "add", "3fff::1/64", "dev", "vps", "nodad").orThrow();
+        srv.exec("ip", "-6", "addr", "add", NANO_TARGET + "/64", "dev", "vsp", "nodad").orThrow();
+        srv.exec("ip", "-6", "route", "add", "default", "via", "3fff::1").orThrow();
+        srv.exec("ip", "addr", "add", RESOLVER + "/24", "dev", "vsp").orThrow();
         // two targets: 8000 for proxied flows, 8001 for the excluded process (the proxy's log must not name it)
         Path www = Files.createDirectories(dir.resolve("www"));
         Files.writeString(www.resolve("small.txt"), "hello-autoroute\n");
@@ -83,8 +92,13 @@ class AutoRouteNetnsIT {
         for (String port : new String[] {"8000", "8001"}) {
             srv.start(dir.resolve("web" + port + ".log").toFile(), java, "-b", TARGET, "-p", port, "-d", www.toString());
         }
+        srv.start(dir.resolve("web6.log").toFile(), java, "-b", NANO_TARGET, "-p", "8000", "-d", www.toString());
+        Root.ensureCommand("dnsmasq", "dnsmasq-base");
+        srv.start(dir.resolve("dnsmasq.log").toFile(), "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
+                "--listen-address=" + RESOLVER, "--bind-interfaces", "--address=/host.test/192.0.2.99", "--port=53");
         waitFor("targets", 30_000, () -> srv.exec("ss", "-Htln").stdout().contains(":8001")
-                && srv.exec("ss", "-Htln").stdout().contains(":8000"));
+                && srv.exec("ss", "-Htln").stdout().contains("[" + NANO_TARGET + "]:8000")
+                && srv.exec("ss", "-Huln").stdout().contains(RESOLVER + ":53"));
         lab = new ProxyLab(prx, PROXY_ADDR, null).danteExternal("vps");
         proxy = lab.dante();
         excludedCurl = dir.resolve("bin/excludedcurl");
@@ -290,6 +304,59 @@ class AutoRouteNetnsIT {
             local.close();
         }
         assertEquals(before, hostState());
+    }
+
+    /**
+     * Issue #15's must-show: nano-tun's README example, unchanged but for the proxy (dante here), the resolver (a
+     * local dnsmasq instead of 8.8.8.8, which a test must not reach), the log directory and the excluded
+     * processes (the example's would not name curl), in a namespace that has its own default routes, with
+     * {@code autoDefaultRoute: true}: curl goes through the proxy, {@code dig @gateway} and ping to the gateway answer;
+     * SIGTERM, and SIGKILL followed by {@code tunctl down}, leave rules, routes and nftables as they were.
+     */
+    @Test
+    @Order(4)
+    void nanoTunsReadmeExampleWithAutoDefaultRouteAnswersAndLeavesNothing() throws Exception {
+        String before = hostState();
+        Path yaml = dir.resolve("nano-readme.yaml");
+        Files.writeString(yaml, String.join("\n",
+                "tunName: nano0",
+                "mtu: 1500",
+                "stackMode: gvisor",
+                "proxy: " + proxy,
+                "dns: " + RESOLVER + ":53",
+                "autoDefaultRoute: true",
+                "udpTimeout: 1m",
+                "excludedProcesses:",
+                "  - Telegram.exe",
+                "excludeRefresh: 15s",
+                "logLevel: info",
+                "logDir: " + dir.resolve("nano-logs"),
+                ""));
+        for (boolean kill : new boolean[] {false, true}) {
+            Path log = dir.resolve("nano-" + count++ + ".log");
+            Process p = cli.start(log.toFile(), launcher().toString(), "up", "--config", yaml.toString());
+            tunnels.add(p);
+            waitFor("nano-tun up", 60_000, () -> read(log).contains("tunnel up") || !p.isAlive());
+            assertTrue(p.isAlive(), read(log));
+            ProcessRunner.Result r = curl("curl", "http://[" + NANO_TARGET + "]:8000/small.txt");
+            assertEquals("hello-autoroute\n", r.stdout(), r.stderr() + "\n" + read(log));
+            waitFor("the proxy's log", 5_000, () -> lab.logs().contains(NANO_TARGET));
+            ProcessRunner.Result dig = cli.exec(Duration.ofSeconds(20), "dig", "+short", "+tries=1", "+time=3",
+                    "@198.18.0.2", "host.test", "A");
+            assertEquals("192.0.2.99", dig.stdout().strip(), dig.stderr() + read(log));
+            ProcessRunner.Result ping = cli.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "198.18.0.2");
+            assertEquals(0, ping.exitCode(), ping.stdout() + ping.stderr());
+            if (kill) {
+                p.destroyForcibly();
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                ProcessRunner.Result down = tunctl("down", "nano0");
+                assertEquals(0, down.exitCode(), down.stdout() + down.stderr());
+            } else {
+                p.destroy();
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS), "SIGTERM");
+            }
+            assertEquals(before, hostState(), kill ? "after SIGKILL and tunctl down" : "after SIGTERM");
+        }
     }
 
     static boolean stateFileExists() {
