@@ -44,13 +44,6 @@ public final class PacketBridge implements Bridge {
     public static final int MAX_SEGMENTS = 1024;
     /** Room for the segments of one 64 KiB super-packet cut to the smallest MTU a bridge serves. */
     private static final int SEGMENT_SLOTS = 128;
-    /**
-     * Most bytes of slots a pulling direction's batch holds. A batch is zeroed (so resident) when made: 64 slots of a
-     * GSO device's 64 KiB would pin 4 MiB per direction, idle or not, where 16 already carry 1 MiB per wake-up, far
-     * more than a TUN's queue holds between two reads; MTU-sized slots still get the full batch.
-     */
-    static final int BATCH_BYTES = 1 << 20;
-
     private final PacketDevice a;
     private final PacketDevice b;
     private final int batchSize;
@@ -191,7 +184,9 @@ public final class PacketBridge implements Bridge {
             if (key == sizedFor) return;
             if (arena != null) arena.close();
             arena = Arena.ofConfined();
-            batch = PacketBatch.allocate(arena, pumpSlots(batchSize, buf), buf);
+            // GSO slots are 64 KiB each: mapped lazily, so an idle or small-packet direction does not hold 4 MiB
+            batch = buf > 4096 ? PacketBatch.allocateLazily(arena, batchSize, buf)
+                    : PacketBatch.allocate(arena, batchSize, buf);
             boolean cut = d.segments();
             segments = cut ? PacketBatch.allocate(arena, SEGMENT_SLOTS, toMtu) : null;
             gso = cut ? new GsoAdapter(toMtu) : null;
@@ -233,15 +228,6 @@ public final class PacketBridge implements Bridge {
             }
             if (!segments.isEmpty()) d.to.write(segments);
         }
-    }
-
-    /**
-     * Slots of a pulling direction's batch for slots of {@code bufferSize} bytes: {@code batchSize}, bounded so that
-     * the batch stays within {@link #BATCH_BYTES}, and at least one.
-     */
-    static int pumpSlots(int batchSize, int bufferSize) {
-        if (batchSize < 1 || bufferSize < 1) throw new IllegalArgumentException(batchSize + " x " + bufferSize);
-        return Math.max(1, Math.min(batchSize, BATCH_BYTES / bufferSize));
     }
 
     /**
