@@ -11,4 +11,7 @@ if (( $(tunctl_java_major "$JAVA_HOME/bin/java") >= 24 )); then
   export MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow ${MAVEN_OPTS:-}"
 fi
 [[ $# -eq 0 ]] && set -- -q -DskipTests install
-exec ./mvnw "$@"
+./mvnw "$@"
+
+# the AOT cache ./tunctl starts from (the cli module's build makes it too; this catches a build that skipped cli)
+scripts/aot-cache.sh

@@ -121,6 +121,10 @@ final class SocksTunnel implements Tunnel {
         st.drops().forEach((k, v) -> m.put("engine_drops{reason=\"" + k + "\"}", v));
         st.packets().forEach((k, v) -> m.put("engine_" + k, v));
         dispatcher.counters().forEach((k, v) -> m.put("flow_" + k, v));
+        var process = io.tunctl.core.runtime.ProcessFootprint.current();
+        m.put("process_resident_memory_bytes", process.residentBytes());
+        m.put("process_threads", (long) process.threads());
+        m.put("process_open_fds", (long) process.openFds());
         return m;
     }
 

@@ -44,7 +44,6 @@ public final class PacketBridge implements Bridge {
     public static final int MAX_SEGMENTS = 1024;
     /** Room for the segments of one 64 KiB super-packet cut to the smallest MTU a bridge serves. */
     private static final int SEGMENT_SLOTS = 128;
-
     private final PacketDevice a;
     private final PacketDevice b;
     private final int batchSize;
@@ -185,7 +184,9 @@ public final class PacketBridge implements Bridge {
             if (key == sizedFor) return;
             if (arena != null) arena.close();
             arena = Arena.ofConfined();
-            batch = PacketBatch.allocate(arena, batchSize, buf);
+            // GSO slots are 64 KiB each: mapped lazily, so an idle or small-packet direction does not hold 4 MiB
+            batch = buf > 4096 ? PacketBatch.allocateLazily(arena, batchSize, buf)
+                    : PacketBatch.allocate(arena, batchSize, buf);
             boolean cut = d.segments();
             segments = cut ? PacketBatch.allocate(arena, SEGMENT_SLOTS, toMtu) : null;
             gso = cut ? new GsoAdapter(toMtu) : null;

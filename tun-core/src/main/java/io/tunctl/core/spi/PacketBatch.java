@@ -70,6 +70,63 @@ public final class PacketBatch {
         return new PacketBatch(slab, capacity, bufferSize);
     }
 
+    /**
+     * Like {@link #allocate}, but the slab is fresh anonymous memory ({@code mmap}) that the kernel backs page by page
+     * as packets are written into it, where {@code allocate} zeroes (so makes resident) every byte at once: a batch of
+     * 64 KiB GSO slots then costs nothing until packets arrive, and a 1,400-byte packet one page of its slot. The
+     * memory is unmapped when {@code arena} closes. Falls back to {@link #allocate} if the mapping fails.
+     */
+    public static PacketBatch allocateLazily(Arena arena, int capacity, int bufferSize) {
+        Objects.requireNonNull(arena, "arena");
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1: " + capacity);
+        if (bufferSize < 68 || bufferSize > 65535 + 64) {
+            throw new IllegalArgumentException("bufferSize out of range [68, 65599]: " + bufferSize);
+        }
+        MemorySegment slab = AnonymousMemory.map((long) capacity * bufferSize, arena);
+        return slab == null ? allocate(arena, capacity, bufferSize) : new PacketBatch(slab, capacity, bufferSize);
+    }
+
+    /** mmap(2)/munmap(2) of private anonymous memory, bound on first use. */
+    private static final class AnonymousMemory {
+        private static final int PROT_READ_WRITE = 0x1 | 0x2;
+        private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+        private static final java.lang.invoke.MethodHandle MMAP;
+        private static final java.lang.invoke.MethodHandle MUNMAP;
+
+        static {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            var libc = linker.defaultLookup();
+            java.lang.foreign.ValueLayout.OfLong size = java.lang.foreign.ValueLayout.JAVA_LONG;
+            java.lang.foreign.ValueLayout.OfInt i32 = java.lang.foreign.ValueLayout.JAVA_INT;
+            MMAP = libc.find("mmap").map(a -> linker.downcallHandle(a, java.lang.foreign.FunctionDescriptor.of(
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.ADDRESS, size, i32, i32, i32,
+                    size))).orElse(null);
+            MUNMAP = libc.find("munmap").map(a -> linker.downcallHandle(a, java.lang.foreign.FunctionDescriptor.of(
+                    i32, java.lang.foreign.ValueLayout.ADDRESS, size))).orElse(null);
+        }
+
+        /** A mapping of {@code size} bytes living as long as {@code arena}, or null if it cannot be made. */
+        static MemorySegment map(long size, Arena arena) {
+            if (MMAP == null || MUNMAP == null) return null;
+            try {
+                MemorySegment at = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, PROT_READ_WRITE,
+                        MAP_PRIVATE_ANONYMOUS, -1, 0L);
+                if (at.address() == 0 || at.address() == -1L) return null; // MAP_FAILED
+                return at.reinterpret(size, arena, AnonymousMemory::unmap);
+            } catch (Throwable e) {
+                return null;
+            }
+        }
+
+        private static void unmap(MemorySegment s) {
+            try {
+                int ignored = (int) MUNMAP.invokeExact(s, s.byteSize());
+            } catch (Throwable e) {
+                // nothing to do: the mapping stays until the process ends
+            }
+        }
+    }
+
     public int capacity() { return slots.length; }
 
     public int bufferSize() { return bufferSize; }

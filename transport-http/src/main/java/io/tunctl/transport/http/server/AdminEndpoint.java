@@ -180,7 +180,18 @@ final class AdminEndpoint implements AutoCloseable {
                 }
             }
         }
+        process(sb, io.tunctl.core.runtime.ProcessFootprint.current());
         return sb.toString();
+    }
+
+    /** The whole process (every interface of this config shares it), under Prometheus' usual process_* names. */
+    static void process(StringBuilder sb, io.tunctl.core.runtime.ProcessFootprint f) {
+        help(sb, "process_resident_memory_bytes", "gauge", "Resident memory of the tunctl process (VmRSS).");
+        sb.append("process_resident_memory_bytes ").append(f.residentBytes()).append('\n');
+        help(sb, "process_threads", "gauge", "Threads of the tunctl process, the JVM's own included.");
+        sb.append("process_threads ").append(f.threads()).append('\n');
+        help(sb, "process_open_fds", "gauge", "Open file descriptors of the tunctl process.");
+        sb.append("process_open_fds ").append(f.openFds()).append('\n');
     }
 
     private static void help(StringBuilder sb, String name, String type, String help) {
