@@ -32,9 +32,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Decides where each flow from the TUN goes, and takes it there. In order: a blocked port (NetBIOS, SMB, mDNS by
  * default) is refused (TCP) or dropped (UDP); the gateway's port 53 is the {@link DnsRelay} (UDP and TCP), its
- * other ports are refused (TCP reset, UDP port unreachable); a destination in {@code direct} is dialled without the
- * proxy (with tunctl's socket mark); everything else goes through the proxy. TCP: dial first (the application's handshake completes only once
- * the upstream answered) or accept first; then a {@link TcpRelay}. UDP: {@link UdpSessions}.
+ * other ports are refused (TCP reset, UDP port unreachable); a flow from an excluded process, or to a destination
+ * in {@code direct}, is dialled without the proxy (with tunctl's socket mark); everything else goes through the
+ * proxy. TCP: dial first (the application's handshake completes only once the upstream answered) or accept first;
+ * then a {@link TcpRelay}. UDP: {@link UdpSessions}.
  *
  * <p>Counters per decision and outcome are kept for metrics; relays and sessions are counted as they open and end.
  */
