@@ -43,6 +43,7 @@ final class TcpRelay {
         TcpRelay r = new TcpRelay(local, upstream, onClose);
         for (Channel c : new Channel[] {local, upstream}) {
             c.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            // measured: without it the socks row fell from 0.82/0.77 to 0.73/0.69 of socks-proxy-direct (2026-12-02)
             c.config().setOption(ChannelOption.TCP_NODELAY, true);
             if (!idle.isZero()) c.pipeline().addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
             c.pipeline().addLast(r.new Pipe(c == local ? upstream : local));
