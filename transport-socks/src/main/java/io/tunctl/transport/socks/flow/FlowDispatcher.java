@@ -19,7 +19,6 @@ import io.tunctl.transport.socks.proxy.ProxyUrl;
 import io.tunctl.transport.socks.proxy.Upstream;
 
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -107,11 +106,7 @@ public final class FlowDispatcher implements FlowHandler {
         return isDirect(destination) ? direct : proxy;
     }
 
-    boolean isDirect(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) return directSet.containsIpv4(io.tunctl.core.packet.Ipv4.toInt(b));
-        return directSet.containsIpv6(word(b, 0), word(b, 8));
-    }
+    boolean isDirect(InetAddress a) { return directSet.contains(a.getAddress()); }
 
     boolean isGateway(InetAddress a) { return gateways.contains(a); }
 
@@ -254,9 +249,4 @@ public final class FlowDispatcher implements FlowHandler {
     /** Used by {@link UdpSessions} to log once per proxy that it takes no UDP. */
     final java.util.concurrent.atomic.AtomicBoolean udpRefusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private static long word(byte[] b, int from) {
-        long v = 0;
-        for (int k = 0; k < 8; k++) v = v << 8 | (b[from + k] & 0xff);
-        return v;
-    }
 }

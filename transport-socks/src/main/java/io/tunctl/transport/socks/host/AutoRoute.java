@@ -119,8 +119,9 @@ public final class AutoRoute implements AutoCloseable {
     }
 
     /**
-     * Scrubs what a stopped tunctl left in this namespace, writes the state file, then adds the plan's rules,
-     * routes and nftables tables. On failure what was added is taken back before the exception propagates.
+     * Writes the state file, then adds the plan's rules, routes and nftables tables. What a stopped tunctl left is
+     * scrubbed before by whoever starts tunnels ({@code tunctl up} and {@code tunctl down} call
+     * {@link StateFile#scrubLeftovers}; an embedder does the same). On failure what was added is taken back before the exception propagates.
      */
     public static AutoRoute install(InterfaceHandle tun, long mark, boolean v4, boolean v6, InetAddress gateway4,
                                     InetAddress gateway6) throws IOException {
@@ -129,7 +130,6 @@ public final class AutoRoute implements AutoCloseable {
             throw new IOException("autoRoute redirects DNS to the gateway with nftables, but the nft program is "
                     + "missing: install the nftables package, or turn autoRoute off");
         }
-        StateFile.scrubLeftovers(null);
         int top4, top6;
         try (Rtnetlink rtnl = Rtnetlink.open()) {
             top4 = top(rtnl.rules(2)); // AF_INET

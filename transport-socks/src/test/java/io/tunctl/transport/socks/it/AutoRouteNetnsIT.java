@@ -3,6 +3,7 @@ package io.tunctl.transport.socks.it;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
+import io.tunctl.transport.socks.testkit.TunctlProcesses;
 import io.tunctl.transport.socks.testkit.ProxyLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -13,21 +14,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.launcher;
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.read;
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code autoRoute} and {@code exclude.processes} end to end through the packaged {@code ./tunctl}, in a namespace
@@ -52,7 +53,7 @@ class AutoRouteNetnsIT {
     static ProxyLab lab;
     static Path dir, excludedCurl;
     static String proxy;
-    static final List<Process> tunnels = new ArrayList<>();
+    static final TunctlProcesses tunnels = new TunctlProcesses();
     static int count;
 
     @BeforeAll
@@ -118,20 +119,8 @@ class AutoRouteNetnsIT {
     void stopTunnelsAfterEach() { stopTunnels(); }
 
     static void stopTunnels() {
-        for (Process p : tunnels) p.destroy();
-        for (Process p : tunnels) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        tunnels.clear();
+        tunnels.stopAll();
         if (cli != null) tunctl("down", TUN); // whatever a failed test left
-    }
-
-    static Path launcher() {
-        return Path.of(System.getProperty("tunctl.repo", "..")).resolve("tunctl").toAbsolutePath();
     }
 
     static ProcessRunner.Result tunctl(String... args) {
@@ -157,12 +146,7 @@ class AutoRouteNetnsIT {
                 "  autoRoute: true",
                 extra,
                 ""));
-        Path log = dir.resolve(tag + ".log");
-        Process p = cli.start(log.toFile(), launcher().toString(), "up", config.toString());
-        tunnels.add(p);
-        waitFor(tag + " up", 60_000, () -> read(log).contains("tunnel up") || !p.isAlive());
-        assertTrue(p.isAlive(), tag + " died:\n" + read(log));
-        return p;
+        return tunnels.start(cli, dir.resolve(tag + ".log"), "up", config.toString());
     }
 
     /** What autoRoute may change, as the tools print it. */
@@ -177,22 +161,6 @@ class AutoRouteNetnsIT {
 
     static ProcessRunner.Result curl(String curl, String url) {
         return cli.exec(Duration.ofSeconds(40), curl, "-sS", "--max-time", "20", url);
-    }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
-        long end = System.currentTimeMillis() + millis;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) fail("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
     }
 
     static long dnsRedirects() {
@@ -334,10 +302,7 @@ class AutoRouteNetnsIT {
                 ""));
         for (boolean kill : new boolean[] {false, true}) {
             Path log = dir.resolve("nano-" + count++ + ".log");
-            Process p = cli.start(log.toFile(), launcher().toString(), "up", "--config", yaml.toString());
-            tunnels.add(p);
-            waitFor("nano-tun up", 60_000, () -> read(log).contains("tunnel up") || !p.isAlive());
-            assertTrue(p.isAlive(), read(log));
+            Process p = tunnels.start(cli, log, "up", "--config", yaml.toString());
             ProcessRunner.Result r = curl("curl", "http://[" + NANO_TARGET + "]:8000/small.txt");
             assertEquals("hello-autoroute\n", r.stdout(), r.stderr() + "\n" + read(log));
             waitFor("the proxy's log", 5_000, () -> lab.logs().contains(NANO_TARGET));

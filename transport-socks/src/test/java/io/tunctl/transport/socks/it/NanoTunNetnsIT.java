@@ -3,6 +3,7 @@ package io.tunctl.transport.socks.it;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
+import io.tunctl.transport.socks.testkit.TunctlProcesses;
 import io.tunctl.transport.socks.testkit.ProxyLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,12 +19,12 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.read;
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * nano-tun's way of running, through the packaged {@code ./tunctl}: its YAML file as it is ({@code --config}),
@@ -43,7 +44,9 @@ class NanoTunNetnsIT {
     static Netns cli, prx, srv;
     static ProxyLab lab;
     static Path dir;
-    static final List<Process> started = new ArrayList<>();
+    static final TunctlProcesses started = new TunctlProcesses();
+    /** Connections held open through the tunnel (bash /dev/tcp), ended after each test. */
+    static final List<Process> held = new ArrayList<>();
 
     @BeforeAll
     static void topology() throws Exception {
@@ -69,15 +72,9 @@ class NanoTunNetnsIT {
 
     @AfterEach
     void stop() {
-        for (Process p : started) p.destroyForcibly();
-        for (Process p : started) {
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        started.clear();
+        started.stopAll();
+        for (Process p : held) p.destroyForcibly();
+        held.clear();
     }
 
     @AfterAll
@@ -87,16 +84,7 @@ class NanoTunNetnsIT {
     }
 
     /** Runs {@code ./tunctl args...} in cli and waits for "tunnel up". */
-    static Process tunctl(Path log, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("tunctl.repo", "..")).resolve("tunctl").toString());
-        cmd.addAll(List.of(args));
-        Process p = cli.start(log.toFile(), cmd.toArray(String[]::new));
-        started.add(p);
-        waitFor("tunnel up", 60_000, () -> read(log).contains("tunnel up") || !p.isAlive());
-        assertTrue(p.isAlive(), "tunctl died:\n" + read(log));
-        return p;
-    }
+    static Process tunctl(Path log, String... args) throws Exception { return started.start(cli, log, args); }
 
     /** curl in cli to the target through the TUN named {@code tun}, after routing the target's prefix into it. */
     static void curlThrough(String tun) {
@@ -140,7 +128,7 @@ class NanoTunNetnsIT {
 
         // a few flows held open, then SIGTERM: tunctl must be gone within 2 s, its interface removed
         for (int i = 0; i < 3; i++) {
-            started.add(cli.start(dir.resolve("hold" + i + ".log").toFile(), "bash", "-c",
+            held.add(cli.start(dir.resolve("hold" + i + ".log").toFile(), "bash", "-c",
                     "exec 3<>/dev/tcp/" + TARGET + "/8000; sleep 60"));
         }
         waitFor("3 held flows", 10_000, () -> cli.exec("ss", "-Htn", "state", "established", "dst", "[" + TARGET + "]")
@@ -174,19 +162,4 @@ class NanoTunNetnsIT {
         }
     }
 
-    static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
-        long end = System.currentTimeMillis() + millis;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) fail("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.tunctl.transport.socks.it;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
+import io.tunctl.transport.socks.testkit.TunctlProcesses;
 import io.tunctl.transport.socks.testkit.ProxyLab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.read;
+import static io.tunctl.transport.socks.testkit.TunctlProcesses.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -51,7 +52,7 @@ class SocksNetnsIT {
     static ProxyLab lab;
     static Path dir;
     static String fileSha;
-    static final List<Process> tunnels = new ArrayList<>();
+    static final TunctlProcesses tunnels = new TunctlProcesses();
     /** Each tunnel gets an interface of its own: a stopping one may still be removing its own. */
     static int tunnelCount;
 
@@ -109,25 +110,9 @@ class SocksNetnsIT {
         for (Netns n : new Netns[] {cli, prx, srv}) if (n != null) n.close();
     }
 
-    static void stopTunnels() {
-        for (Process p : tunnels) p.destroy();
-        for (Process p : tunnels) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        tunnels.clear();
-    }
+    static void stopTunnels() { tunnels.stopAll(); }
 
-    static Path resource(String name) throws IOException {
-        Path p = dir.resolve(name);
-        try (InputStream in = SocksNetnsIT.class.getResourceAsStream("/socks-it/" + name)) {
-            Files.write(p, in.readAllBytes());
-        }
-        return p;
-    }
+    static Path resource(String name) throws IOException { return TunctlProcesses.resource(dir, name); }
 
     /** Starts {@code ./tunctl up} in cli with {@code proxy}; returns its log. */
     static Path up(String name, String proxy, String extra) throws Exception {
@@ -153,28 +138,8 @@ class SocksNetnsIT {
                 extra,
                 ""));
         Path log = dir.resolve(tag + ".log");
-        Path launcher = Path.of(System.getProperty("tunctl.repo", "..")).resolve("tunctl");
-        Process p = cli.start(log.toFile(), launcher.toString(), "up", config.toString());
-        tunnels.add(p);
-        waitFor(tag + " up", 60_000, () -> read(log).contains("tunnel up") || !p.isAlive());
-        assertTrue(p.isAlive(), tag + " died:\n" + read(log));
+        tunnels.start(cli, log, "up", config.toString());
         return log;
-    }
-
-    static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
-        long end = System.currentTimeMillis() + millis;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) fail("timed out waiting for " + what);
-            Thread.sleep(100);
-        }
     }
 
     /** curl in cli, through the TUN; returns the result (stdout = what -w printed, or the body). */
