@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -11,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -64,17 +66,20 @@ public final class ConfigDocument {
         this.origins = origins;
     }
 
-    /** Reads and parses {@code file}; a syntax error becomes a located {@link ConfigException}. */
+    /**
+     * Reads and parses {@code file}; a syntax error becomes a located {@link ConfigException}. The file must be
+     * UTF-8 (a UTF-8 byte-order mark is skipped); other bytes are reported by offset, line and column.
+     */
     public static ConfigDocument read(Path file) throws ConfigException {
-        String text;
+        byte[] bytes;
         try {
-            text = Files.readString(file);
+            bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new ConfigException(new ConfigProblem(file, 0, 0, "", "no such file"));
         } catch (IOException e) {
             throw new ConfigException(new ConfigProblem(file, 0, 0, "", "cannot read: " + e.getMessage()));
         }
-        return parse(file, text);
+        return parse(file, Utf8Text.decode(file, bytes));
     }
 
     /** Parses {@code text}; {@code file} only names it in messages and picks the format by extension. */
@@ -83,11 +88,9 @@ public final class ConfigDocument {
         ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
         Map<String, int[]> locations = new HashMap<>();
         try (JsonParser p = mapper.createParser(text)) {
-            recordLocations(p, locations);
+            recordLocations(file, p, locations);
         } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            throw new ConfigException(new ConfigProblem(file, l == null ? 0 : l.getLineNr(),
-                    l == null ? 0 : l.getColumnNr(), "", "syntax error: " + e.getOriginalMessage()));
+            throw new ConfigException(syntaxProblem(file, e));
         } catch (IOException e) {
             throw new ConfigException(new ConfigProblem(file, 0, 0, "", "cannot parse: " + e.getMessage()));
         }
@@ -95,9 +98,7 @@ public final class ConfigDocument {
         try {
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
-            JsonLocation l = e.getLocation();
-            throw new ConfigException(new ConfigProblem(file, l == null ? 0 : l.getLineNr(),
-                    l == null ? 0 : l.getColumnNr(), "", "syntax error: " + e.getOriginalMessage()));
+            throw new ConfigException(syntaxProblem(file, e));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw new ConfigException(new ConfigProblem(file, 1, 1, "", "the file is empty"));
@@ -117,15 +118,46 @@ public final class ConfigDocument {
         return Format.JSON;
     }
 
-    /** Walks the token stream once, remembering the start of every value by its JSON pointer. */
-    private static void recordLocations(JsonParser p, Map<String, int[]> out) throws IOException {
+    private static ConfigProblem syntaxProblem(Path file, JsonProcessingException e) {
+        JsonLocation l = e.getLocation();
+        String reason = e instanceof StreamConstraintsException c ? Limits.describe(c)
+                : "syntax error: " + JacksonWords.clean(e.getOriginalMessage());
+        return new ConfigProblem(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(), "", reason);
+    }
+
+    /**
+     * Walks the token stream once, remembering the start of every value by its JSON pointer. A key given twice in
+     * one object and a second document (YAML {@code ---}, or a second JSON value) are errors: Jackson would keep the
+     * last key and ignore the second document without a word.
+     */
+    private static void recordLocations(Path file, JsonParser p, Map<String, int[]> out) throws IOException, ConfigException {
         JsonToken t;
+        int depth = 0;
+        int documents = 0;
         while ((t = p.nextToken()) != null) {
-            if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) continue;
-            String pointer = p.getParsingContext().pathAsPointer().toString();
+            if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+                continue;
+            }
             JsonLocation l = p.currentTokenLocation();
+            // an empty document after the first (a trailing "---") holds nothing to lose
+            if (depth == 0 && t != JsonToken.FIELD_NAME && ++documents > 1 && t != JsonToken.VALUE_NULL) {
+                throw new ConfigException(new ConfigProblem(file, l.getLineNr(), l.getColumnNr(), "",
+                        "a second document starts here; a config file holds one (merge the two, or use two files)"));
+            }
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) depth++;
+            String pointer = p.getParsingContext().pathAsPointer().toString();
+            int[] at = {l.getLineNr(), l.getColumnNr()};
             // a field's key is stored under "pointer#key", its value under "pointer"
-            out.putIfAbsent(t == JsonToken.FIELD_NAME ? pointer + KEY : pointer, new int[] {l.getLineNr(), l.getColumnNr()});
+            if (t == JsonToken.FIELD_NAME) {
+                int[] first = out.putIfAbsent(pointer + KEY, at);
+                if (first != null) {
+                    throw new ConfigException(new ConfigProblem(file, at[0], at[1], fieldName(pointer),
+                            "given twice (first at line " + first[0] + ", column " + first[1] + "); keep one"));
+                }
+            } else {
+                out.putIfAbsent(pointer, at);
+            }
         }
     }
 
@@ -230,9 +262,9 @@ public final class ConfigDocument {
         } catch (JsonMappingException e) {
             String at = pointer + pointerOf(e);
             boolean keyProblem = e instanceof UnrecognizedPropertyException || e instanceof IgnoredPropertyException;
-            throw new ConfigException(problemAt(at, describe(e), keyProblem));
+            throw new ConfigException(problemAt(at, describe(e, root.at(at)), keyProblem));
         } catch (JsonProcessingException e) {
-            throw new ConfigException(problemAt(pointer, e.getOriginalMessage()));
+            throw new ConfigException(problemAt(pointer, JacksonWords.clean(e.getOriginalMessage())));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(problemAt(pointer, e.getMessage()));
         }
@@ -247,7 +279,7 @@ public final class ConfigDocument {
         return sb.toString();
     }
 
-    private static String describe(JsonMappingException e) {
+    private static String describe(JsonMappingException e, JsonNode given) {
         if (e instanceof UnrecognizedPropertyException u) {
             return "unknown field '" + u.getPropertyName() + "'"
                     + (u.getKnownPropertyIds() == null || u.getKnownPropertyIds().isEmpty() ? ""
@@ -258,11 +290,12 @@ public final class ConfigDocument {
         Throwable cause = e.getCause();
         if (cause instanceof IllegalArgumentException && cause.getMessage() != null) return cause.getMessage();
         if (e instanceof InvalidFormatException f) {
-            return "cannot use " + f.getValue() + " as " + f.getTargetType().getSimpleName();
+            return "expected " + JacksonWords.expected(f.getTargetType()) + ", not " + JacksonWords.given(f.getValue());
         }
-        String m = e.getOriginalMessage();
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            return "expected " + JacksonWords.expected(m.getTargetType()) + ", not " + JacksonWords.given(given);
+        }
+        return JacksonWords.clean(e.getOriginalMessage());
     }
 
     /** Makes a located problem for a location Jackson reported directly (for providers that stream-parse). */
