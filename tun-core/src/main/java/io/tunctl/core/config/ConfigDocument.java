@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.IgnoredPropertyException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -35,16 +38,32 @@ import java.util.Map;
 public final class ConfigDocument {
     public enum Format { JSON, YAML }
 
-    private static final JsonMapper JSON = JsonMapper.builder()
+    private static final JsonMapper JSON = strict(JsonMapper.builder()
             .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .addModule(SpiBinding.module())
-            .build();
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .build(), true);
+    private static final YAMLMapper YAML = strict(YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addModule(SpiBinding.module())
-            .build();
+            .build(), false);
+
+    /**
+     * Jackson would turn {@code port: 8080.5} into 8080 and {@code "token": true} into "true". A fraction where a
+     * whole number belongs is an error in both formats; in JSON, where quotes are explicit, so is a number or a
+     * boolean where text belongs. YAML leaves scalars unquoted, so {@code password: 12345} stays text there.
+     */
+    private static <M extends ObjectMapper> M strict(M mapper, boolean textMustBeQuoted) {
+        mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        if (textMustBeQuoted) {
+            var text = mapper.coercionConfigFor(LogicalType.Textual);
+            text.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+            text.setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+            text.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        }
+        return mapper;
+    }
 
     private static final String KEY = "#key";
 
@@ -290,7 +309,8 @@ public final class ConfigDocument {
         Throwable cause = e.getCause();
         if (cause instanceof IllegalArgumentException && cause.getMessage() != null) return cause.getMessage();
         if (e instanceof InvalidFormatException f) {
-            return "expected " + JacksonWords.expected(f.getTargetType()) + ", not " + JacksonWords.given(f.getValue());
+            Object value = given != null && !given.isMissingNode() ? given : f.getValue();
+            return "expected " + JacksonWords.expected(f.getTargetType()) + ", not " + JacksonWords.given(value);
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
             return "expected " + JacksonWords.expected(m.getTargetType()) + ", not " + JacksonWords.given(given);

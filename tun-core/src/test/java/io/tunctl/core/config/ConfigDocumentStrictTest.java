@@ -80,6 +80,23 @@ class ConfigDocumentStrictTest {
         }
     }
 
+    record Named(String name, int port) {}
+
+    @Test
+    void nothingIsCoercedSilently() throws Exception {
+        ConfigDocument fraction = ConfigDocument.parse(Path.of("f.yaml"), "s:\n  port: 8080.5\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> fraction.bind("/s", Named.class));
+        assertEquals("expected a whole number, not the number 8080.5", e.problems().getFirst().reason());
+        ConfigDocument bool = ConfigDocument.parse(Path.of("f.json"), "{\"s\": {\"name\": true}}");
+        e = assertThrows(ConfigException.class, () -> bool.bind("/s", Named.class));
+        assertEquals("expected text, not true", e.problems().getFirst().reason());
+        ConfigDocument number = ConfigDocument.parse(Path.of("f.json"), "{\"s\": {\"name\": 5}}");
+        e = assertThrows(ConfigException.class, () -> number.bind("/s", Named.class));
+        assertEquals("expected text, not the number 5", e.problems().getFirst().reason());
+        // YAML has no quotes to tell: an unquoted number is text where text belongs
+        assertEquals("12345", ConfigDocument.parse(Path.of("f.yaml"), "s:\n  name: 12345\n").bind("/s", Named.class).name());
+    }
+
     @Test
     void readLimitsAreSaidAsLimits() {
         ConfigProblem digits = problem("f.json", "{\"a\": " + "9".repeat(1200) + "}");
