@@ -49,6 +49,7 @@ import io.tunctl.transport.http.wire.Wire;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -90,6 +91,8 @@ public final class HttpTunnelClient implements AutoCloseable {
     private final Object writable = new Object();
     private volatile TunConf conf;
     private volatile Cidr conf6;
+    private Applied applied = new Applied(List.of(), List.of());
+    private final LongAdder pushesRefused = new LongAdder();
     private volatile Channel get;
     private volatile Channel put;
     private InterfaceHandle tun;
@@ -120,6 +123,9 @@ public final class HttpTunnelClient implements AutoCloseable {
     public TunConf conf() { return conf; }
 
     public int authFailures() { return (int) authFailures.sum(); }
+
+    /** Pushes of interface parameters refused because they would touch the host beyond the tunnel. */
+    public long pushesRefused() { return pushesRefused.sum(); }
 
     public long getStreams() { return getStreams.sum(); }
 
@@ -268,7 +274,14 @@ public final class HttpTunnelClient implements AutoCloseable {
                 c.close();
                 return;
             }
-            String header = res.headers().get(Wire.TUN_CONF_HEADER);
+            List<String> headers = res.headers().getAll(Wire.TUN_CONF_HEADER);
+            String header = headers.isEmpty() ? null : headers.getFirst();
+            if (headers.size() > 1 || res.headers().getAll(Wire.TUN_CONF6_HEADER).size() > 1) {
+                log.log(ERROR, "[{0}] protocol error: the server sent {1} more than once; nothing applied, retrying "
+                        + "with backoff", spec.name(), headers.size() > 1 ? Wire.TUN_CONF_HEADER : Wire.TUN_CONF6_HEADER);
+                c.close();
+                return;
+            }
             if (header == null) {
                 log.log(ERROR, "[{0}] server answered 200 without {1}: is {2} a tapotun/tunctl endpoint?",
                         spec.name(), Wire.TUN_CONF_HEADER, spec.server());
@@ -284,9 +297,18 @@ public final class HttpTunnelClient implements AutoCloseable {
                     v6 = Cidr.parse(h6);
                     if (!v6.isIpv6()) throw new IllegalArgumentException(Wire.TUN_CONF6_HEADER + " is not IPv6: " + h6);
                 }
-                if (tc.mtu() < 68) throw new IllegalArgumentException("mtu " + tc.mtu() + " < 68");
             } catch (IllegalArgumentException e) {
                 log.log(ERROR, "[{0}] bad interface parameters from the server: {1}", spec.name(), e.getMessage());
+                c.close();
+                return;
+            }
+            byte[] server = c.channel().remoteAddress() instanceof InetSocketAddress sa && sa.getAddress() != null
+                    ? sa.getAddress().getAddress() : null;
+            List<String> refused = PushedParameters.problems(tc, v6, server);
+            if (!refused.isEmpty()) {
+                pushesRefused.increment();
+                log.log(ERROR, "[{0}] refused the interface parameters the server pushed ({1}): {2}; nothing applied, "
+                        + "retrying with backoff", spec.name(), tc, String.join("; ", refused));
                 c.close();
                 return;
             }
@@ -466,14 +488,21 @@ public final class HttpTunnelClient implements AutoCloseable {
         } else {
             TunConf prev = conf;
             if (prev == null || prev.mtu() != tc.mtu()) tun.setMtu(tc.mtu());
+            // what the last push gave and this one does not goes first, so the TUN carries exactly this push
+            for (Cidr a : applied.addresses()) if (!addresses.contains(a)) tun.removeAddress(a);
+            for (RouteSpec r : applied.routes()) if (!routes.contains(r)) tun.removeRoute(r);
             for (Cidr a : addresses) tun.addAddress(a);
             for (RouteSpec r : routes) tun.addRoute(r);
             for (RuleSpec r : rules) tun.addRule(r);
             if (prev != null && !prev.equals(tc)) log.log(INFO, "[{0}] interface parameters changed: {1}", spec.name(), tc);
         }
+        applied = new Applied(List.copyOf(addresses), List.copyOf(routes));
         conf = tc;
         conf6 = v6;
     }
+
+    /** The addresses and routes the last push put on the TUN. */
+    private record Applied(List<Cidr> addresses, List<RouteSpec> routes) {}
 
     // ---------------------------------------------------------------- used by ClientDevice
 
