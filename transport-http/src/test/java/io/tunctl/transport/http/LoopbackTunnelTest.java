@@ -313,20 +313,30 @@ class LoopbackTunnelTest {
             assertTrue(res.startsWith("HTTP/1.1 200 OK"), res);
             assertEquals("OK", new String(s.getInputStream().readNBytes(2), StandardCharsets.US_ASCII));
         }
-        // a length below 20 is a corrupt stream: the server closes the connection
-        try (Socket s = new Socket("127.0.0.1", server.port())) {
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            out.write("PUT /ip HTTP/1.1\r\nHost: x\r\nx-api-key:foo\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            chunk(out, new byte[] {5, 0}, 0, 2);
-            out.flush();
-            int r;
-            try {
-                r = s.getInputStream().read();
-            } catch (java.net.SocketException reset) {
-                r = -1; // closed with unread bytes in its buffer: a reset, which is a drop too
+        // a length below 20 is a corrupt stream, and so is a bad chunk-size line: 400, then the connection closes
+        for (String bad : new String[] {null, "zz\r\n", "-1\r\n", "ffffffffff\r\n", "2\nab\r\n", "1" + "0".repeat(1 << 16)}) {
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(5000);
+                OutputStream out = s.getOutputStream();
+                out.write("PUT /ip HTTP/1.1\r\nHost: x\r\nx-api-key:foo\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                try {
+                    if (bad == null) chunk(out, new byte[] {5, 0}, 0, 2);
+                    else out.write(bad.getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (java.net.SocketException closedWhileWriting) {
+                    // the long size line: the server answered and closed before it was all sent
+                }
+                String res = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 400", res, "for " + (bad == null ? "a short frame" : bad.substring(0, Math.min(12, bad.length()))));
+                int r;
+                try {
+                    s.getInputStream().skip(1 << 16);
+                    r = s.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    r = -1; // closed with unread bytes in its buffer: a reset, which is a drop too
+                }
+                assertEquals(-1, r, "server closed the corrupt stream");
             }
-            assertEquals(-1, r, "server dropped the corrupt stream");
         }
     }
 

@@ -135,6 +135,23 @@ final class AdminEndpoint implements AutoCloseable {
         for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_auth_failures_total", s.name(), null, s.authFailures.sum());
         help(sb, "tunctl_http_corrupt_streams_total", "counter", "PUT streams closed for invalid framing.");
         for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_corrupt_streams_total", s.name(), null, s.badStreams.sum());
+        help(sb, "tunctl_http_malformed_packets_total", "counter",
+                "Packets from clients dropped because their IP header disagrees with their frame.");
+        for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_malformed_packets_total", s.name(), null, s.malformedPackets.sum());
+        help(sb, "tunctl_http_family_drops_total", "counter",
+                "Packets from clients dropped for their IP version (IPv6 from a client without ip6, or neither 4 nor 6).");
+        for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_family_drops_total", s.name(), null, s.familyDrops.sum());
+        help(sb, "tunctl_http_connections", "gauge", "TCP connections open to the tunnel listener.");
+        for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_connections", s.name(), null, s.admission.connections());
+        help(sb, "tunctl_http_connections_refused_total", "counter",
+                "Connections closed as accepted: over the total or the per-source limit.");
+        for (HttpTunnelServer s : servers) {
+            sample(sb, "tunctl_http_connections_refused_total", s.name(), "limit", "total", s.admission.refusedTotal.sum());
+            sample(sb, "tunctl_http_connections_refused_total", s.name(), "limit", "source", s.admission.refusedPerSource.sum());
+        }
+        help(sb, "tunctl_http_head_timeouts_total", "counter",
+                "Connections closed because no complete request head arrived in time.");
+        for (HttpTunnelServer s : servers) sample(sb, "tunctl_http_head_timeouts_total", s.name(), null, s.admission.headTimeouts.sum());
         help(sb, "tunctl_http_tun_drops_total", "counter", "Packets dropped between the TUN and the streams (no route, queue full).");
         for (HttpTunnelServer s : servers) {
             ServerDevice d = s.device();

@@ -54,6 +54,12 @@ public final class HttpTunnelServer implements AutoCloseable {
     private final Set<Cidr> installedRoutes = new LinkedHashSet<>();
     final LongAdder authFailures = new LongAdder();
     final LongAdder badStreams = new LongAdder();
+    /** Packets from clients whose IP header disagrees with their frame, or of a family the client may not send. */
+    final LongAdder malformedPackets = new LongAdder();
+    final LongAdder familyDrops = new LongAdder();
+    final Admission admission;
+    /** Refused requests and corrupt streams: a line each would let any peer fill the disk. */
+    final RateLimitedLog refusals;
     /** Drops of the routers (spoofed source, no route), kept across reloads. */
     final DropCounters routeDrops = new DropCounters();
     private final long startedMillis = System.currentTimeMillis();
@@ -68,6 +74,8 @@ public final class HttpTunnelServer implements AutoCloseable {
         this.spec = spec;
         this.ctx = ctx;
         this.group = group;
+        this.admission = new Admission(spec.name(), ctx.logger(), Admission.MAX_CONNECTIONS, Admission.MAX_PER_SOURCE);
+        this.refusals = new RateLimitedLog(ctx.logger(), System.Logger.Level.WARNING, java.util.concurrent.TimeUnit.SECONDS.toNanos(10));
         this.log = ctx.logger();
     }
 
@@ -140,6 +148,7 @@ public final class HttpTunnelServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(4096).setMaxHeaderSize(16384).setMaxChunkSize(1 << 20)));
+                        ch.pipeline().addLast("admit", admission.gate());
                         ch.pipeline().addLast("stream", new StreamHandler(HttpTunnelServer.this));
                     }
                 });

@@ -27,6 +27,7 @@ import io.tunctl.transport.http.config.Endpoints;
 import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.FrameDecoder;
 import io.tunctl.transport.http.wire.Frames;
+import io.tunctl.transport.http.wire.PacketCheck;
 import io.tunctl.transport.http.wire.TunConf;
 import io.tunctl.transport.http.wire.Wire;
 
@@ -109,8 +110,8 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         Peer p = server.authenticate(req.headers().get(Wire.API_KEY_HEADER));
         if (p == null) {
             server.authFailures.increment();
-            log.log(WARNING, "[{0}] {1} from {2} refused: {3}", server.name(), put ? "PUT" : "GET", peerAddress,
-                    req.headers().contains(Wire.API_KEY_HEADER) ? "unknown token" : "no x-api-key header");
+            server.refusals.log("[" + server.name() + "] " + (put ? "PUT" : "GET") + " from " + peerAddress
+                    + " refused: " + (req.headers().contains(Wire.API_KEY_HEADER) ? "unknown token" : "no x-api-key header"));
             respond(ctx, HttpResponseStatus.FORBIDDEN, "Forbidden", true);
             mode = Mode.REJECTED;
             return;
@@ -204,10 +205,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
 
     private void corrupt(ChannelHandlerContext ctx, IOException e) {
         server.badStreams.increment();
-        log.log(WARNING, "[{0}] client {1} PUT stream corrupt, closing: {2}", server.name(), peer.label, e.getMessage());
+        server.refusals.log("[" + server.name() + "] client " + peer.label + " PUT stream corrupt, answered 400 and closed: "
+                + e.getMessage());
         flushOutbox();
         mode = Mode.REJECTED;
-        ctx.close();
+        // the codec has left the pipeline: the response head is written as bytes
+        ctx.writeAndFlush(Unpooled.copiedBuffer("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 11\r\n\r\n"
+                + "Bad Request", StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
     }
 
     /** The client ended its upload: tapotun answers {@code 200 OK} only now (spec §1.4). */
@@ -234,6 +238,13 @@ final class StreamHandler extends ChannelInboundHandlerAdapter implements FrameD
         int version = Frames.ipVersion(frame);
         if (version == Wire.PING_VERSION && server.spec().generation() == 2) {
             from.pong(io.tunctl.transport.http.wire.Ping.epochMillis(frame), System.currentTimeMillis());
+            return;
+        }
+        int bad = PacketCheck.check(frame, r, len, from.spec.ip6() != null);
+        if (bad != PacketCheck.OK) {
+            // checked before anything reads addresses from it: the TUN and the other clients get only sane headers
+            (bad == PacketCheck.FAMILY ? server.familyDrops : server.malformedPackets).increment();
+            from.drops.increment();
             return;
         }
         ForwardingTable.Decision<Peer> d;

@@ -61,14 +61,15 @@ public final class ChunkedBody {
     /**
      * Reads a chunked body, handing the chunk data to a {@link Data} sink with the buffer's indices narrowed to it
      * (nothing copied). Chunk extensions and trailer fields are skipped. Limits: a size of at most 8 hex digits, a
-     * size line (with extensions) of at most 4 KiB, trailers of at most 16 KiB; anything else malformed is a
+     * size line (with extensions) of at most 4 KiB, trailers of at most 16 KiB, every line ending in CRLF (a bare
+     * LF is refused: a server or proxy on the way may read the body differently); anything else malformed is a
      * {@link FrameException} and the decoder stays failed.
      */
     public static final class Decoder {
         private static final int MAX_LINE = 4096;
         private static final int MAX_TRAILERS = 16384;
 
-        private enum State { SIZE, EXTENSION, DATA, DATA_CR, DATA_LF, TRAILER, DONE, FAILED }
+        private enum State { SIZE, EXTENSION, SIZE_LF, DATA, DATA_CR, DATA_LF, TRAILER, DONE, FAILED }
 
         private State state = State.SIZE;
         private int size;
@@ -77,6 +78,7 @@ public final class ChunkedBody {
         private int remaining;
         private int trailerBytes;
         private int trailerLineBytes;
+        private boolean trailerCr;
 
         /**
          * Consumes readable bytes of {@code in} (does not release it).
@@ -96,17 +98,25 @@ public final class ChunkedBody {
                             if (size < 0) throw fail("chunk size too large");
                         } else if (digits == 0) {
                             throw fail("chunk size line does not start with a hex digit");
-                        } else if (c == '\n') {
-                            sizeDone();
-                        } else {
-                            state = State.EXTENSION; // ';' extensions, whitespace or the CR: skipped up to the LF
+                        } else if (c == '\r') {
+                            state = State.SIZE_LF;
+                        } else if (c == ';' || c == ' ' || c == '\t') {
+                            state = State.EXTENSION; // extensions (or whitespace before them): skipped up to the CRLF
                             line(1 + digits);
+                        } else {
+                            throw fail(c == '\n' ? "chunk size line ends in a bare LF, not CRLF"
+                                    : String.format("chunk size followed by 0x%02x, not ';' or CRLF", c));
                         }
                     }
                     case EXTENSION -> {
                         int c = in.readUnsignedByte();
-                        if (c == '\n') sizeDone();
+                        if (c == '\r') state = State.SIZE_LF;
+                        else if (c == '\n') throw fail("chunk size line ends in a bare LF, not CRLF");
                         else line(1);
+                    }
+                    case SIZE_LF -> {
+                        if (in.readUnsignedByte() != '\n') throw fail("chunk size line: CR not followed by LF");
+                        sizeDone();
                     }
                     case DATA -> {
                         int n = Math.min(remaining, in.readableBytes());
@@ -124,7 +134,6 @@ public final class ChunkedBody {
                     case DATA_CR -> {
                         int c = in.readUnsignedByte();
                         if (c == '\r') state = State.DATA_LF;
-                        else if (c == '\n') state = State.SIZE;
                         else throw fail("chunk data not followed by CRLF");
                     }
                     case DATA_LF -> {
@@ -135,12 +144,18 @@ public final class ChunkedBody {
                         int c = in.readUnsignedByte();
                         if (++trailerBytes > MAX_TRAILERS) throw fail("trailer section longer than " + MAX_TRAILERS + " bytes");
                         if (c == '\n') {
+                            if (!trailerCr) throw fail("trailer line ends in a bare LF, not CRLF");
+                            trailerCr = false;
                             if (trailerLineBytes == 0) {
                                 state = State.DONE;
                                 return true;
                             }
                             trailerLineBytes = 0;
-                        } else if (c != '\r') {
+                        } else if (trailerCr) {
+                            throw fail("trailer line: CR not followed by LF");
+                        } else if (c == '\r') {
+                            trailerCr = true;
+                        } else {
                             trailerLineBytes++;
                         }
                     }
