@@ -1,0 +1,194 @@
+package io.tunctl.transport.http.it;
+
+import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.runtime.DefaultTunnelContext;
+import io.tunctl.core.testkit.Netns;
+import io.tunctl.core.testkit.Root;
+import io.tunctl.core.tun.LinuxInterface;
+import io.tunctl.core.tun.NetworkNamespace;
+import io.tunctl.transport.http.HttpTunnel;
+import io.tunctl.transport.http.MemoryNet;
+import io.tunctl.transport.http.config.Endpoints;
+import io.tunctl.transport.http.server.HttpTunnelServer;
+import io.tunctl.transport.http.wire.Tokens;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A hostile client against a running http server (in-process, in a namespace of the test's own, TUN included):
+ * connections that never finish their request head, and an authenticated PUT carrying spoofed, malformed and
+ * disallowed-family packets. What it sends never reaches the server's TUN (the kernel's rx counters of the TUN
+ * move by the one valid packet only), a legitimate client is served meanwhile, and every refusal is counted.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class HostileClientIT {
+    private static final String DEV = "tnhcli0";
+    private static final int MTU = 1400;
+
+    @Test
+    void halfHeadsBadPacketsAndFloodsChangeNothingOnTheServer() throws Exception {
+        Root.require();
+        try (Netns ns = Netns.create("tn-hcli")) {
+            NetworkNamespace netns = NetworkNamespace.named(ns.name());
+            Endpoints.Peer peer = new Endpoints.Peer(HexFormat.of().parseHex(Tokens.sha1Hex("test")),
+                    Cidr.parseAddress("192.0.2.2"), List.of(), List.of(), null);
+            Endpoints.Server spec = new Endpoints.Server(DEV, 0, "0.0.0.0", Cidr.parse("192.0.2.1/24"), MTU,
+                    List.of(), List.of(), List.of(peer), null, new InetSocketAddress("127.0.0.1", 0), true,
+                    new Endpoints.Mark(0, 0));
+            DefaultTunnelContext ctx = new DefaultTunnelContext(LinuxInterface::create, null,
+                    System.getLogger("tunctl.test.hostile-client"));
+            HttpTunnel tunnel = netns.call(() -> HttpTunnel.open(List.of(spec), ctx, null));
+            List<Socket> slow = new ArrayList<>();
+            try {
+                HttpTunnelServer server = tunnel.servers().getFirst();
+                long rxBefore = rxPackets(ns);
+
+                // 1. packets: spoofed source, bad IHL, total length above and below the frame, IPv6 from a client
+                // without ip6; then one valid packet
+                byte[] valid = MemoryNet.udp4("192.0.2.2", "192.0.2.1", 60, 1);
+                byte[] spoofed = MemoryNet.udp4("192.0.2.99", "192.0.2.1", 60, 2);
+                byte[] badIhl = MemoryNet.udp4("192.0.2.2", "192.0.2.1", 60, 3);
+                badIhl[0] = 0x44;
+                byte[] longer = MemoryNet.udp4("192.0.2.2", "192.0.2.1", 60, 4);
+                longer[3] = 80;
+                byte[] shorter = MemoryNet.udp4("192.0.2.2", "192.0.2.1", 60, 5);
+                shorter[3] = 40;
+                byte[] v6 = MemoryNet.udp6("2001:db8::2", "2001:db8::1", 80, 6);
+                try (Socket s = connect(netns, "127.0.0.1", server.port())) {
+                    OutputStream out = s.getOutputStream();
+                    out.write(("PUT /ip HTTP/1.1\r\nHost: tunctl\r\nx-api-key: test\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    for (byte[] p : List.of(spoofed, badIhl, longer, shorter, v6, valid)) chunk(out, frame(p));
+                    out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                    assertEquals("HTTP/1.1 200 OK", readLine(s.getInputStream()));
+                }
+                String m = metrics(netns, server.adminPort());
+                assertEquals(3, metric(m, "tunctl_http_malformed_packets_total\\{interface=\"" + DEV + "\"}"), m);
+                assertEquals(1, metric(m, "tunctl_http_family_drops_total\\{interface=\"" + DEV + "\"}"), m);
+                assertEquals(1, metric(m, "tunctl_http_routing_drops_total\\{interface=\"" + DEV + "\",reason=\"spoofed_source\"}"), m);
+                Thread.sleep(200);
+                assertEquals(rxBefore + 1, rxPackets(ns), "only the valid packet reached the server's TUN");
+
+                // 2. 1000 connections that send half a request head, from one source
+                for (int i = 0; i < 1000; i++) {
+                    Socket s = connect(netns, "127.0.0.1", server.port());
+                    slow.add(s);
+                    s.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: tun".getBytes(StandardCharsets.US_ASCII));
+                }
+                m = metrics(netns, server.adminPort());
+                long open = metric(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}");
+                long refused = metric(m, "tunctl_http_connections_refused_total\\{interface=\"" + DEV + "\",limit=\"source\"}");
+                assertTrue(open <= 512, "connections held at the per-source limit: " + open);
+                assertTrue(refused >= 1000 - 512, "the rest refused as accepted: " + refused);
+
+                // a legitimate client from another source is answered at once
+                long t0 = System.nanoTime();
+                try (Socket s = connect(netns, "127.0.0.2", server.port())) {
+                    s.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: x\r\nx-api-key: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertEquals("HTTP/1.1 200 OK", readLine(s.getInputStream()));
+                }
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                System.out.printf("legitimate GET answered in %d ms with %d half-head connections held, %d refused%n",
+                        ms, open, refused);
+                assertTrue(ms < 100, "answered in " + ms + " ms");
+
+                // every half head is closed by the head timeout (10 s), well within 30 s
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                for (Socket s : slow) {
+                    s.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                    int r;
+                    try {
+                        r = s.getInputStream().read();
+                    } catch (java.net.SocketException reset) {
+                        r = -1;
+                    }
+                    assertEquals(-1, r, "a half-head connection was closed");
+                }
+                m = metrics(netns, server.adminPort());
+                assertTrue(metric(m, "tunctl_http_head_timeouts_total\\{interface=\"" + DEV + "\"}") >= 1, m);
+                assertTrue(metric(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}") <= 2, m);
+            } finally {
+                for (Socket s : slow) s.close();
+                tunnel.close();
+                ctx.close();
+            }
+        }
+    }
+
+    private static Socket connect(NetworkNamespace netns, String from, int port) throws Exception {
+        Socket s = netns.call(() -> {
+            Socket so = new Socket();
+            so.bind(new InetSocketAddress(from, 0));
+            so.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            return so;
+        });
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private static byte[] frame(byte[] packet) {
+        byte[] f = new byte[2 + 12 + packet.length];
+        f[0] = (byte) packet.length;
+        f[1] = (byte) (packet.length >>> 8);
+        System.arraycopy(packet, 0, f, 14, packet.length);
+        return f;
+    }
+
+    private static void chunk(OutputStream out, byte[] b) throws IOException {
+        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) throw new IOException("eof after '" + sb + "'");
+            if (c != '\r') sb.append((char) c);
+        }
+        return sb.toString();
+    }
+
+    private static String metrics(NetworkNamespace netns, int port) throws Exception {
+        try (Socket s = netns.call(() -> {
+            Socket so = new Socket();
+            so.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            return so;
+        })) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            s.getInputStream().transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private static long metric(String metrics, String nameRegex) {
+        Matcher m = Pattern.compile(nameRegex + " (\\d+)").matcher(metrics);
+        assertTrue(m.find(), nameRegex + " in\n" + metrics);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long rxPackets(Netns ns) {
+        return Long.parseLong(ns.exec("cat", "/sys/class/net/" + DEV + "/statistics/rx_packets").orThrow().trim());
+    }
+}
