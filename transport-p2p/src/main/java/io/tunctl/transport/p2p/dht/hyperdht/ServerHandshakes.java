@@ -111,6 +111,7 @@ public final class ServerHandshakes {
         private long clearAt = Long.MAX_VALUE;
         /** Holepunch bookkeeping ({@link ServerHolepunch}): the highest round seen. */
         long round;
+        private Holepuncher puncher;
 
         Session(int id, byte[] reply, NoisePayload remotePayload, HyperdhtHandshakeResult result, long localStreamId,
                 InetSocketAddress clientAddress, Plan plan, SecurePayload securePayload) {
@@ -169,6 +170,15 @@ public final class ServerHandshakes {
         /** Holepunch payload crypto, present for the {@link Holepunch} and LAN-puncher plans. */
         public SecurePayload securePayload() {
             return securePayload;
+        }
+
+        /** The glue made a puncher socket for this session (plans {@link Holepunch} and LAN {@link AwaitClient}). */
+        public void attachPuncher(Holepuncher p) {
+            this.puncher = p;
+        }
+
+        public Holepuncher puncher() {
+            return puncher;
         }
 
         /** Whether the reply must leave from the puncher socket ({@link Holepunch} plan). */
