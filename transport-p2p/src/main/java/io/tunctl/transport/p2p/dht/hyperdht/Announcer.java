@@ -60,9 +60,8 @@ public final class Announcer {
     private final byte[] target;
     private final byte[] record;
     /** relays by "host:port", three generations: [2] is the current update's. */
-    @SuppressWarnings("unchecked")
-    private final LinkedHashMap<String, InetSocketAddress>[] generations = new LinkedHashMap[] {
-        new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>()};
+    private final List<LinkedHashMap<String, InetSocketAddress>> generations = new ArrayList<>(List.of(
+            new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>()));
     private List<InetSocketAddress> closestNodes = List.of();
     private List<NoisePayload.Relay> relays = List.of();
     private List<InetSocketAddress> relayAddresses = List.of();
@@ -107,11 +106,9 @@ public final class Announcer {
 
     /** Starts an update: the relay generations shift, so relays not re-announced age out. */
     public void beginUpdate() {
-        LinkedHashMap<String, InetSocketAddress> oldest = generations[0];
-        generations[0] = generations[1];
-        generations[1] = generations[2];
+        LinkedHashMap<String, InetSocketAddress> oldest = generations.remove(0);
         oldest.clear();
-        generations[2] = oldest;
+        generations.add(oldest);
         pendingRelays = new ArrayList<>();
         pendingAddresses = new ArrayList<>();
     }
@@ -154,7 +151,7 @@ public final class Announcer {
             pendingAddresses.add(n.from());
         }
         pendingRelays.add(new NoisePayload.Relay(n.from(), n.to()));
-        generations[2].put(Ipv4.key(n.from()), n.from());
+        generations.get(2).put(Ipv4.key(n.from()), n.from());
     }
 
     /**
@@ -176,8 +173,8 @@ public final class Announcer {
         pingRounds = 0;
         nextPingAt = now;
         List<InetSocketAddress> removed = new ArrayList<>();
-        generations[1].forEach((k, v) -> {
-            if (!generations[2].containsKey(k)) {
+        generations.get(1).forEach((k, v) -> {
+            if (!generations.get(2).containsKey(k)) {
                 removed.add(v);
             }
         });
@@ -186,12 +183,12 @@ public final class Announcer {
 
     /** The current relays to PING in a ping round. */
     public List<InetSocketAddress> pingTargets() {
-        return List.copyOf(generations[2].values());
+        return List.copyOf(generations.get(2).values());
     }
 
     /** A ping round ended: {@code answered} of {@link #pingTargets()} replied. */
     public void onPingRound(int answered, long now) {
-        int asked = generations[2].size();
+        int asked = generations.get(2).size();
         if (answered < Math.min(asked, MAX_RELAYS)) {
             refreshRequested = true; // lost too many relays: announce again at once
         }
@@ -212,7 +209,7 @@ public final class Announcer {
     /** Whether {@code address} was a relay in one of the last three updates. */
     public boolean isRelay(InetSocketAddress address) {
         String k = Ipv4.key(address);
-        return generations[0].containsKey(k) || generations[1].containsKey(k) || generations[2].containsKey(k);
+        return generations.get(0).containsKey(k) || generations.get(1).containsKey(k) || generations.get(2).containsKey(k);
     }
 
     /** All current relays, to UNANNOUNCE from when the server closes. */
