@@ -128,9 +128,8 @@ public final class Query {
             for (int i = startNodes.size() - 1; i >= 0; i--) { // reversed: pending is popped from the end
                 addPending(DhtPeer.of(startNodes.get(i)), null);
             }
-            readMore();
-            return;
         }
+        // as dht-rpc: the table's closest nodes join given ones (and are asked first) while fewer than k are known
         addFromTable();
         if (pending.size() >= k) {
             readMore();

@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * @param commit      after the walk, called for each of the closest replies; the query completes when the commits
  *                    do (null: no commit phase). {@link #autoCommit()} sends the query's command again with the
  *                    reply's token, as dht-rpc's {@code commit: true}
- * @param nodes       where to start instead of the routing table (null: the table, then the bootstrap nodes)
+ * @param nodes       nodes to ask first; as in dht-rpc the routing table's closest nodes are added up to k (and
+ *                    asked before them), then the bootstrap nodes if that is still fewer than k (null: none)
  * @param concurrency requests in flight (0: the node's setting)
  * @param retries     re-sends per request (-1: dht-rpc's default, 5, or 3 for DOWN_HINT)
  */
