@@ -343,4 +343,72 @@ class DhtNodeSimTest {
         assertEquals("10.0.5.1", f.host(), "its public host is known all the same");
         assertEquals(7001, f.port(), "as the client socket's port");
     }
+
+    @Test
+    void queryStopsWaitingForSlowNodesOnceItHasKReplies() {
+        List<DhtNode> nodes = network(40);
+        byte[] target = net.random().generateSeed(32);
+        List<DhtNode> closest = nodes.stream().sorted(Comparator.comparing(DhtNode::id,
+                (x, y) -> Xor.compare(target, x, y))).toList();
+        for (int i = 0; i < 3; i++) {
+            net.kill(closest.get(i).localAddress());
+        }
+        DhtNode asker = closest.getLast();
+        long t0 = net.clock.nowMillis();
+        Query q = asker.findNode(target);
+        long[] doneAt = {-1};
+        q.finished().whenComplete((x, e) -> doneAt[0] = net.clock.nowMillis());
+        net.clock.advance(30_000);
+        assertTrue(doneAt[0] > 0);
+        assertTrue(doneAt[0] - t0 < 2_000, "ended " + (doneAt[0] - t0) + " ms after the start, not after the 6 s"
+                + " a dead node takes to time out");
+        assertEquals(closestIds(nodes.subList(0, nodes.size()).stream()
+                .filter(n -> !closest.subList(0, 3).contains(n)).toList(), target, 20),
+                q.closestReplies().stream().map(r -> HexFormat.of().formatHex(r.fromId())).toList());
+    }
+
+    @Test
+    void fullRowKeepsALiveOldestNodeAndSwapsADeadOne() throws Exception {
+        List<DhtNode> nodes = network(60);
+        DhtNode x = nodes.get(7);
+        byte[] self = x.tableId();
+        int row = 0; // half of all ids fall in row 0: fill it with live nodes
+        for (DhtNode n : nodes) {
+            long inRow = x.routingTable().stream().filter(p -> Xor.row(self, p.id()) == row).count();
+            if (inRow == RoutingTable.K) {
+                break;
+            }
+            if (n != x && Xor.row(self, n.id()) == row) {
+                x.addNode(n.localAddress());
+            }
+        }
+        List<DhtPeer> members = x.routingTable().stream().filter(p -> Xor.row(self, p.id()) == row).toList();
+        assertEquals(RoutingTable.K, members.size(), "row 0 full");
+        DhtNodeOptions member = DhtNodeOptions.defaults().withBootstrapText(List.of("10.0.0.1:49737"))
+                .withEphemeral(false).withFirewalled(false);
+        List<DhtNode> newcomers = new ArrayList<>();
+        for (int port = 10_000; newcomers.size() < 2 && port < 20_000; port++) {
+            if (Xor.row(self, NodeId.of(new InetSocketAddress("10.0.9.1", port))) == row) {
+                DhtNode n = net.node("10.0.9.1", port, 0, member);
+                n.start();
+                newcomers.add(n);
+            }
+        }
+        net.clock.advance(20_000);
+        assertFalse(newcomers.get(0).isEphemeral());
+
+        // every member answers the re-ping: the newcomer stays out
+        x.ping(newcomers.get(0).localAddress());
+        net.clock.advance(10_000);
+        assertFalse(x.routingTable().stream().anyMatch(p -> p.address().equals(newcomers.get(0).localAddress())),
+                "a full row of live nodes keeps its members");
+        assertEquals(RoutingTable.K, x.routingTable().stream().filter(p -> Xor.row(self, p.id()) == row).count());
+
+        // the row's nodes die: the next newcomer replaces one after the re-ping times out
+        members.forEach(m -> net.kill(m.address()));
+        x.ping(newcomers.get(1).localAddress());
+        net.clock.advance(10_000);
+        assertTrue(x.routingTable().stream().anyMatch(p -> p.address().equals(newcomers.get(1).localAddress())),
+                "swapped in for a dead node");
+    }
 }
