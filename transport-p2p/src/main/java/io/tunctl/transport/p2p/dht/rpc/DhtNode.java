@@ -873,6 +873,9 @@ public final class DhtNode implements AutoCloseable {
     // ---- routing table upkeep (node thread)
 
     private void addNodeFromNetwork(boolean sample, InetSocketAddress from, byte[] fromId, InetSocketAddress to) {
+        if (!options.nodeFilter().test(from)) {
+            return;
+        }
         if (fromId == null) {
             sampleBootstrapMaybe(from, to);
             return;

@@ -271,7 +271,7 @@ public final class Query {
         }
         for (InetSocketAddress a : m.closerNodes()) {
             DhtPeer p = DhtPeer.of(a);
-            if (node.table().isSelf(p.idRef())) {
+            if (!node.options().nodeFilter().test(a) || node.table().isSelf(p.idRef())) {
                 continue;
             }
             // nodes come closest first: the first one that cannot improve the result ends the scan

@@ -411,4 +411,22 @@ class DhtNodeSimTest {
         assertTrue(x.routingTable().stream().anyMatch(p -> p.address().equals(newcomers.get(1).localAddress())),
                 "swapped in for a dead node");
     }
+
+    @Test
+    void filteredNodesAreNeitherAskedNorKept() {
+        List<DhtNode> nodes = network(25);
+        InetSocketAddress banned = nodes.get(4).localAddress();
+        DhtNode f = net.node("10.0.6.1", 8000, 0, DhtNodeOptions.defaults()
+                .withBootstrapText(List.of("10.0.0.1:49737")).withNodeFilter(a -> !a.equals(banned)));
+        f.start();
+        net.clock.advance(20_000);
+        Query q = f.findNode(nodes.get(4).id()); // the banned node's own id
+        net.clock.advance(20_000);
+        assertTrue(q.finished().isDone());
+        assertFalse(f.routingTable().stream().anyMatch(p -> p.address().equals(banned)));
+        assertEquals(0, net.sent.stream().filter(s -> s.from().getAddress().getHostAddress().equals("10.0.6.1")
+                && s.to().equals(banned)).count(), "never asked");
+        assertTrue(DhtNodeOptions.HYPERDHT_NODE_FILTER.test(banned));
+        assertFalse(DhtNodeOptions.HYPERDHT_NODE_FILTER.test(new InetSocketAddress("150.136.142.116", 1)));
+    }
 }
