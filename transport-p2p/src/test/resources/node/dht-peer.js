@@ -4,6 +4,9 @@
 //    "firewalled":b?}
 //                                                 -> {"ok":true,"node":n,"port":p,"nodeId":hex|null}
 //   {"op":"ping","node":n,"host":h,"port":p}      -> {"ok":true,"error":0,"to":"h:p","fromId":hex|null}
+//   {"op":"request","node":n,"host","port","command":c,"target":hex?,"value":hex?,"token":hex?}
+//                                                 -> a user command, {"error","value","token","closer"}
+//   {"op":"delayedPing","node":n,"host","port","delay":ms} -> {"error","elapsed"}
 //   {"op":"findNodeRequest","node":n,"host","port","target":hex} -> one internal FIND_NODE, {"closer":["h:p"],...}
 //   {"op":"findNode","node":n,"target":hex,"nodes":["h:p"]?,"concurrency":c?} -> iterative query, {"closest":[{host,port,id}],"replies":k}
 //   {"op":"table","node":n}                       -> {"nodes":["h:p"],"nodeId":hex|null,"firewalled":b,"ephemeral":b}
@@ -57,6 +60,21 @@ async function handle(m) {
     case 'ping': {
       const res = await nodes[m.node].ping({ host: m.host, port: m.port })
       return { error: res.error, to: addr(res.to), fromId: hex(res.from.id) }
+    }
+    case 'request': {
+      // a user command (internal = false), with the token of an earlier reply if given
+      const res = await nodes[m.node].request({
+        command: m.command,
+        target: m.target ? Buffer.from(m.target, 'hex') : null,
+        value: m.value ? Buffer.from(m.value, 'hex') : null,
+        token: m.token ? Buffer.from(m.token, 'hex') : null
+      }, { host: m.host, port: m.port })
+      return { error: res.error, value: hex(res.value), token: hex(res.token), closer: (res.closerNodes || []).map(addr) }
+    }
+    case 'delayedPing': {
+      const start = Date.now()
+      const res = await nodes[m.node].delayedPing({ host: m.host, port: m.port }, m.delay)
+      return { error: res.error, elapsed: Date.now() - start }
     }
     case 'findNodeRequest': {
       const node = nodes[m.node]

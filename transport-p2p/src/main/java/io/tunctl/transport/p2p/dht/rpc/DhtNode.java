@@ -232,9 +232,10 @@ public final class DhtNode implements AutoCloseable {
     private static DhtNode attach(UdxSocket serverSocket, UdxSocket clientSocket, DhtNodeOptions options,
             Runnable onClose) {
         Objects.requireNonNull(serverSocket, "serverSocket");
-        if (!(serverSocket.localAddress().getAddress() instanceof Inet4Address)
-                && !serverSocket.localAddress().getAddress().isAnyLocalAddress()) {
-            throw new IllegalArgumentException("dht-rpc is IPv4 only; socket bound to " + serverSocket.localAddress());
+        for (UdxSocket s : new UdxSocket[] {serverSocket, clientSocket}) {
+            if (s != null && !(s.localAddress().getAddress() instanceof Inet4Address)) {
+                throw new IllegalArgumentException("dht-rpc is IPv4 only; socket bound to " + s.localAddress());
+            }
         }
         if (clientSocket != null && clientSocket.eventLoop() != serverSocket.eventLoop()) {
             throw new IllegalArgumentException("the client and server sockets must share one event loop");

@@ -48,6 +48,9 @@ public record DhtNodeOptions(List<BootstrapNode> bootstrap, Boolean ephemeral, b
     public DhtNodeOptions {
         bootstrap = List.copyOf(Objects.requireNonNull(bootstrap, "bootstrap"));
         Objects.requireNonNull(bind, "bind");
+        if (bind.isUnresolved() || !(bind.getAddress() instanceof java.net.Inet4Address)) {
+            throw new IllegalArgumentException("bind must be an IPv4 address (dht-rpc is IPv4 only), got " + bind);
+        }
         Objects.requireNonNull(nodeFilter, "nodeFilter (use a => true for none)");
         if (publicHost != null && !BootstrapNode.isIpv4Literal(publicHost)) {
             throw new IllegalArgumentException("publicHost must be an IPv4 address, got '" + publicHost + "'");

@@ -114,6 +114,48 @@ class DhtRpcInteropIT {
         Set<String> closer = new HashSet<>();
         found.path("closer").forEach(a -> closer.add(a.asText()));
         assertEquals(addresses(j.routingTable()), closer, "the Java node's table, as closer nodes");
+
+        JsonNode delayed = node.call("delayedPing", "node", c, "host", "127.0.0.1", "port", javaPort, "delay", 300);
+        assertEquals(0, delayed.path("error").asInt());
+        assertTrue(delayed.path("elapsed").asLong() >= 290, "DELAYED_PING answered after its delay: " + delayed);
+
+        // a user command reaches the registered handler; its token gates a second, "write" command
+        List<DhtRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        j.handle(DhtCommands.LOOKUP, req -> {
+            seen.add(req);
+            req.reply(new byte[] {9, 9});
+            return true;
+        });
+        j.handle(DhtCommands.ANNOUNCE, req -> {
+            seen.add(req);
+            req.reply(null, false, false);
+            return true;
+        });
+        String t = HEX.formatHex(target);
+        JsonNode lookup = node.call("request", "node", c, "host", "127.0.0.1", "port", javaPort,
+                "command", DhtCommands.LOOKUP, "target", t);
+        assertEquals("0909", lookup.path("value").asText());
+        assertFalse(lookup.path("token").isNull(), "a generic reply carries a token");
+        assertEquals(addresses(j.routingTable()), jsonSet(lookup.path("closer")), "and closer nodes");
+        JsonNode announce = node.call("request", "node", c, "host", "127.0.0.1", "port", javaPort,
+                "command", DhtCommands.ANNOUNCE, "target", t, "value", "01", "token", lookup.path("token").asText());
+        assertEquals(0, announce.path("error").asInt());
+        assertEquals(2, seen.size());
+        assertEquals(HEX.formatHex(seen.get(1).token()), lookup.path("token").asText());
+        assertEquals("01", HEX.formatHex(seen.get(1).value()));
+        JsonNode forged = node.call("request", "node", c, "host", "127.0.0.1", "port", javaPort,
+                "command", DhtCommands.ANNOUNCE, "target", t, "token", "00".repeat(32));
+        assertEquals(DhtCommands.ERROR_INVALID_TOKEN, forged.path("error").asInt());
+        assertEquals(2, seen.size(), "a bad token never reaches the handler");
+        JsonNode unknown = node.call("request", "node", c, "host", "127.0.0.1", "port", javaPort,
+                "command", DhtCommands.MUTABLE_GET, "target", t);
+        assertEquals(DhtCommands.ERROR_UNKNOWN_COMMAND, unknown.path("error").asInt());
+    }
+
+    private static Set<String> jsonSet(JsonNode array) {
+        Set<String> s = new HashSet<>();
+        array.forEach(a -> s.add(a.asText()));
+        return s;
     }
 
     @Test

@@ -67,5 +67,11 @@ class TokensAndWindowTest {
             assertTrue(e.getMessage().contains("bootstrap node"), e.getMessage());
         }
         assertEquals(3, DhtNodeOptions.defaults().bootstrap().size(), "hyperdht's public nodes by default");
+        DhtNodeOptions d = DhtNodeOptions.defaults();
+        assertThrows(IllegalArgumentException.class, () -> d.withBind(new java.net.InetSocketAddress("::1", 0)));
+        assertThrows(IllegalArgumentException.class, () -> d.withPublicHost("0.0.0.0"));
+        assertThrows(IllegalArgumentException.class, () -> d.withPublicHost("host.example"));
+        assertThrows(IllegalArgumentException.class, () -> d.withConcurrency(0));
+        assertThrows(NullPointerException.class, () -> d.withNodeFilter(null));
     }
 }
