@@ -1,6 +1,7 @@
 /**
  * The tunctl command line. It names no transport: ServiceLoader finds them (and their bench rows) among the
  * modules the launcher resolves with {@code --add-modules ALL-MODULE-PATH} and the plugin jars on the class path.
+ * Only {@code tunctl p2p} uses a transport's API directly: the DHT node of transport-p2p, run without a tunnel.
  */
 module io.tunctl.cli {
     requires io.tunctl.core;
@@ -10,6 +11,7 @@ module io.tunctl.cli {
     requires ch.qos.logback.classic;
     requires ch.qos.logback.core;
     requires jul.to.slf4j;
+    requires io.tunctl.transport.p2p;
     opens io.tunctl.cli to info.picocli;
     uses io.tunctl.core.spi.TransportProvider;
     uses io.tunctl.core.spi.Benchmarkable;

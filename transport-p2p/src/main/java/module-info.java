@@ -17,4 +17,5 @@ module io.tunctl.transport.p2p {
     requires io.netty.transport.unix.common;
 
     exports io.tunctl.transport.p2p.crypto;
+    exports io.tunctl.transport.p2p.dht.rpc;
 }

@@ -17,7 +17,7 @@ import java.util.List;
         versionProvider = TunctlCommand.Version.class,
         description = "Real TUN interfaces for any program, carried over pluggable transports.",
         subcommands = {UpCommand.class, DownCommand.class, ValidateCommand.class, BenchCommand.class,
-                BenchBridgeCommand.class, AotTrainingCommand.class},
+                BenchBridgeCommand.class, AotTrainingCommand.class, P2pCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

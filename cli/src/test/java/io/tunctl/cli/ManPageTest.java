@@ -25,11 +25,7 @@ class ManPageTest {
         CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
         try (PrintWriter pw = new PrintWriter(sw)) {
             ManPageGenerator.writeSingleManPage(pw, cl.getCommandSpec());
-            for (CommandLine sub : cl.getSubcommands().values()) {
-                if (sub.getCommandSpec().usageMessage().hidden()) continue;
-                pw.println();
-                ManPageGenerator.writeSingleManPage(pw, sub.getCommandSpec());
-            }
+            writeSubcommands(pw, cl);
         }
         // the header carries the version line, which names this machine's JVM; keep the file stable
         String generated = sw.toString().replaceAll("(?m)^:(revnumber|mansource): .*$", ":$1: tunctl");
@@ -39,5 +35,15 @@ class ManPageTest {
         }
         assertEquals(generated, Files.exists(DOC) ? Files.readString(DOC) : "",
                 DOC + " is stale: regenerate with -Dtunctl.updateDocs=true (see this test's Javadoc)");
+    }
+
+    /** Every visible subcommand, and theirs ({@code tunctl p2p node}), depth first. */
+    private static void writeSubcommands(PrintWriter pw, CommandLine cl) throws java.io.IOException {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().usageMessage().hidden()) continue;
+            pw.println();
+            ManPageGenerator.writeSingleManPage(pw, sub.getCommandSpec());
+            writeSubcommands(pw, sub);
+        }
     }
 }

@@ -41,6 +41,29 @@ public final class NodeOracle implements AutoCloseable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
+    /**
+     * Installs the pinned packages into {@code target/node} if needed and copies the named scripts from the test
+     * resources' {@code node/} folder beside them; returns that folder. Skips the calling test (or fails it when ITs
+     * are required) if node or the registry is unavailable.
+     */
+    public static synchronized Path install(String... scripts) {
+        Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target", "node");
+        try {
+            Files.createDirectories(dir);
+            boolean changed = copyResource("package.json", dir);
+            for (String script : scripts) {
+                copyResource(script, dir);
+            }
+            if (changed || !Files.exists(dir.resolve("node_modules/hyperdht/package.json"))) {
+                run(dir, INSTALL_TIMEOUT_S, "npm", "install", "--no-audit", "--no-fund", "--no-progress");
+            }
+            return dir;
+        } catch (IOException | RuntimeException e) {
+            unavailable("node/npm packages unavailable: " + e.getMessage(), e);
+            return null;
+        }
+    }
+
     /** Installs the packages if needed and starts the oracle process. */
     public static NodeOracle start() {
         return start("oracle.js");
@@ -48,14 +71,8 @@ public final class NodeOracle implements AutoCloseable {
 
     /** The same with another script of the test resources' node folder, speaking the same line protocol. */
     public static NodeOracle start(String script) {
-        Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target", "node");
+        Path dir = install(script);
         try {
-            Files.createDirectories(dir);
-            boolean changed = copyResource("package.json", dir);
-            copyResource(script, dir);
-            if (changed || !Files.exists(dir.resolve("node_modules/hyperdht/package.json"))) {
-                run(dir, INSTALL_TIMEOUT_S, "npm", "install", "--no-audit", "--no-fund", "--no-progress");
-            }
             Process p = new ProcessBuilder("node", script).directory(dir.toFile())
                     .redirectError(dir.resolve(script + "-stderr.log").toFile()).start();
             NodeOracle o = new NodeOracle(p);
@@ -130,7 +147,7 @@ public final class NodeOracle implements AutoCloseable {
                 }
             }).get(REPLY_TIMEOUT_S, TimeUnit.SECONDS);
             if (line == null) {
-                throw new IllegalStateException("oracle exited (see target/node/oracle-stderr.log)");
+                throw new IllegalStateException("oracle exited (see target/node/<script>-stderr.log)");
             }
             JsonNode reply = JSON.readTree(line);
             if (!reply.path("ok").asBoolean()) {
