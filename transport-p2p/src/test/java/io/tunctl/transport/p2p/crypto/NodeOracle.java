@@ -41,16 +41,29 @@ public final class NodeOracle implements AutoCloseable {
         this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Installs the packages if needed and starts the oracle process. */
-    public static NodeOracle start() {
+    /**
+     * Installs the pinned packages into {@code target/node} if needed and copies the named scripts from the test
+     * resources {@code node/} there; returns the folder (a peer script run from it finds the packages).
+     */
+    public static Path install(String... scripts) throws IOException {
         Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target", "node");
-        try {
-            Files.createDirectories(dir);
+        Files.createDirectories(dir);
+        synchronized (NodeOracle.class) {
             boolean changed = copyResource("package.json", dir);
-            copyResource("oracle.js", dir);
+            for (String script : scripts) {
+                copyResource(script, dir);
+            }
             if (changed || !Files.exists(dir.resolve("node_modules/hyperdht/package.json"))) {
                 run(dir, INSTALL_TIMEOUT_S, "npm", "install", "--no-audit", "--no-fund", "--no-progress");
             }
+        }
+        return dir;
+    }
+
+    /** Installs the packages if needed and starts the oracle process. */
+    public static NodeOracle start() {
+        try {
+            Path dir = install("oracle.js");
             Process p = new ProcessBuilder("node", "oracle.js").directory(dir.toFile())
                     .redirectError(dir.resolve("oracle-stderr.log").toFile()).start();
             NodeOracle o = new NodeOracle(p);
