@@ -270,7 +270,7 @@ public final class UdxStream {
     public UdxStream onData(Consumer<ByteBuf> handler) {
         rcv.dataHandler = handler;
         if (handler != null) {
-            onLoop(() -> {
+            onLoopIfRunning(() -> {
                 if (!rcv.isPaused() && rcv.holdsForHandler()) {
                     rcv.pause();
                     resumeLocal();
@@ -326,7 +326,7 @@ public final class UdxStream {
     public UdxStream onEnd(Runnable handler) {
         this.endHandler = handler;
         if (handler != null) {
-            onLoop(() -> {
+            onLoopIfRunning(() -> {
                 if (eofDelivered && !endReported && endHandler == handler) {
                     endReported = true;
                     handler.run();
@@ -1111,6 +1111,15 @@ public final class UdxStream {
             runLocal(task);
         } else {
             loop.execute(() -> runLocal(task));
+        }
+    }
+
+    /** {@link #onLoop}, or nothing once the socket's loop is gone (a setter called after the socket closed). */
+    private void onLoopIfRunning(Runnable task) {
+        try {
+            onLoop(task);
+        } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+            // nothing can arrive any more
         }
     }
 
