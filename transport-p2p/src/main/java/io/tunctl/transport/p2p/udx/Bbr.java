@@ -258,6 +258,16 @@ final class Bbr {
         packetConservation = false;
     }
 
+    /**
+     * The recovery episode (or timeout) turned out spurious: every packet it took for lost was delivered. Takes
+     * back its reduction, as Linux's undo does for BBR: the window from before the episode, no packet
+     * conservation.
+     */
+    void undoRecovery() {
+        cwnd = Math.max(cwnd, priorCwnd);
+        packetConservation = false;
+    }
+
     /** Retransmission timeout: the bandwidth estimate may be stale, start over the full-pipe search. */
     void onRto(int inflight) {
         saveCwnd(false);
