@@ -225,7 +225,7 @@ final class LossRecovery {
             advanceRack(p, rtt);
             // RTT from packets delivered in send order, the most recent of the batch: a reordered one's time
             // includes the reordering delay, which the reordering window is there to cover
-            if (!beforeReference && (rs.rttNs < 0 || rtt < rs.rttNs)) {
+            if (!beforeReference && !maybeReportedLate(p) && (rs.rttNs < 0 || rtt < rs.rttNs)) {
                 rs.rttNs = rtt;
             }
             if (anyDelivered && p.seq - highestDeliveredSeq < 0) {
@@ -458,6 +458,7 @@ final class LossRecovery {
      * likely; widened to the recent reordering extent plus a quarter when reordering outlasts it (where this
      * parts from the RFC, whose {@code srtt} cap cannot cover a path that delays packets by more than an RTT), up to
      * four RTTs or 10 ms, whichever is more, and never beyond half the RTO, so RACK still acts before the timeout.
+     * Not widened while the receiver's SACK is truncated.
      */
     long reorderingWindowNs() {
         if (!reorderingSeen && (state != State.OPEN || sackedOutstanding >= 3)) {
@@ -465,6 +466,11 @@ final class LossRecovery {
         }
         long minRtt = bbr.minRttNs() == Long.MAX_VALUE ? 0 : bbr.minRttNs();
         long rfc = Math.min(minRtt / 4, srttNs);
+        if (sackTruncated) {
+            // the receiver has more holes than an ACK can name: waiting longer would only make more of them and
+            // leave packets it holds counted in flight, so repair at RFC pace until it can report everything
+            return rfc;
+        }
         long cap = Math.min(Math.max(4 * srttNs, MIN_REORDER_CAP_NS), rtoNs / 2);
         long extent = Math.min(reorderExtentNs + reorderExtentNs / 4, cap);
         return Math.max(rfc, extent);

@@ -184,6 +184,25 @@ class LossRecoveryTest {
     }
 
     @Test
+    void theWindowIsNotWidenedWhileTheReceiverCannotReportAllItHolds() {
+        send(10, 0);
+        ack(1_000, 0, 1, 10);
+        ack(4_000, 10); // 0 was 3 ms late
+        long widened = loss.reorderingWindowNs();
+        assertTrue(widened >= 3_000 * US, "window " + widened);
+        send(200, 4_000);
+        int[] ranges = new int[100];
+        for (int k = 0; k < 50; k++) {
+            ranges[2 * k] = 11 + 2 * k;
+            ranges[2 * k + 1] = 12 + 2 * k;
+        }
+        ack(5_000, 10, true, ranges);
+        assertTrue(loss.reorderingWindowNs() < widened / 4, "window " + loss.reorderingWindowNs());
+        ack(5_100, 10, false, 11, 210);
+        assertEquals(widened, loss.reorderingWindowNs());
+    }
+
+    @Test
     void theWideningIsCappedAndDecaysAfterEpisodesWithoutReordering() {
         send(10, 0);
         ack(1_000, 0, 1, 10); // RTT 1 ms; 0 taken for lost
