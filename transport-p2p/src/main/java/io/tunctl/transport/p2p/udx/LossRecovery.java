@@ -458,7 +458,7 @@ final class LossRecovery {
      * likely; widened to the recent reordering extent plus a quarter when reordering outlasts it (where this
      * parts from the RFC, whose {@code srtt} cap cannot cover a path that delays packets by more than an RTT), up to
      * four RTTs or 10 ms, whichever is more, and never beyond half the RTO, so RACK still acts before the timeout.
-     * Not widened while the receiver's SACK is truncated.
+     * Half of that while the receiver's SACK is truncated.
      */
     long reorderingWindowNs() {
         if (!reorderingSeen && (state != State.OPEN || sackedOutstanding >= 3)) {
@@ -466,13 +466,13 @@ final class LossRecovery {
         }
         long minRtt = bbr.minRttNs() == Long.MAX_VALUE ? 0 : bbr.minRttNs();
         long rfc = Math.min(minRtt / 4, srttNs);
-        if (sackTruncated) {
-            // the receiver has more holes than an ACK can name: waiting longer would only make more of them and
-            // leave packets it holds counted in flight, so repair at RFC pace until it can report everything
-            return rfc;
-        }
         long cap = Math.min(Math.max(4 * srttNs, MIN_REORDER_CAP_NS), rtoNs / 2);
         long extent = Math.min(reorderExtentNs + reorderExtentNs / 4, cap);
+        if (sackTruncated) {
+            // the receiver has more holes than an ACK can name: waiting as long would only make more of them and
+            // leave packets it holds counted in flight, so repair faster until it can report everything
+            extent /= 2;
+        }
         return Math.max(rfc, extent);
     }
 
