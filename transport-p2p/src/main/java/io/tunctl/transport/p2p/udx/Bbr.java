@@ -240,7 +240,9 @@ final class Bbr {
             }
         }
         cwnd = Math.max(cwnd, MIN_CWND);
-        if (mode == Mode.PROBE_RTT) {
+        if (mode == Mode.PROBE_RTT && !inRecovery) {
+            // not during loss recovery: packets a receiver holds but cannot name (more holes than SACK ranges)
+            // stay counted in flight, so with 4 the lost ones could never be re-sent, nor PROBE_RTT drain
             cwnd = Math.min(cwnd, MIN_CWND);
         }
     }

@@ -37,8 +37,10 @@ final class LossRecovery {
     private static final long MAX_RTO_NS = TimeUnit.SECONDS.toNanos(30);
     /** How many first transmissions before a retransmission must all be unreported to call it spurious. */
     static final int SPURIOUS_PROBE = 3;
-    /** The widened reordering window stays within 4 RTTs, but may reach this much on a short path. */
-    private static final long MIN_REORDER_CAP_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** The widened reordering window stays within this many smoothed RTTs ... */
+    private static final int REORDER_CAP_RTTS = 8;
+    /** ... but may reach this much on a short path. */
+    private static final long MIN_REORDER_CAP_NS = TimeUnit.MILLISECONDS.toNanos(25);
     /** Bound on {@link #undecided}; the oldest is given up beyond it. */
     private static final int MAX_UNDECIDED = 4096;
     /** Recovery episodes without reordering of at least half the extent before the extent is halved. */
@@ -280,6 +282,14 @@ final class LossRecovery {
         reportedUpTo = end;
     }
 
+    /**
+     * Whether the receiver's last ACK could not name all it holds. {@link #inflight} then counts packets that
+     * arrived, and may exceed the window for good: with no ACK clock left, lost packets would wait for the RTO.
+     */
+    boolean inflightOverstated() {
+        return sackTruncated;
+    }
+
     /** An ACK reported everything the receiver holds. Call after applying it. */
     void sackComplete() {
         sackTruncated = false;
@@ -457,7 +467,7 @@ final class LossRecovery {
      * RFC 8985's reordering window, {@code min(min_rtt/4, srtt)}, 0 while no reordering was seen and loss is
      * likely; widened to the recent reordering extent plus a quarter when reordering outlasts it (where this
      * parts from the RFC, whose {@code srtt} cap cannot cover a path that delays packets by more than an RTT), up to
-     * four RTTs or 10 ms, whichever is more, and never beyond half the RTO, so RACK still acts before the timeout.
+     * eight RTTs or 25 ms, whichever is more, and never beyond half the RTO, so RACK still acts before the timeout.
      * Half of that while the receiver's SACK is truncated.
      */
     long reorderingWindowNs() {
@@ -466,7 +476,7 @@ final class LossRecovery {
         }
         long minRtt = bbr.minRttNs() == Long.MAX_VALUE ? 0 : bbr.minRttNs();
         long rfc = Math.min(minRtt / 4, srttNs);
-        long cap = Math.min(Math.max(4 * srttNs, MIN_REORDER_CAP_NS), rtoNs / 2);
+        long cap = Math.min(Math.max(REORDER_CAP_RTTS * srttNs, MIN_REORDER_CAP_NS), rtoNs / 2);
         long extent = Math.min(reorderExtentNs + reorderExtentNs / 4, cap);
         if (sackTruncated) {
             // the receiver has more holes than an ACK can name: waiting as long would only make more of them and

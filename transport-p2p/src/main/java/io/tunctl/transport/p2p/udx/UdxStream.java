@@ -842,7 +842,8 @@ public final class UdxStream {
             return;
         }
         SentPacket lost;
-        while (loss.inflight < bbr.cwnd && (lost = loss.nextLost()) != null) {
+        // re-sends are paced but go past the window while it is full of packets the receiver holds unreported
+        while ((loss.inflight < bbr.cwnd || loss.inflightOverstated()) && (lost = loss.nextLost()) != null) {
             if (!paceAllows(now)) {
                 return;
             }

@@ -209,8 +209,8 @@ class LossRecoveryTest {
         ack(1_000, 0, 1, 10); // RTT 1 ms; 0 taken for lost
         ack(60_000, 10); // its original 59 ms late
         assertTrue(loss.reorderingExtentNs() > 50_000 * US);
-        // four RTTs would be 4 ms; the window stops at the 10 ms floor of the cap
-        assertEquals(10_000 * US, loss.reorderingWindowNs());
+        // eight RTTs would be 8 ms; the window stops at the 25 ms floor of the cap
+        assertEquals(25_000 * US, loss.reorderingWindowNs());
         long extent = loss.reorderingExtentNs();
         // 16 recovery episodes, each a real loss with no reordering
         long t = 60_000;
@@ -218,11 +218,11 @@ class LossRecoveryTest {
             int base = snd.sndNxt;
             send(11, t);
             ack(t + 1_000, base, base + 1, base + 11);
-            ack(t + 20_000, base, base + 1, base + 11); // past any reordering window: 'base' is lost
-            assertEquals(List.of(base), retransmit(t + 20_000));
-            send(1, t + 20_000);
-            ack(t + 21_000, base + 12); // covers what was sent when the loss was found: the episode ends
-            t += 22_000;
+            ack(t + 30_000, base, base + 1, base + 11); // past any reordering window: 'base' is lost
+            assertEquals(List.of(base), retransmit(t + 30_000));
+            send(1, t + 30_000);
+            ack(t + 31_000, base + 12); // covers what was sent when the loss was found: the episode ends
+            t += 32_000;
         }
         assertEquals(extent / 2, loss.reorderingExtentNs());
         assertEquals(0, loss.spuriousRetransmits);

@@ -217,6 +217,7 @@ class UdxLossIT {
             assertEquals(0, streams.path("count").asInt(), "streams left open");
             JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             assertNoLeak(java);
+            assertTrue(closed.path("closeError").isNull(), closed.toString());
             JsonNode sender = closed.path("counters");
             long retransmits = sender.path("packetsRetransmitted").asLong();
             long inVain = streams.path("receiver").path("duplicatesReceived").asLong();
@@ -241,6 +242,7 @@ class UdxLossIT {
             JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             JsonNode nodeClosed = node.await("close", 30, TimeUnit.SECONDS);
             assertNoLeak(java);
+            assertTrue(closed.path("closeError").isNull(), closed.toString());
             JsonNode sender = closed.path("counters");
             long retransmits = sender.path("packetsRetransmitted").asLong();
             long distinct = sender.path("packetsSent").asLong() - retransmits;
@@ -265,9 +267,14 @@ class UdxLossIT {
             JsonNode got = java.await("received", 200, TimeUnit.SECONDS);
             assertEquals(BIG, got.path("bytes").asLong());
             assertEquals(sha, got.path("sha256").asText());
-            JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             node.await("close", 30, TimeUnit.SECONDS);
+            JsonNode closed = java.await("close", 30, TimeUnit.SECONDS);
             assertNoLeak(java);
+            // udx-native closes once both ENDs are through and does not linger: if the ACK of the Java END is the
+            // one lost, nothing re-ACKs its retransmissions and the Java stream ends in ETIMEDOUT (libudx
+            // behaviour, 5 % of runs here)
+            String closeError = closed.path("closeError").asText(null);
+            assertTrue(closeError == null || "ETIMEDOUT".equals(closeError), closed.toString());
             // udx-native's own counter is 16 bits wide; the relay sees every retransmission before the loss
             long repeats = relayTo(closed, JAVA_PORT).path("repeats").asLong();
             long inVain = closed.path("counters").path("duplicatesReceived").asLong();

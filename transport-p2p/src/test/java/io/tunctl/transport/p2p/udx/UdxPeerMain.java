@@ -102,8 +102,16 @@ public final class UdxPeerMain {
                 }
                 default -> throw new IllegalArgumentException("mode " + mode);
             }
-            s.closeFuture().get(30, TimeUnit.SECONDS);
-            out("{\"event\":\"close\",\"stats\":\"" + s.stats() + "\",\"counters\":" + json(s.counters())
+            String closeError = "null";
+            try {
+                s.closeFuture().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // reported, not thrown: the IT decides which close errors the peer explains
+                closeError = "\"" + (e.getCause() instanceof UdxStreamException u ? u.code() : "other") + "\"";
+                System.err.println("stream closed with " + e.getCause());
+            }
+            out("{\"event\":\"close\",\"closeError\":" + closeError + ",\"stats\":\"" + s.stats()
+                    + "\",\"counters\":" + json(s.counters())
                     + ",\"forwarded\":"
                     + relays.stream().mapToLong(ImpairmentRelay::forwarded).sum() + ",\"reordered\":"
                     + relays.stream().mapToLong(ImpairmentRelay::reordered).sum() + ",\"relays\":"
