@@ -25,11 +25,17 @@ import java.util.concurrent.TimeUnit;
  *     path that marked most of a window lost at once);
  * <li>feed the reordering window: RFC 8985's {@code min_rtt/4} is widened to the largest reordering delay seen
  *     recently ({@link #reorderingExtentNs()}, from late originals and spurious retransmissions), with a quarter
- *     of margin, and halved again after 16 recovery episodes without such reordering;
+ *     of margin, within {@link #reorderingWindowNs()}'s caps, and halved again after 16 recovery episodes without
+ *     such reordering;
  * <li>undo the congestion response: once every packet marked lost in a recovery episode turned out delivered by
  *     its original, the episode ends and BBR gets its window from before the episode back.
  * </ul>
  * A packet marked lost whose original is acknowledged before it was re-sent counts the same way.
+ *
+ * <p><b>Truncated SACK.</b> An ACK names at most 50 ranges. With more holes than that, the receiver holds packets
+ * it cannot report: their later report says nothing about reordering, RTT or which copy arrived (ignored), they
+ * stay counted in {@link #inflight} ({@link #inflightOverstated()}: the stream then re-sends lost packets past the
+ * window), and the widened reordering window is halved to close holes faster.
  */
 final class LossRecovery {
     static final long INITIAL_RTO_NS = TimeUnit.SECONDS.toNanos(1);
