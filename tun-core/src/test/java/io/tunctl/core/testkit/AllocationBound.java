@@ -59,7 +59,7 @@ public final class AllocationBound {
         long again = measure(body);
         if (again > limit) {
             throw new AssertionError(what + " allocated " + again + " bytes (first run " + used + ") for a "
-                    + inputLength + "-byte input; the bound is " + base + " + " + perInputByte + " × length = " + limit);
+                    + inputLength + "-byte input; the bound is " + base + " + " + perInputByte + " * length = " + limit);
         }
     }
 

@@ -7,7 +7,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,9 +17,9 @@ import java.util.stream.Stream;
 
 /**
  * Runs one fuzz target under the standalone Jazzer driver ({@code com.code_intelligence.jazzer.Jazzer}) in a child
- * JVM with this JVM's class path, for a bounded time or number of inputs, starting from a temporary copy of the
- * target's checked-in corpus ({@code <package>/<Class>Inputs/fuzz/} among the test resources, the directory
- * jazzer-junit replays in the unit run). A finding — an exception the target does not allow, a broken property,
+ * JVM with this JVM's class path, for a bounded time or number of inputs, starting from the target's checked-in
+ * corpus ({@code <package>/<Class>Inputs/fuzz/} among the test resources: the directory jazzer-junit replays in
+ * the unit run, and which the driver finds on the class path itself); new inputs go to a temporary directory. A finding — an exception the target does not allow, a broken property,
  * a hang past the per-input timeout, or memory past the RSS limit — comes back with the crashing input as hex and
  * the driver's report (stack trace).
  *
@@ -32,8 +31,11 @@ import java.util.stream.Stream;
 public final class FuzzRunner {
     private FuzzRunner() {}
 
-    /** Seconds before one input counts as a hang. */
-    public static final int INPUT_TIMEOUT_SECONDS = 10;
+    /**
+     * Seconds before one input counts as a hang: generous, because the first inputs of a run also load and
+     * instrument classes (10 s for the first config input on a busy 2-core machine).
+     */
+    public static final int INPUT_TIMEOUT_SECONDS = 60;
     /** The child's memory limit (libFuzzer's RSS check); the Java heap is a little below it. */
     public static final int RSS_LIMIT_MB = 2560;
 
@@ -82,9 +84,16 @@ public final class FuzzRunner {
     public static Result run(Class<?> target, Budget budget, String... instrument) {
         try {
             Path work = Files.createTempDirectory("tunctl-fuzz-" + target.getSimpleName() + "-");
+            // new inputs go here; the driver reads the checked-in corpus itself from the class path
             Path corpus = Files.createDirectories(work.resolve("corpus"));
             Path artifacts = Files.createDirectories(work.resolve("artifacts"));
-            int seeds = copySeeds(target, corpus);
+            Path seedDir = seeds(target);
+            int seeds = 0;
+            if (seedDir != null) {
+                try (Stream<Path> files = Files.list(seedDir)) {
+                    seeds = (int) files.count();
+                }
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("-Xmx" + (RSS_LIMIT_MB / 2) + "m");
@@ -117,7 +126,7 @@ public final class FuzzRunner {
                 p.waitFor(30, TimeUnit.SECONDS);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String out = Files.readString(log, StandardCharsets.ISO_8859_1);
+            String out = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
             int exit = p.isAlive() ? -1 : p.exitValue();
             String crash = null;
             try (Stream<Path> files = Files.list(artifacts)) {
@@ -169,25 +178,19 @@ public final class FuzzRunner {
         return cp.isBlank() ? System.getProperty("java.class.path") : cp;
     }
 
-    private static int copySeeds(Class<?> target, Path into) throws IOException {
-        String dir = target.getPackageName().replace('.', '/') + "/" + target.getSimpleName() + "Inputs/fuzz";
-        URL url = target.getClassLoader().getResource(dir);
-        if (url == null) return 0;
-        Path from;
+    /** The target's checked-in corpus directory, or null (none, or inside a jar). */
+    private static Path seeds(Class<?> target) {
+        URL url = target.getClassLoader().getResource(inputsDir(target));
+        if (url == null || !"file".equals(url.getProtocol())) return null;
         try {
-            from = Path.of(url.toURI());
-        } catch (URISyntaxException | IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-            return 0; // inside a jar: start from an empty corpus
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            return null;
         }
-        int n = 0;
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (!Files.isRegularFile(f)) continue;
-                Files.copy(f, into.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                n++;
-            }
-        }
-        return n;
+    }
+
+    private static String inputsDir(Class<?> target) {
+        return target.getPackageName().replace('.', '/') + "/" + target.getSimpleName() + "Inputs/fuzz";
     }
 
     private static final Pattern DONE = Pattern.compile("Done (\\d+) runs in");
