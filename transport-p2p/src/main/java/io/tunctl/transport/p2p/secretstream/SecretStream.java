@@ -44,10 +44,13 @@ public final class SecretStream {
     private boolean remoteFinal;
     private boolean failed;
 
-    // frame reassembly
+    // frame reassembly. The body array grows with the bytes that arrive (up to the announced length): a 3-byte
+    // length prefix alone must not make the receiver allocate 16 MiB.
+    private static final int FIRST_BODY_BYTES = 65536;
     private final byte[] lenBuf = new byte[3];
     private int lenHave;
     private byte[] body;
+    private int bodyLength;
     private int bodyHave;
 
     /**
@@ -170,14 +173,23 @@ public final class SecretStream {
                 }
                 int n = (lenBuf[0] & 0xff) | (lenBuf[1] & 0xff) << 8 | (lenBuf[2] & 0xff) << 16;
                 lenHave = 0;
-                body = new byte[n];
+                if (decrypt == null && n != ID_HEADER_BYTES) {
+                    failed = true; // said before the body arrives: nothing of it could be used
+                    throw new CryptoException("Invalid header message received: first frame is " + n
+                            + " bytes, expected " + ID_HEADER_BYTES);
+                }
+                body = new byte[Math.min(n, FIRST_BODY_BYTES)];
+                bodyLength = n;
                 bodyHave = 0;
             }
-            int take = Math.min(body.length - bodyHave, end - off);
+            int take = Math.min(bodyLength - bodyHave, end - off);
+            if (bodyHave + take > body.length) {
+                body = Arrays.copyOf(body, (int) Math.min(bodyLength, Math.max(bodyHave + take, 2L * body.length)));
+            }
             System.arraycopy(data, off, body, bodyHave, take);
             bodyHave += take;
             off += take;
-            if (bodyHave == body.length) {
+            if (bodyHave == bodyLength) {
                 byte[] frame = body;
                 body = null;
                 try {

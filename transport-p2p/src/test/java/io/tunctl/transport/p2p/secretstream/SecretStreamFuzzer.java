@@ -15,7 +15,8 @@ import static io.tunctl.transport.p2p.crypto.Hex.seq;
  * makes the receiver allocate follows the bytes it sent, not the 24-bit length it announced.
  */
 public class SecretStreamFuzzer {
-    static final long BASE = 65536;
+    /** Keys, ciphers, and the first 64 KiB of a frame body, which the receiver allocates before it arrives. */
+    static final long BASE = 160 * 1024;
     static final long PER_BYTE = 16;
 
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
