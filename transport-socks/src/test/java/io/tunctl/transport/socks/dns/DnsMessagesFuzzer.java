@@ -16,11 +16,11 @@ import java.util.List;
  * built for the query. Input: two {@link FuzzInput} records, the query and the response. Property: only the
  * documented {@link DnsFormatException} from {@code parseQuery}, nothing from the others (called as the relay calls
  * them: on a parsed query and a response of at least a header); what the relay builds parses back; allocation
- * at most {@value #BASE} bytes plus {@value #PER_BYTE} per input byte (Netty's record objects, per record).
+ * at most {@value #BASE} bytes plus {@value #PER_BYTE} per input byte (the buffer wrappers; walking a message allocates nothing).
  */
 public class DnsMessagesFuzzer {
     static final long BASE = 65536;
-    static final long PER_BYTE = 512;
+    static final long PER_BYTE = 64;
     private static final UnpooledByteBufAllocator ALLOC = new UnpooledByteBufAllocator(false);
 
     public static void fuzzerTestOneInput(byte[] data) throws Exception {
