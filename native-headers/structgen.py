@@ -324,7 +324,7 @@ WINDOWS = [
         ('Data3', 'u16', 'unsigned short Data3'),
         ('Data4', ('array', 8, 'u8'), 'unsigned char Data4[8]'),
     ]),
-    ('NET_LUID_LH', 'union', 'ifdef.h', 'A network interface\'s locally unique id. Only {@code Value} is bound (the {@code Info} bit-fields\nshare its 8 bytes).', [
+    ('NET_LUID', 'union', 'ifdef.h', 'A network interface\'s locally unique id. Only {@code Value} is bound (the {@code Info} bit-fields\nshare its 8 bytes).', [
         ('Value', 'u64', 'ULONG64 Value'),
     ]),
     ('SOCKADDR_IN', 'struct', 'ws2def.h', 'An IPv4 socket address ({@code sockaddr_in}); port and address in network byte order.', [
@@ -333,7 +333,7 @@ WINDOWS = [
         ('sin_addr', 'u32', 'IN_ADDR sin_addr'),
         ('sin_zero', ('array', 8, 'u8'), 'CHAR sin_zero[8]'),
     ]),
-    ('SOCKADDR_IN6_LH', 'struct', 'ws2ipdef.h', 'An IPv6 socket address ({@code sockaddr_in6}).', [
+    ('SOCKADDR_IN6', 'struct', 'ws2ipdef.h', 'An IPv6 socket address ({@code sockaddr_in6}).', [
         ('sin6_family', 'u16', 'ADDRESS_FAMILY sin6_family'),
         ('sin6_port', 'u16', 'USHORT sin6_port'),
         ('sin6_flowinfo', 'u32', 'ULONG sin6_flowinfo'),
@@ -342,7 +342,7 @@ WINDOWS = [
     ]),
     ('SOCKADDR_INET', 'union', 'ws2ipdef.h', 'An IPv4 or IPv6 address, told apart by {@code si_family}.', [
         ('Ipv4', ('struct', 'SOCKADDR_IN'), 'SOCKADDR_IN Ipv4'),
-        ('Ipv6', ('struct', 'SOCKADDR_IN6_LH'), 'SOCKADDR_IN6 Ipv6'),
+        ('Ipv6', ('struct', 'SOCKADDR_IN6'), 'SOCKADDR_IN6 Ipv6'),
         ('si_family', 'u16', 'ADDRESS_FAMILY si_family'),
     ]),
     ('IP_ADDRESS_PREFIX', 'struct', 'netioapi.h', 'An address prefix: address and length.', [
@@ -351,7 +351,7 @@ WINDOWS = [
     ]),
     ('MIB_UNICASTIPADDRESS_ROW', 'struct', 'netioapi.h', 'A unicast address on an interface: {@code CreateUnicastIpAddressEntry} adds one.', [
         ('Address', ('struct', 'SOCKADDR_INET'), 'SOCKADDR_INET Address'),
-        ('InterfaceLuid', ('struct', 'NET_LUID_LH'), 'NET_LUID InterfaceLuid'),
+        ('InterfaceLuid', ('struct', 'NET_LUID'), 'NET_LUID InterfaceLuid'),
         ('InterfaceIndex', 'u32', 'NET_IFINDEX InterfaceIndex'),
         ('PrefixOrigin', 'u32', 'NL_PREFIX_ORIGIN PrefixOrigin'),
         ('SuffixOrigin', 'u32', 'NL_SUFFIX_ORIGIN SuffixOrigin'),
@@ -364,7 +364,7 @@ WINDOWS = [
         ('CreationTimeStamp', 'u64', 'LARGE_INTEGER CreationTimeStamp'),
     ]),
     ('MIB_IPFORWARD_ROW2', 'struct', 'netioapi.h', 'A route: {@code CreateIpForwardEntry2} adds one.', [
-        ('InterfaceLuid', ('struct', 'NET_LUID_LH'), 'NET_LUID InterfaceLuid'),
+        ('InterfaceLuid', ('struct', 'NET_LUID'), 'NET_LUID InterfaceLuid'),
         ('InterfaceIndex', 'u32', 'NET_IFINDEX InterfaceIndex'),
         ('DestinationPrefix', ('struct', 'IP_ADDRESS_PREFIX'), 'IP_ADDRESS_PREFIX DestinationPrefix'),
         ('NextHop', ('struct', 'SOCKADDR_INET'), 'SOCKADDR_INET NextHop'),
@@ -382,7 +382,7 @@ WINDOWS = [
     ]),
     ('MIB_IPINTERFACE_ROW', 'struct', 'netioapi.h', 'An interface\'s per-family IP settings: {@code GetIpInterfaceEntry} reads them,\n{@code SetIpInterfaceEntry} writes them (MTU in {@code NlMtu}, metric).', [
         ('Family', 'u16', 'ADDRESS_FAMILY Family'),
-        ('InterfaceLuid', ('struct', 'NET_LUID_LH'), 'NET_LUID InterfaceLuid'),
+        ('InterfaceLuid', ('struct', 'NET_LUID'), 'NET_LUID InterfaceLuid'),
         ('InterfaceIndex', 'u32', 'NET_IFINDEX InterfaceIndex'),
         ('MaxReassemblySize', 'u32', 'ULONG MaxReassemblySize'),
         ('InterfaceIdentifier', 'u64', 'ULONG64 InterfaceIdentifier'),

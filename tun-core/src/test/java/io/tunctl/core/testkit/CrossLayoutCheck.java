@@ -30,8 +30,13 @@ import java.util.regex.Pattern;
 public final class CrossLayoutCheck {
     private CrossLayoutCheck() {}
 
-    /** One compile-time comparison: a C expression and what Java says it is. */
-    public record Check(String what, String cExpr, long javaValue) {}
+    /**
+     * One compile-time comparison: a C expression and what Java says it is, both cast to {@code cType}. A Java
+     * {@code int} constant is compared as a C {@code int}, so {@code 0xFFFFFFFF} (INFINITE) matches Java's -1.
+     */
+    public record Check(String what, String cExpr, long javaValue, String cType) {
+        public Check(String what, String cExpr, long javaValue) { this(what, cExpr, javaValue, "long long"); }
+    }
 
     /**
      * @param headers header classes ({@code libc_h}, ...): their constants
@@ -46,7 +51,9 @@ public final class CrossLayoutCheck {
             for (Method m : ms) {
                 if (!isConstant(m)) continue;
                 long v = ((Number) m.invoke(null)).longValue();
-                out.add(new Check(h.getSimpleName() + "." + m.getName() + "()", m.getName(), v));
+                Class<?> r = m.getReturnType();
+                String type = r == long.class ? "long long" : r == byte.class ? "signed char" : r.getName();
+                out.add(new Check(h.getSimpleName() + "." + m.getName() + "()", m.getName(), v, type));
             }
         }
         Map<Class<?>, String> all = new LinkedHashMap<>();
@@ -114,7 +121,7 @@ public final class CrossLayoutCheck {
     static boolean isConstant(Method m) {
         Class<?> r = m.getReturnType();
         return Modifier.isStatic(m.getModifiers()) && Modifier.isPublic(m.getModifiers()) && m.getParameterCount() == 0
-                && m.getName().matches("[A-Z][A-Z0-9_]*")
+                && m.getName().matches("[A-Z][A-Za-z0-9_]*") // macros, and enum constants like IpDadStatePreferred
                 && (r == int.class || r == long.class || r == short.class || r == byte.class);
     }
 
@@ -125,14 +132,16 @@ public final class CrossLayoutCheck {
         for (String i : includes) b.append("#include ").append(i).append('\n');
         b.append("#include <stddef.h>\n\n");
         for (Check k : checks) {
-            b.append("_Static_assert((long long) (").append(k.cExpr()).append(") == ").append(k.javaValue())
-                    .append("LL, \"JAVA ").append(k.what()).append(" = ").append(k.javaValue()).append(" vs C ")
+            b.append("_Static_assert((").append(k.cType()).append(") (").append(k.cExpr()).append(") == (")
+                    .append(k.cType()).append(") ").append(k.javaValue()).append("LL, \"JAVA ").append(k.what()).append(" = ").append(k.javaValue()).append(" vs C ")
                     .append(k.cExpr().replace("\"", "'")).append("\");\n");
         }
         return b.toString();
     }
 
     private static final Pattern FAILED = Pattern.compile("JAVA ([^\"]+)\"");
+    /** gcc: "static assertion failed"; clang 14: "static_assert failed"; newer clang: "static assertion failed". */
+    private static final Pattern ASSERTION = Pattern.compile("static[ _]assert(ion)? failed");
 
     /**
      * Writes the program to {@code dir/name.c}, compiles it with {@code compiler} (the source path is appended) and
@@ -148,12 +157,19 @@ public final class CrossLayoutCheck {
         cmd.add(src.toString());
         ProcessRunner.Result r = ProcessRunner.run(Duration.ofMinutes(2), cmd);
         if (r.ok()) return List.of();
-        // compilers echo the failing source line too: keep each assertion once
+        // a failed assertion's error line names it; any other error (a header the compiler rejects, an unknown
+        // type) means the check itself is broken and must not pass for a layout mismatch
         java.util.Set<String> failed = new java.util.LinkedHashSet<>();
-        Matcher m = FAILED.matcher(r.stderr());
-        while (m.find()) failed.add(m.group(1));
-        if (failed.isEmpty()) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed without a layout assertion:\n" + r.stderr());
+        List<String> otherErrors = new ArrayList<>();
+        for (String line : r.stderr().split("\n")) {
+            if (!line.contains("error:")) continue;
+            Matcher m = FAILED.matcher(line);
+            if (ASSERTION.matcher(line).find() && m.find()) failed.add(m.group(1));
+            else otherErrors.add(line);
+        }
+        if (!otherErrors.isEmpty() || failed.isEmpty()) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed for a reason other than a layout assertion:\n"
+                    + String.join("\n", otherErrors.isEmpty() ? List.of(r.stderr()) : otherErrors));
         }
         return List.copyOf(failed);
     }

@@ -39,7 +39,7 @@ public final class MIB_IPFORWARD_ROW2 {
     MIB_IPFORWARD_ROW2() {}
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
-            NET_LUID_LH.layout().withName("InterfaceLuid"),
+            NET_LUID.layout().withName("InterfaceLuid"),
             JAVA_INT.withName("InterfaceIndex"),
             IP_ADDRESS_PREFIX.layout().withName("DestinationPrefix"),
             SOCKADDR_INET.layout().withName("NextHop"),

@@ -67,7 +67,7 @@ public final class MIB_IPINTERFACE_ROW {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             JAVA_SHORT.withName("Family"),
             MemoryLayout.paddingLayout(6),
-            NET_LUID_LH.layout().withName("InterfaceLuid"),
+            NET_LUID.layout().withName("InterfaceLuid"),
             JAVA_INT.withName("InterfaceIndex"),
             JAVA_INT.withName("MaxReassemblySize"),
             JAVA_LONG.withName("InterfaceIdentifier"),

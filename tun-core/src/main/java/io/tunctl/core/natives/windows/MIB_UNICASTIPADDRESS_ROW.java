@@ -40,7 +40,7 @@ public final class MIB_UNICASTIPADDRESS_ROW {
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             SOCKADDR_INET.layout().withName("Address"),
             MemoryLayout.paddingLayout(4),
-            NET_LUID_LH.layout().withName("InterfaceLuid"),
+            NET_LUID.layout().withName("InterfaceLuid"),
             JAVA_INT.withName("InterfaceIndex"),
             JAVA_INT.withName("PrefixOrigin"),
             JAVA_INT.withName("SuffixOrigin"),

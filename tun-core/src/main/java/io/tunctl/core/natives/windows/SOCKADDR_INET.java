@@ -26,7 +26,7 @@ public final class SOCKADDR_INET {
 
     private static final GroupLayout $LAYOUT = MemoryLayout.unionLayout(
             SOCKADDR_IN.layout().withName("Ipv4"),
-            SOCKADDR_IN6_LH.layout().withName("Ipv6"),
+            SOCKADDR_IN6.layout().withName("Ipv6"),
             JAVA_SHORT.withName("si_family"))
             .withName("SOCKADDR_INET");
 

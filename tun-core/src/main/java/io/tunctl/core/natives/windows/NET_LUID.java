@@ -14,20 +14,20 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * A network interface's locally unique id. Only {@code Value} is bound (the {@code Info} bit-fields
  * share its 8 bytes). From {@code ifdef.h}:
  * {@snippet lang=c :
- * union NET_LUID_LH {
+ * union NET_LUID {
  *     ULONG64 Value;
  * };
  * }
  */
 @SuppressWarnings({"unused", "checkstyle:TypeName", "checkstyle:MethodName"})
-public final class NET_LUID_LH {
-    NET_LUID_LH() {}
+public final class NET_LUID {
+    NET_LUID() {}
 
     private static final GroupLayout $LAYOUT = MemoryLayout.unionLayout(
             JAVA_LONG.withName("Value"))
-            .withName("NET_LUID_LH");
+            .withName("NET_LUID");
 
-    /** The layout of {@code union NET_LUID_LH}. */
+    /** The layout of {@code union NET_LUID}. */
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfLong Value$LAYOUT = (OfLong) $LAYOUT.select(groupElement("Value"));

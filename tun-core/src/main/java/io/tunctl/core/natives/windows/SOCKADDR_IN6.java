@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 /**
  * An IPv6 socket address ({@code sockaddr_in6}). From {@code ws2ipdef.h}:
  * {@snippet lang=c :
- * struct SOCKADDR_IN6_LH {
+ * struct SOCKADDR_IN6 {
  *     ADDRESS_FAMILY sin6_family;
  *     USHORT sin6_port;
  *     ULONG sin6_flowinfo;
@@ -27,8 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
  * }
  */
 @SuppressWarnings({"unused", "checkstyle:TypeName", "checkstyle:MethodName"})
-public final class SOCKADDR_IN6_LH {
-    SOCKADDR_IN6_LH() {}
+public final class SOCKADDR_IN6 {
+    SOCKADDR_IN6() {}
 
     private static final GroupLayout $LAYOUT = MemoryLayout.structLayout(
             JAVA_SHORT.withName("sin6_family"),
@@ -36,9 +36,9 @@ public final class SOCKADDR_IN6_LH {
             JAVA_INT.withName("sin6_flowinfo"),
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("sin6_addr"),
             JAVA_INT.withName("sin6_scope_id"))
-            .withName("SOCKADDR_IN6_LH");
+            .withName("SOCKADDR_IN6");
 
-    /** The layout of {@code struct SOCKADDR_IN6_LH}. */
+    /** The layout of {@code struct SOCKADDR_IN6}. */
     public static final GroupLayout layout() { return $LAYOUT; }
 
     private static final OfShort sin6_family$LAYOUT = (OfShort) $LAYOUT.select(groupElement("sin6_family"));
