@@ -225,6 +225,9 @@ struct in6_aliasreq {
 #define ND6_INFINITE_LIFETIME 0xffffffff
 
 /* ---- bsd/sys/sockio.h, bsd/netinet6/in6_var.h ---- */
+#define IFF_UP 0x1
+#define SIOCSIFFLAGS _IOW('i', 16, struct ifreq)
+#define SIOCGIFFLAGS _IOWR('i', 17, struct ifreq)
 #define SIOCDIFADDR _IOW('i', 25, struct ifreq)
 #define SIOCAIFADDR _IOW('i', 26, struct ifaliasreq)
 #define SIOCGIFMTU _IOWR('i', 51, struct ifreq)

@@ -14,7 +14,13 @@ public final class sockio_h {
     // ---- <net/if.h> ----
     /** {@code #define IFNAMSIZ 16} in {@code net/if.h}. */
     public static int IFNAMSIZ() { return 16; }
+    /** {@code #define IFF_UP 0x1} in {@code net/if.h}. */
+    public static short IFF_UP() { return 0x1; }
     // ---- <sys/sockio.h> ----
+    /** {@code #define SIOCSIFFLAGS _IOW('i', 16, struct ifreq)} in {@code sys/sockio.h}. */
+    public static long SIOCSIFFLAGS() { return 0x80206910L; }
+    /** {@code #define SIOCGIFFLAGS _IOWR('i', 17, struct ifreq)} in {@code sys/sockio.h}. */
+    public static long SIOCGIFFLAGS() { return 0xc0206911L; }
     /** {@code #define SIOCDIFADDR _IOW('i', 25, struct ifreq)} in {@code sys/sockio.h}. */
     public static long SIOCDIFADDR() { return 0x80206919L; }
     /** {@code #define SIOCAIFADDR _IOW('i', 26, struct ifaliasreq)} in {@code sys/sockio.h}. */
