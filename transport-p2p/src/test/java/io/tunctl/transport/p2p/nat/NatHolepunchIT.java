@@ -124,6 +124,9 @@ class NatHolepunchIT {
             assertFalse(p.dht().path("randomized").asBoolean(), p + " " + p.dht());
         }
         assertTrue(o.row.ms < 5_000, "fast open takes one round trip: " + o.row);
+        // and the routers did turn unsolicited packets away (the DHT's NAT probes at least)
+        assertTrue(o.serverHost.router().unsolicitedDropped() > 0, o.serverHost.router().ruleset());
+        assertTrue(o.clientHost.router().unsolicitedDropped() > 0, o.clientHost.router().ruleset());
     }
 
     @Test

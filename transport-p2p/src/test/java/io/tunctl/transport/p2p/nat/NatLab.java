@@ -72,6 +72,8 @@ public final class NatLab implements AutoCloseable {
     public static final String HUB_ADDRESS = "198.51.100.1";
     private static final String PUBLIC_PREFIX = "198.51.100.";
     private static final int MAX_ROUTERS = 80;
+    private static final Pattern DROP_COUNTER =
+            Pattern.compile("counter packets (\\d+) bytes \\d+(?: drop)? comment \"unsolicited from the WAN\"");
     private static final Pattern OWNED = Pattern.compile(Pattern.quote(PREFIX) + "-[a-z0-9]+-(\\d+)[0-9a-f]{4}");
 
     /** How a router maps a LAN socket to its WAN address. */
@@ -185,6 +187,29 @@ public final class NatLab implements AutoCloseable {
     /** The folder where {@link Host#start} and the Node peers write their logs. */
     public Path logDir() {
         return logDir;
+    }
+
+    /**
+     * A command line that runs {@code main} in a child JVM on this JVM's class path (the test classes included),
+     * with native access enabled: for Java peers, e.g. {@code host.spawn(null, NatLab.javaCommand(PeerMain.class,
+     * "listen", ...))}.
+     */
+    public static List<String> javaCommand(Class<?> main, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * A command line for this build's {@code ./tunctl} launcher ({@code -Dtunctl.repo}, set by the build, else the
+     * parent of the module directory); needs the {@code cli} module packaged.
+     */
+    public static List<String> tunctlCommand(String... args) {
+        Path launcher = Path.of(System.getProperty("tunctl.repo", "..")).resolve("tunctl").toAbsolutePath().normalize();
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /**
@@ -375,6 +400,23 @@ public final class NatLab implements AutoCloseable {
         /** The router's ruleset with its counters ({@code nft list ruleset}), for diagnostics. */
         public String ruleset() {
             return ns.exec("nft", "list", "ruleset").orThrow();
+        }
+
+        /**
+         * How many unsolicited packets from the WAN the router dropped so far (input and forward counters):
+         * NAT probes of the DHT, early punches, low-TTL probes that would have reached a remote NAT.
+         */
+        public long unsolicitedDropped() {
+            return unsolicitedDropped(ruleset());
+        }
+
+        static long unsolicitedDropped(String ruleset) {
+            long sum = 0;
+            Matcher m = DROP_COUNTER.matcher(ruleset);
+            while (m.find()) {
+                sum += Long.parseLong(m.group(1));
+            }
+            return sum;
         }
 
         @Override

@@ -34,6 +34,27 @@ class NatLabTest {
     }
 
     @Test
+    void unsolicitedDropsAreSummedFromTheCounters() {
+        String listed = """
+                table ip natlab {
+                	chain forward {
+                		type filter hook forward priority filter; policy drop;
+                		iifname "wan0" ct state established,related accept
+                		iifname != "wan0" accept
+                		counter packets 2 bytes 120 comment "unsolicited from the WAN"
+                	}
+                	chain input {
+                		type filter hook input priority filter; policy accept;
+                		iifname "wan0" ct state established,related accept
+                		iifname "wan0" counter packets 17 bytes 1020 drop comment "unsolicited from the WAN"
+                	}
+                }
+                """;
+        assertEquals(19, NatLab.Router.unsolicitedDropped(listed));
+        assertEquals(0, NatLab.Router.unsolicitedDropped("table ip natlab {\n}\n"));
+    }
+
+    @Test
     void ownerPidIsTheNameWithoutItsFourHexDigits() {
         assertEquals(OptionalLong.of(12345), NatLab.ownerPid("tnnat-hub-12345a0f3"));
         assertEquals(OptionalLong.of(7), NatLab.ownerPid("tnnat-rc12-71234"));
