@@ -54,14 +54,17 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180)
 class NatHolepunchIT {
+    /** Who serves and who connects; Java↔Node and Java↔Java put a Java {@link LabPeer.Launcher} here. */
+    private static final LabPeer.Launcher SERVERS = LabPeer.Launcher.NODE;
+    private static final LabPeer.Launcher CLIENTS = LabPeer.Launcher.NODE;
     private static final long BYTES = 1L << 20;
     private static final Duration LIMIT = Duration.ofSeconds(100);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final List<Row> TABLE = Collections.synchronizedList(new ArrayList<>());
 
     private static NatLab lab;
-    private static NodeHyperdhtPeer testnet;
-    private static NodeHyperdhtPeer relay;
+    private static LabPeer testnet;
+    private static LabPeer relay;
     private static List<String> bootstrap;
     private static int cases;
 
@@ -71,8 +74,8 @@ class NatHolepunchIT {
     }
 
     /** What one connection attempt produced. */
-    record Outcome(Row row, Host clientHost, Host serverHost, JsonNode clientEnd, NodeHyperdhtPeer client,
-            NodeHyperdhtPeer server) {
+    record Outcome(Row row, Host clientHost, Host serverHost, JsonNode clientEnd, LabPeer client,
+            LabPeer server) {
         boolean connected() {
             return row.connected;
         }
@@ -81,7 +84,7 @@ class NatHolepunchIT {
     @BeforeAll
     static void lab() {
         lab = NatLab.create();
-        testnet = NodeHyperdhtPeer.testnet(lab.hub(), 6, 49737);
+        testnet = LabPeer.testnet(lab.hub(), 6, 49737);
         bootstrap = testnet.bootstrap();
         assertEquals(List.of(NatLab.HUB_ADDRESS + ":49737"), bootstrap);
     }
@@ -97,7 +100,7 @@ class NatHolepunchIT {
                         r.via, Long.toString(r.ms), r.clientFw, r.serverFw, r.detail)).append(" |\n");
             }
         }
-        System.out.println("NAT lab, Node hyperdht 6.34.0 <-> Node hyperdht 6.34.0:\n" + b);
+        System.out.println("NAT lab, client " + CLIENTS + " -> server " + SERVERS + ":\n" + b);
         if (lab != null) {
             Files.writeString(lab.logDir().resolve("results.md"), b.toString());
         }
@@ -119,7 +122,7 @@ class NatHolepunchIT {
         assertHolepunched(o);
         assertFirewalls(o, "CONSISTENT", "CONSISTENT");
         // both DHTs found their port closed to unsolicited packets, and a stable mapping
-        for (NodeHyperdhtPeer p : List.of(o.client, o.server)) {
+        for (LabPeer p : List.of(o.client, o.server)) {
             assertTrue(p.dht().path("firewalled").asBoolean(), p + " " + p.dht());
             assertFalse(p.dht().path("randomized").asBoolean(), p + " " + p.dht());
         }
@@ -179,7 +182,7 @@ class NatHolepunchIT {
     @Order(7)
     void randomToRandomGoesThroughTheRelay() {
         Host relayHost = lab.openHost("relay");
-        relay = NodeHyperdhtPeer.relay(relayHost, bootstrap, seed());
+        relay = LabPeer.relay(relayHost, bootstrap, seed());
         assertFalse(relay.dht().path("firewalled").asBoolean(), relay.dht().toString());
         Outcome o = run("random <-> random, relayThrough", Nat.RANDOM, Nat.RANDOM, true, relay);
         assertTrue(o.connected(), o.row.toString());
@@ -258,17 +261,16 @@ class NatHolepunchIT {
     }
 
     /** Runs one case with fresh routers (null NAT: a host on the public side). */
-    private static Outcome run(String name, Nat clientNat, Nat serverNat, boolean firewall, NodeHyperdhtPeer via) {
+    private static Outcome run(String name, Nat clientNat, Nat serverNat, boolean firewall, LabPeer via) {
         int n = ++cases;
         Host c = clientNat == null ? lab.openHost("c" + n) : lab.router("c" + n, clientNat, firewall).host("c" + n);
         Host s = serverNat == null ? lab.openHost("s" + n) : lab.router("s" + n, serverNat, firewall).host("s" + n);
         return run(name, c, s, via);
     }
 
-    private static Outcome run(String name, Host clientHost, Host serverHost, NodeHyperdhtPeer via) {
-        NodeHyperdhtPeer server = NodeHyperdhtPeer.server(serverHost, bootstrap, seed(),
-                via == null ? null : via.publicKey(), LIMIT);
-        NodeHyperdhtPeer client = NodeHyperdhtPeer.client(clientHost, bootstrap, server.publicKey(), BYTES, via, LIMIT);
+    private static Outcome run(String name, Host clientHost, Host serverHost, LabPeer via) {
+        LabPeer server = SERVERS.server(serverHost, bootstrap, seed(), via == null ? null : via.publicKey(), LIMIT);
+        LabPeer client = CLIENTS.client(clientHost, bootstrap, server.publicKey(), BYTES, via, LIMIT);
         try {
             JsonNode end = client.awaitAny(LIMIT, "echoed", "error");
             boolean connected = "echoed".equals(end.path("event").asText());
@@ -309,7 +311,7 @@ class NatHolepunchIT {
      * it (a side that connected on its first probe never analysed), else what its DHT concluded (not firewalled:
      * OPEN; a port that differs per DHT node: RANDOM; else CONSISTENT).
      */
-    private static String firewallOf(NodeHyperdhtPeer self, NodeHyperdhtPeer peer) {
+    private static String firewallOf(LabPeer self, LabPeer peer) {
         List<JsonNode> own = self.events("nat");
         if (!own.isEmpty()) {
             return own.get(own.size() - 1).path("local").asText();

@@ -56,15 +56,17 @@ import java.util.regex.Pattern;
  * are named {@code tnnat-<role>-<pid><4 hex>}; {@link #close()} deletes them (with every process still inside),
  * a JVM shutdown hook does the same, and {@link #create()} deletes the ones left by a lab whose JVM died.
  *
- * <p>Plugging in Java peers: start the Node DHT with {@link NodeHyperdhtPeer#testnet} on {@link #hub()}, then run
- * the Java server or client where a Node one would run, e.g.
- * {@code host.spawn(List.of(java, "-cp", cp, "io.tunctl.cli.Main", "p2p", "listen", "--seed-file", f,
- * "--bootstrap", bootstrap))} or {@code host.start(log, "./tunctl", "p2p", "connect", key, "--bootstrap", ...)},
- * and pair it with a Node peer behind the other router ({@link NodeHyperdhtPeer#server} /
- * {@link NodeHyperdhtPeer#client}) for Java↔Node, or with a second Java peer for Java↔Java. The Java peer should
- * log how it connected (the remote address of its UDX stream, which must be the other router's WAN address, and
- * the firewall types from its NAT analysis) so the test can assert "holepunch" as it does for Node.
- */
+ * <p>Plugging in Java peers: start the DHT with {@link LabPeer#testnet} on {@link #hub()} (Node bootstrap nodes on
+ * 198.51.100.1:49737; a Java-only DHT would run {@code tunctl p2p node} there instead), then start the Java server
+ * or client where a Node one would run: {@code host.spawn(null, NatLab.javaCommand(JavaPeerMain.class, ...))} for a
+ * main in the test sources, or {@code host.start(log, NatLab.tunctlCommand("p2p", "listen", "--seed-file", f,
+ * "--bootstrap", b))} for the CLI. A main that prints the {@link LabPeer} events ({@code listening}/{@code ready},
+ * {@code open}/{@code connection} with the stream's remote address and {@code via}, {@code received},
+ * {@code echoed}, {@code error}, and {@code nat} with the firewall types of its NAT analysis) is wrapped with
+ * {@link LabPeer#attach}; a {@link LabPeer.Launcher} for it put in {@code NatHolepunchIT}'s {@code SERVERS} and/or
+ * {@code CLIENTS} runs every case Java↔Node or Java↔Java, with the same assertions: "holepunch" and a stream
+ * straight to the other router's WAN address.
+  */
 public final class NatLab implements AutoCloseable {
     /** Prefix of every namespace a lab creates. */
     public static final String PREFIX = "tnnat";

@@ -24,21 +24,30 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Node hyperdht 6.34.0 peer in a lab namespace: one role of {@code node/nat-peer.js} (installed with the pinned
- * packages by {@link NodeOracle#install}), reporting JSON-line events on stdout. Roles: a {@linkplain #testnet DHT
- * testnet} (the bootstrap nodes), a {@linkplain #relay blind relay}, an echo {@linkplain #server server} listening
- * on a key pair, and a {@linkplain #client client} that connects by public key and echoes a payload with SHA-256
- * on both ends.
+ * A hyperdht peer process in a lab namespace that reports JSON-line events on stdout. The factories start the Node
+ * reference peer (hyperdht 6.34.0, {@code node/nat-peer.js}, installed with the pinned packages by
+ * {@link NodeOracle#install}): a {@linkplain #testnet DHT testnet} (the bootstrap nodes), a {@linkplain #relay
+ * blind relay}, an echo {@linkplain #server server} listening on a key pair, and a {@linkplain #client client} that
+ * connects by public key and echoes a payload with SHA-256 on both ends. {@link #attach} wraps any other program
+ * speaking the same events, which is how a Java peer joins the same tests ({@link Launcher}).
  *
- * <p>Events: {@code ready}, {@code listening {publicKey, dht}}, {@code nat} (each NAT analysis of a holepuncher:
- * local and remote firewall type, addresses), {@code holepunch} (hyperdht's holepunch hook: the firewall types it
- * decided to punch with), {@code punch} (a punch strategy starts), {@code open} / {@code connection} ({@code ms},
- * {@code remote} address of the UDX stream, {@code via}: holepunch / direct / relay / other, {@code strategy} for
- * punches: fast-open, consistent or random), {@code received {bytes, sha256Sent, sha256Received}}, {@code echoed},
- * {@code error {code, message}}, {@code timeout}. A peer on the public side is told {@code open} (not firewalled).
- * Events and stderr are logged to {@code target/natlab/<role>-<host>-<namespace>.log}.
+ * <p>Events ({@code {"event":name,"t":ms since start,...}}):
+ * <ul>
+ * <li>{@code ready {dht}} (testnet: {@code {bootstrap:["h:p"]}}), {@code listening {publicKey, dht}} where
+ *     {@code dht} is {@code {firewalled, randomized, host, port}} as the peer's DHT sees itself;</li>
+ * <li>{@code nat {initiator, local, remote, localAddresses, remoteAddresses, stable}}: a NAT analysis of a
+ *     holepuncher (firewall types UNKNOWN / OPEN / CONSISTENT / RANDOM); {@code holepunch {local, remote}}: the
+ *     types it decided to punch with; {@code punch}: a punch strategy starts;</li>
+ * <li>client {@code open} and server {@code connection}: {@code {ms (client), remote: "h:p" of the UDX stream,
+ *     via: holepunch | direct | relay | lan | other, strategy (holepunch): fast-open | consistent | random}};</li>
+ * <li>client {@code received {bytes, sha256Sent, sha256Received, ms}} then {@code echoed {openMs, remote, via}};
+ *     server {@code closed {bytes}} (bytes echoed);</li>
+ * <li>{@code error {code, message}} (a connection failure: the client's end event), {@code timeout}.</li>
+ * </ul>
+ * A peer on the public side is told {@code open} (not firewalled). Events and stderr are logged to
+ * {@code target/natlab/<role>-<namespace>.log}.
  */
-public final class NodeHyperdhtPeer implements AutoCloseable {
+public final class LabPeer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCRIPT = "nat-peer.js";
 
@@ -50,7 +59,7 @@ public final class NodeHyperdhtPeer implements AutoCloseable {
     private final Path log;
     private JsonNode first;
 
-    private NodeHyperdhtPeer(String name, Process process, Path log) {
+    private LabPeer(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.stdin = process.getOutputStream();
@@ -59,20 +68,65 @@ public final class NodeHyperdhtPeer implements AutoCloseable {
         Thread.ofPlatform().daemon().name("natlab-" + name + "-err").start(() -> pumpLog(process.getErrorStream()));
     }
 
+    /**
+     * Starts the two roles of one hyperdht implementation in lab hosts. {@link #NODE} is the reference; a Java
+     * launcher runs its peer main (see {@link NatLab#javaCommand}) and {@link LabPeer#attach}es it, so the same
+     * cases run Java↔Node and Java↔Java.
+     */
+    public interface Launcher {
+        /** An echo server listening on the key pair of {@code seed}; returns after its {@code listening} event. */
+        LabPeer server(NatLab.Host host, List<String> bootstrap, byte[] seed, String relayThrough, Duration limit);
+
+        /** A client connecting to {@code publicKey}; returns after {@code ready}, ends with echoed or error. */
+        LabPeer client(NatLab.Host host, List<String> bootstrap, String publicKey, long bytes, LabPeer relay,
+                Duration limit);
+
+        /** Node hyperdht 6.34.0. */
+        Launcher NODE = new Launcher() {
+            @Override
+            public LabPeer server(NatLab.Host host, List<String> bootstrap, byte[] seed, String relayThrough,
+                    Duration limit) {
+                return LabPeer.server(host, bootstrap, seed, relayThrough, limit);
+            }
+
+            @Override
+            public LabPeer client(NatLab.Host host, List<String> bootstrap, String publicKey, long bytes,
+                    LabPeer relay, Duration limit) {
+                return LabPeer.client(host, bootstrap, publicKey, bytes, relay, limit);
+            }
+
+            @Override
+            public String toString() {
+                return "node";
+            }
+        };
+    }
+
+    /**
+     * Wraps a program already started in {@code host} (e.g. with {@link NatLab.Host#spawn}) that speaks the events
+     * above, and waits for its first event {@code firstEvent} ({@code listening} for a server, {@code ready} for a
+     * client).
+     */
+    public static LabPeer attach(NatLab.Host host, String role, Process process, String firstEvent) {
+        LabPeer p = new LabPeer(role + "@" + host.name(), process, logFile(host, role));
+        p.first = p.await(firstEvent, Duration.ofSeconds(60));
+        return p;
+    }
+
     /** A hyperdht testnet of {@code size} nodes bound on the host's address, the first on {@code port}. */
-    public static NodeHyperdhtPeer testnet(NatLab.Host host, int size, int port) {
+    public static LabPeer testnet(NatLab.Host host, int size, int port) {
         ObjectNode o = JSON.createObjectNode().put("host", host.address()).put("port", port).put("size", size)
                 .put("limitMs", 3_600_000);
-        NodeHyperdhtPeer p = start(host, "testnet", "testnet", o);
+        LabPeer p = start(host, "testnet", o);
         p.first = p.await("ready", Duration.ofSeconds(60));
         return p;
     }
 
     /** A blind-relay server (what {@code relayThrough} names) listening on the key pair of {@code seed}. */
-    public static NodeHyperdhtPeer relay(NatLab.Host host, List<String> bootstrap, byte[] seed) {
+    public static LabPeer relay(NatLab.Host host, List<String> bootstrap, byte[] seed) {
         ObjectNode o = dhtOptions(host, bootstrap).put("seed", HexFormat.of().formatHex(seed))
                 .put("limitMs", 3_600_000);
-        NodeHyperdhtPeer p = start(host, "relay", "relay-" + host.name(), o);
+        LabPeer p = start(host, "relay", o);
         p.first = p.await("listening", Duration.ofSeconds(60));
         return p;
     }
@@ -81,14 +135,14 @@ public final class NodeHyperdhtPeer implements AutoCloseable {
      * An echo server listening on the key pair of {@code seed}; {@code relayThrough} (a relay's public key, hex)
      * or null.
      */
-    public static NodeHyperdhtPeer server(NatLab.Host host, List<String> bootstrap, byte[] seed, String relayThrough,
+    public static LabPeer server(NatLab.Host host, List<String> bootstrap, byte[] seed, String relayThrough,
             Duration limit) {
         ObjectNode o = dhtOptions(host, bootstrap).put("seed", HexFormat.of().formatHex(seed))
                 .put("limitMs", limit.toMillis());
         if (relayThrough != null) {
             o.put("relayThrough", relayThrough);
         }
-        NodeHyperdhtPeer p = start(host, "server", "server-" + host.name(), o);
+        LabPeer p = start(host, "server", o);
         p.first = p.await("listening", Duration.ofSeconds(60));
         return p;
     }
@@ -98,14 +152,14 @@ public final class NodeHyperdhtPeer implements AutoCloseable {
      * relay peer to use ({@code relayThrough} and its address, to tell relayed streams) or null. Returns once its
      * DHT has bootstrapped ({@code ready}); the connection attempt is then under way.
      */
-    public static NodeHyperdhtPeer client(NatLab.Host host, List<String> bootstrap, String publicKey, long bytes,
-            NodeHyperdhtPeer relay, Duration limit) {
+    public static LabPeer client(NatLab.Host host, List<String> bootstrap, String publicKey, long bytes,
+            LabPeer relay, Duration limit) {
         ObjectNode o = dhtOptions(host, bootstrap).put("key", publicKey).put("bytes", bytes)
                 .put("limitMs", limit.toMillis());
         if (relay != null) {
             o.put("relayThrough", relay.publicKey()).put("relay", relay.publicAddress());
         }
-        NodeHyperdhtPeer p = start(host, "client", "client-" + host.name(), o);
+        LabPeer p = start(host, "client", o);
         p.first = p.await("ready", Duration.ofSeconds(60));
         return p;
     }
@@ -119,11 +173,14 @@ public final class NodeHyperdhtPeer implements AutoCloseable {
         return o;
     }
 
-    private static NodeHyperdhtPeer start(NatLab.Host host, String role, String logName, ObjectNode options) {
+    private static LabPeer start(NatLab.Host host, String role, ObjectNode options) {
         Path dir = NodeOracle.install(SCRIPT);
-        Path log = host.logDir().resolve(logName + "-" + host.namespace().name() + ".log");
         Process p = host.spawn(dir, List.of("node", SCRIPT, role, options.toString()));
-        return new NodeHyperdhtPeer(role + "@" + host.name(), p, log);
+        return new LabPeer(role + "@" + host.name(), p, logFile(host, role));
+    }
+
+    private static Path logFile(NatLab.Host host, String role) {
+        return host.logDir().resolve(role + "-" + host.namespace().name() + ".log");
     }
 
     /** The first event of the role: {@code ready} (testnet, client) or {@code listening} (server, relay). */
