@@ -8,6 +8,7 @@
 //   echo-message answer each stream message with "echo:" + message, socket messages likewise
 //   destroy      read <bytes> bytes, then destroy the stream
 //   await-close  write 1 MiB, report how the stream closed (Java destroys it)
+//   report       report every chunk of data (hex) and the end, write nothing, never end
 const UDX = require('udx-native')
 const crypto = require('crypto')
 
@@ -96,6 +97,9 @@ if (mode === 'sink') {
 } else if (mode === 'await-close') {
   stream.on('data', () => {})
   stream.write(Buffer.alloc(1 << 20, 0x61))
+} else if (mode === 'report') {
+  stream.on('data', (d) => out({ event: 'data', hex: d.toString('hex') }))
+  stream.on('end', () => out({ event: 'end' }))
 } else {
   console.error('unknown mode ' + mode)
   process.exit(2)

@@ -18,9 +18,14 @@ import java.util.function.Consumer;
  * (hyperdht enables keep-alive, 5 s, on every connection). Closing encrypts nothing: the transport's end-of-stream is the
  * end.
  *
+ * <p>Tags: @hyperswarm/secret-stream never sends PUSH, REKEY or FINAL and ignores the tag it receives, so a message
+ * after a FINAL is still decrypted and delivered here, as Node does (the REKEY bit still rekeys: libsodium's pull does
+ * that itself, and both sides must stay in step). {@link #isRemoteFinal()} only reports that a FINAL was seen.
+ *
  * <p>Outgoing: {@link #headerFrame()}, then {@link #seal}. Incoming: feed transport bytes to {@link #receive}, which
- * reassembles frames across arbitrary chunk boundaries and hands out plaintexts. Not thread-safe; one sender and one
- * receiver thread may each use their half if they synchronise externally.
+ * reassembles frames across arbitrary chunk boundaries and hands out plaintexts; the {@link PlaintextHandler} variant
+ * decrypts in place in a reused frame buffer and lends the plaintext, allocating nothing per message. Not thread-safe;
+ * one sender and one receiver thread may each use their half if they synchronise externally.
  */
 public final class SecretStream {
     /** Length of the first frame's body: stream id + secretstream header. */
@@ -31,6 +36,17 @@ public final class SecretStream {
     public static final int MAX_MESSAGE = MAX_FRAME_BODY - SecretStreamCipher.ABYTES;
     /** hyperdht's {@code connectionKeepAlive} default: an empty message after this long without writes. */
     public static final int KEEP_ALIVE_MILLIS = 5000;
+    /** A reused frame buffer larger than this is given back after its frame, so one huge frame is not kept. */
+    private static final int KEPT_FRAME_BUFFER = 65536 + 64;
+
+    /**
+     * Receives one decrypted message, lent: {@code buf[off, off+len)} is valid only during the call (the buffer is
+     * reused for the next frame). Returns false to stop {@link #receive} right after this message (a paused reader).
+     */
+    @FunctionalInterface
+    public interface PlaintextHandler {
+        boolean message(byte[] buf, int off, int len);
+    }
 
     private final boolean initiator;
     private final byte[] rxKey;
@@ -47,8 +63,10 @@ public final class SecretStream {
     // frame reassembly
     private final byte[] lenBuf = new byte[3];
     private int lenHave;
-    private byte[] body;
+    private byte[] frameBuf = new byte[2048];
+    private int bodyLen = -1; // -1: reading a length prefix
     private int bodyHave;
+    private long keepAlivesReceived;
 
     /**
      * @param tx this side's sending key, {@code rx} the receiving key (32 bytes each, from the Noise split)
@@ -138,7 +156,7 @@ public final class SecretStream {
         return ended;
     }
 
-    /** Whether the peer sent a {@code TAG_FINAL} message. */
+    /** Whether the peer sent a {@code TAG_FINAL} message (later messages are delivered all the same). */
     public boolean isRemoteFinal() {
         return remoteFinal;
     }
@@ -149,60 +167,93 @@ public final class SecretStream {
     }
 
     /**
-     * Feeds bytes from the transport and delivers each complete message's plaintext, in order. Frames may be split
-     * across calls at any byte.
+     * Feeds bytes from the transport and delivers each complete message's plaintext, in order, as a new array. Frames
+     * may be split across calls at any byte.
      *
-     * @throws CryptoException on a wrong first frame (size or stream id), a frame shorter than 17 bytes, a failed MAC
-     *     or data after a FINAL message; the stream is unusable afterwards, as Node destroys it
+     * @throws CryptoException on a wrong first frame (size or stream id), a frame shorter than 17 bytes or a failed
+     *     MAC; the stream is unusable afterwards, as Node destroys it
      */
     public void receive(byte[] data, int off, int len, Consumer<byte[]> onMessage) throws CryptoException {
+        receive(data, off, len, (b, o, n) -> {
+            onMessage.accept(Arrays.copyOfRange(b, o, o + n));
+            return true;
+        });
+    }
+
+    /**
+     * Like {@link #receive(byte[], int, int, Consumer)}, but each plaintext is lent to {@code handler} out of the
+     * frame buffer it was decrypted in (in place), with no allocation per message.
+     *
+     * @return the bytes consumed: {@code len}, or fewer when the handler returned false (feed the rest later)
+     */
+    public int receive(byte[] data, int off, int len, PlaintextHandler handler) throws CryptoException {
         if (failed) {
             throw new CryptoException("secret stream already failed");
         }
+        int start = off;
         int end = off + len;
         while (off < end) {
-            if (body == null) {
+            if (bodyLen < 0) {
                 while (lenHave < 3 && off < end) {
                     lenBuf[lenHave++] = data[off++];
                 }
                 if (lenHave < 3) {
-                    return;
+                    return len;
                 }
-                int n = (lenBuf[0] & 0xff) | (lenBuf[1] & 0xff) << 8 | (lenBuf[2] & 0xff) << 16;
+                bodyLen = (lenBuf[0] & 0xff) | (lenBuf[1] & 0xff) << 8 | (lenBuf[2] & 0xff) << 16;
                 lenHave = 0;
-                body = new byte[n];
                 bodyHave = 0;
+                if (frameBuf.length < bodyLen) {
+                    frameBuf = new byte[Math.max(bodyLen, Math.min(2 * frameBuf.length, MAX_FRAME_BODY))];
+                }
             }
-            int take = Math.min(body.length - bodyHave, end - off);
-            System.arraycopy(data, off, body, bodyHave, take);
+            int take = Math.min(bodyLen - bodyHave, end - off);
+            System.arraycopy(data, off, frameBuf, bodyHave, take);
             bodyHave += take;
             off += take;
-            if (bodyHave == body.length) {
-                byte[] frame = body;
-                body = null;
+            if (bodyHave == bodyLen) {
+                int n = bodyLen;
+                bodyLen = -1;
+                boolean goOn = true;
                 try {
-                    byte[] plain = open(frame);
-                    if (plain != null) {
-                        onMessage.accept(plain);
+                    int plain = open(frameBuf, n);
+                    if (plain >= 0) {
+                        goOn = handler.message(frameBuf, 1, plain);
                     }
                 } catch (CryptoException e) {
                     failed = true;
                     throw e;
+                } finally {
+                    if (frameBuf.length > KEPT_FRAME_BUFFER) {
+                        frameBuf = new byte[2048];
+                    }
+                }
+                if (!goOn) {
+                    return off - start;
                 }
             }
         }
+        return len;
     }
 
     /** Whether a frame is partly received (an end-of-stream now would cut it). */
     public boolean hasPartialFrame() {
-        return body != null || lenHave > 0;
+        return bodyLen >= 0 || lenHave > 0;
     }
 
-    /** Handles one frame body; null when nothing is delivered (header, dropped keep-alive). */
-    private byte[] open(byte[] frame) throws CryptoException {
+    /** Empty messages received (keep-alives, whether dropped or delivered). */
+    public long keepAlivesReceived() {
+        return keepAlivesReceived;
+    }
+
+    /**
+     * Handles one frame body {@code frame[0, n)}: the header, or a message decrypted in place to {@code frame[1,
+     * 1 + length)}. Returns the plaintext length, or -1 when nothing is delivered (header, dropped keep-alive).
+     */
+    private int open(byte[] frame, int n) throws CryptoException {
         if (decrypt == null) {
-            if (frame.length != ID_HEADER_BYTES) {
-                throw new CryptoException("Invalid header message received: first frame is " + frame.length
+            if (n != ID_HEADER_BYTES) {
+                throw new CryptoException("Invalid header message received: first frame is " + n
                         + " bytes, expected " + ID_HEADER_BYTES);
             }
             if (!MessageDigest.isEqual(Arrays.copyOf(frame, 32), expectedRemoteId)) {
@@ -210,21 +261,21 @@ public final class SecretStream {
             }
             decrypt = SecretStreamCipher.initPull(rxKey, Arrays.copyOfRange(frame, 32, ID_HEADER_BYTES), backend);
             Arrays.fill(rxKey, (byte) 0);
-            return null;
+            return -1;
         }
-        if (frame.length < SecretStreamCipher.ABYTES) {
-            throw new CryptoException("Invalid message received: frame of " + frame.length + " bytes is below 17");
+        if (n < SecretStreamCipher.ABYTES) {
+            throw new CryptoException("Invalid message received: frame of " + n + " bytes is below 17");
         }
-        if (remoteFinal) {
-            throw new CryptoException("message received after the peer's FINAL message");
-        }
-        byte[] plain = new byte[frame.length - SecretStreamCipher.ABYTES];
-        int tag = decrypt.pull(frame, 0, frame.length, plain, 0);
+        int tag = decrypt.pull(frame, 0, n, frame, 1);
         if (tag == SecretStreamCipher.TAG_FINAL) {
-            remoteFinal = true;
+            remoteFinal = true; // Node ignores tags: what follows a FINAL is still delivered
         }
-        if (plain.length == 0 && dropKeepAlives) {
-            return null;
+        int plain = n - SecretStreamCipher.ABYTES;
+        if (plain == 0) {
+            keepAlivesReceived++;
+            if (dropKeepAlives) {
+                return -1;
+            }
         }
         return plain;
     }

@@ -37,6 +37,8 @@ final class ReceiveBuffer {
     private boolean remoteEndKnown;
     private int remoteEndSeq;
     volatile Consumer<ByteBuf> dataHandler;
+    /** The data handler asked for a pause: bytes wait in the reader queue (shrinking the window) until resumed. */
+    private boolean paused;
 
     // --- reader queue (shared with the reading thread, guarded by readLock)
     private final Object readLock = new Object();
@@ -134,13 +136,19 @@ final class ReceiveBuffer {
 
     private void deliver(ByteBuf data) {
         Consumer<ByteBuf> h = dataHandler;
-        if (h != null) {
+        if (h != null && !paused && readBuffered == 0) {
             try {
                 h.accept(data);
             } finally {
                 data.release();
             }
             return;
+        }
+        if (h != null) {
+            // held for a paused handler: a compact copy, so the held bytes do not pin whole recvmmsg batch buffers
+            ByteBuf copy = alloc.directBuffer(data.readableBytes()).writeBytes(data);
+            data.release();
+            data = copy;
         }
         synchronized (readLock) {
             if (readerClosed) {
@@ -215,6 +223,46 @@ final class ReceiveBuffer {
             return true;
         }
         return false;
+    }
+
+    // --- push delivery (event loop)
+
+    void pause() {
+        paused = true;
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    /** Whether bytes wait for the data handler (it paused, or has not drained since it resumed). */
+    boolean holdsForHandler() {
+        return dataHandler != null && readBuffered > 0;
+    }
+
+    /**
+     * Resumes handing bytes to the data handler: first those queued while paused, in order, until the queue is empty
+     * or the handler pauses again. Returns true when nothing is left queued.
+     */
+    boolean resume() {
+        paused = false;
+        while (!paused) {
+            Consumer<ByteBuf> h = dataHandler;
+            ByteBuf b;
+            synchronized (readLock) {
+                if (h == null || readQueue.isEmpty()) {
+                    return readQueue.isEmpty();
+                }
+                b = readQueue.poll();
+                readBuffered -= b.readableBytes();
+            }
+            try {
+                h.accept(b);
+            } finally {
+                b.release();
+            }
+        }
+        return readBuffered == 0;
     }
 
     // --- the reading thread

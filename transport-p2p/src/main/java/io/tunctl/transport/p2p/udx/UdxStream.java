@@ -78,6 +78,9 @@ public final class UdxStream {
     // --- receive side (event loop, and the reader's queue); see ReceiveBuffer
     private final ReceiveBuffer rcv;
     private boolean eofDelivered;
+    /** The peer's END is reached but the paused data handler still has bytes to take first. */
+    private boolean eofPending;
+    private boolean endReported;
     private boolean ackDue;
     private boolean ackOwedUntilConnect;
     private volatile Firewall firewall;
@@ -260,10 +263,54 @@ public final class UdxStream {
         }
     }
 
-    /** Sets the callback for received stream bytes (event loop; the buffer is released after the call). */
+    /**
+     * Sets the callback for received stream bytes (event loop; the buffer is released after the call). Bytes that
+     * arrived before it was set are handed to it first.
+     */
     public UdxStream onData(Consumer<ByteBuf> handler) {
         rcv.dataHandler = handler;
+        if (handler != null) {
+            onLoop(() -> {
+                if (!rcv.isPaused() && rcv.holdsForHandler()) {
+                    rcv.pause();
+                    resumeLocal();
+                }
+            });
+        }
         return this;
+    }
+
+    /**
+     * Stops handing received bytes to the {@link #onData} callback (push back-pressure): until
+     * {@link #resumeReading()}, they wait in this stream's receive queue, and the window advertised to the peer
+     * shrinks by what waits, down to zero, so the peer stops sending rather than this side dropping. The peer's END
+     * waits behind the queued bytes. May be called from the callback itself, which then receives nothing more.
+     */
+    public void pauseReading() {
+        onLoop(rcv::pause);
+    }
+
+    /**
+     * Hands the bytes that waited to the {@link #onData} callback, in order (on the event loop), then the END if it
+     * came, and tells the peer the reopened window.
+     */
+    public void resumeReading() {
+        onLoop(() -> {
+            if (rcv.isPaused()) {
+                resumeLocal();
+            }
+        });
+    }
+
+    private void resumeLocal() {
+        boolean drained = rcv.resume();
+        if (drained && eofPending && !closed) {
+            eofPending = false;
+            deliverEof();
+        }
+        if (!closed && connected && rcv.windowReopened()) {
+            sendAck();
+        }
     }
 
     /** Sets the callback for received message frames (event loop; the buffer is released after the call). */
@@ -272,9 +319,20 @@ public final class UdxStream {
         return this;
     }
 
-    /** Sets the callback for the peer's END (event loop), called once after all its bytes were delivered. */
+    /**
+     * Sets the callback for the peer's END (event loop), called once after all its bytes were delivered; at once if
+     * that happened before it was set.
+     */
     public UdxStream onEnd(Runnable handler) {
         this.endHandler = handler;
+        if (handler != null) {
+            onLoop(() -> {
+                if (eofDelivered && !endReported && endHandler == handler) {
+                    endReported = true;
+                    handler.run();
+                }
+            });
+        }
         return this;
     }
 
@@ -614,7 +672,7 @@ public final class UdxStream {
                 ackOwedUntilConnect = true;
             }
         }
-        if (!eofDelivered && rcv.endReached()) {
+        if (!eofDelivered && !eofPending && rcv.endReached()) {
             deliverEof();
         }
         return true;
@@ -634,10 +692,15 @@ public final class UdxStream {
     }
 
     private void deliverEof() {
+        if (rcv.holdsForHandler()) {
+            eofPending = true; // after the bytes the paused handler has yet to take
+            return;
+        }
         eofDelivered = true;
         rcv.eof();
         Runnable h = endHandler;
         if (h != null) {
+            endReported = true;
             h.run();
         }
         if (snd.endAcked && !closed) {

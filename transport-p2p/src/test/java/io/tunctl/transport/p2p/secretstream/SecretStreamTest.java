@@ -109,6 +109,63 @@ class SecretStreamTest {
         assertArrayEquals(seq(1, 3), got.get(0));
     }
 
+    /** Node ignores received tags, so a message after a FINAL is delivered, not an error (hyperdht-wire.md §8.3). */
+    @Test
+    void messagesAfterFinalAreDeliveredLikeNode() throws Exception {
+        SecretStream c = client();
+        SecretStream s = server(true);
+        SecretStreamCipher raw = SecretStreamCipher.initPush(CLIENT_TX, seq(0x50, 24), ChaChaBackend.JDK);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes(c.headerFrame());
+        for (int i = 0; i < 3; i++) {
+            int tag = i == 0 ? SecretStreamCipher.TAG_FINAL : SecretStreamCipher.TAG_MESSAGE;
+            byte[] body = raw.push(seq(i, 10 + i), tag);
+            wire.write(body.length);
+            wire.write(0);
+            wire.write(0);
+            wire.writeBytes(body);
+        }
+        byte[] all = wire.toByteArray();
+        List<byte[]> got = new ArrayList<>();
+        s.receive(all, 0, all.length, got::add);
+        assertTrue(s.isRemoteFinal());
+        assertEquals(3, got.size());
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(seq(i, 10 + i), got.get(i));
+        }
+    }
+
+    /** The lending handler stops the feed after a message; the rest is fed later and nothing is lost or repeated. */
+    @Test
+    void lendingHandlerCanStopAndResume() throws Exception {
+        SecretStream c = client();
+        SecretStream s = server(true);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes(c.headerFrame());
+        for (int i = 0; i < 5; i++) {
+            wire.writeBytes(c.seal(seq(i, 100 + i)));
+            wire.writeBytes(c.keepAliveFrame());
+        }
+        byte[] all = wire.toByteArray();
+        List<byte[]> got = new ArrayList<>();
+        int off = 0;
+        int calls = 0;
+        while (off < all.length) {
+            off += s.receive(all, off, all.length - off, (b, o, n) -> {
+                got.add(java.util.Arrays.copyOfRange(b, o, o + n));
+                return false;
+            });
+            calls++;
+        }
+        assertEquals(5, got.size());
+        assertTrue(calls >= 5);
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(seq(i, 100 + i), got.get(i));
+        }
+        assertEquals(5, s.keepAlivesReceived());
+        assertFalse(s.hasPartialFrame());
+    }
+
     @Test
     void datagramsRoundTripAndReject() throws Exception {
         SecretStreamDatagrams a = new SecretStreamDatagrams(true, HASH, seq(1, 8));
