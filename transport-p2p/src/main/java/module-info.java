@@ -18,4 +18,6 @@ module io.tunctl.transport.p2p {
 
     exports io.tunctl.transport.p2p.crypto;
     exports io.tunctl.transport.p2p.dht.rpc;
+    exports io.tunctl.transport.p2p.hyperdht;
+    exports io.tunctl.transport.p2p.stream;
 }
