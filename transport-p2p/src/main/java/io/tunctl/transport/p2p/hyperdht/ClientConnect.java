@@ -14,6 +14,7 @@ import io.tunctl.transport.p2p.udx.UdxStream;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientConnect {
     private static final int MAX_INFLIGHT = 2;
+    /** With cached relays one more handshake may be in flight, as hyperdht's pre-connect. */
+    private static final int MAX_INFLIGHT_PRECONNECT = 3;
     private static final int QUERY_RETRIES = 3;
 
     private final HyperDht dht;
@@ -46,6 +49,8 @@ final class ClientConnect {
     private InetSocketAddress earlyPacketFrom;
     private boolean awaitingServer;
     private boolean finished;
+    private int maxInflight = MAX_INFLIGHT;
+    private byte[] value;
 
     ClientConnect(HyperDht dht, Ed25519KeyPair keyPair, byte[] serverKey,
             CompletableFuture<HyperDhtConnection> result) {
@@ -73,16 +78,26 @@ final class ClientConnect {
             fail(ConnectError.PEER_CONNECTION_FAILED, "cannot write Noise message 1: " + e.getMessage());
             return;
         }
-        query = node.query(handshake.target(), DhtCommands.FIND_PEER, null, QueryOptions.defaults()
-                .withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply));
+        this.value = value;
+        // relays of the last connect to this key: handshake through them at once, walking the DHT meanwhile
+        List<InetSocketAddress> cached = dht.cachedRelays(handshake.target());
+        QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
+        if (!cached.isEmpty()) {
+            maxInflight = MAX_INFLIGHT_PRECONNECT;
+            o = o.withNodes(cached);
+            for (InetSocketAddress r : cached) {
+                if (tried.add(r)) {
+                    candidates.add(r);
+                }
+            }
+            next();
+        }
+        query = node.query(handshake.target(), DhtCommands.FIND_PEER, null, o);
         query.finished().whenComplete((q, e) -> dht.loop().execute(() -> {
             queryDone = true;
             maybeGiveUp();
         }));
-        this.value = value;
     }
-
-    private byte[] value;
 
     private void onFindPeerReply(DhtReply r) {
         if (finished || connected != null || HyperDht.peerRecord(r, serverKey) == null) {
@@ -96,7 +111,7 @@ final class ClientConnect {
     }
 
     private void next() {
-        while (!finished && connected == null && inflight < MAX_INFLIGHT && !candidates.isEmpty()) {
+        while (!finished && connected == null && inflight < maxInflight && !candidates.isEmpty()) {
             InetSocketAddress relay = candidates.poll();
             inflight++;
             node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, handshake.target(), value, 3)
@@ -127,6 +142,11 @@ final class ClientConnect {
             case ClientHandshake.Connected c -> {
                 connected = c;
                 query.destroy();
+                List<InetSocketAddress> relays = c.payload().relayAddresses();
+                dht.cacheRelays(handshake.target(), relays != null && !relays.isEmpty() ? relays : List.of(relay));
+                HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
+                        + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
+                        + c.payload().firewall() + ": " + c.plan());
                 follow(c);
             }
         }

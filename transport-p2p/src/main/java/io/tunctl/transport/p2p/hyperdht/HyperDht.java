@@ -66,6 +66,7 @@ import java.util.function.Supplier;
 public final class HyperDht implements AutoCloseable {
     static final System.Logger LOG = System.getLogger(HyperDht.class.getName());
     private static final long MAINTENANCE_MILLIS = 5000;
+    private static final int RELAY_CACHE_SIZE = 512;
 
     private final EventLoopGroup group;
     private final UdxSocket socket;
@@ -77,6 +78,15 @@ public final class HyperDht implements AutoCloseable {
     private final Router router = new Router(forwards);
     private final RecordStore records = new RecordStore(forwards, new SecureRandom());
     private final Map<String, HyperDhtServer> servers = new HashMap<>();
+    /** target hex -> the relays a server named in its last handshake with us (hyperdht's relayAddressesCache). */
+    private final Map<String, List<InetSocketAddress>> relayCache = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<InetSocketAddress>> e) {
+            return size() > RELAY_CACHE_SIZE;
+        }
+    };
     private volatile boolean closed;
 
     private HyperDht(EventLoopGroup group, UdxSocket socket, DhtNodeOptions options) {
@@ -254,6 +264,15 @@ public final class HyperDht implements AutoCloseable {
     void unregister(byte[] target, HyperDhtServer server) {
         servers.remove(HexFormat.of().formatHex(target), server);
         forwards.remove(target);
+    }
+
+    List<InetSocketAddress> cachedRelays(byte[] target) {
+        List<InetSocketAddress> r = relayCache.get(HexFormat.of().formatHex(target));
+        return r == null ? List.of() : r;
+    }
+
+    void cacheRelays(byte[] target, List<InetSocketAddress> relays) {
+        relayCache.put(HexFormat.of().formatHex(target), List.copyOf(relays));
     }
 
     static long now() {

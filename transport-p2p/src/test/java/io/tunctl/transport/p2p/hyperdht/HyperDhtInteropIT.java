@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import io.tunctl.transport.p2p.dht.hyperdht.ConnectError;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Random;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -132,6 +134,130 @@ class HyperDhtInteropIT {
                     Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x52)))).get(30, TimeUnit.SECONDS);
             assertArrayEquals(kp.publicKey(), c.remotePublicKey());
             c.destroy();
+        }
+    }
+    @Test
+    void aRedialWithTheSameKeyReplacesTheServersOldStream() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap); HyperDht javaClient = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x61)));
+            List<HyperDhtConnection> conns = new CopyOnWriteArrayList<>();
+            HyperDhtServer server = java.createServer(kp, null, c -> {
+                conns.add(c);
+                Peers.echo(c);
+            });
+            server.listen().get(30, TimeUnit.SECONDS);
+            HyperDhtConnection first = javaClient.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            first.handler(new Peers.Collector(0));
+            HyperDhtConnection second = javaClient.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(5);
+            second.handler(got);
+            second.write("again".getBytes(StandardCharsets.UTF_8), 0, 5);
+            assertEquals("again", new String(got.done.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+            assertEquals(2, conns.size());
+            conns.get(0).closeFuture().handle((x, e) -> null).get(10, TimeUnit.SECONDS);
+            assertTrue(conns.get(0).isClosed(), "the server destroyed the old stream of that key");
+            first.closeFuture().handle((x, e) -> null).get(20, TimeUnit.SECONDS);
+            assertTrue(first.isClosed(), "the client sees its old stream reset");
+            assertFalse(second.isClosed());
+            second.destroy();
+        }
+    }
+
+    @Test
+    void hundredMebibytesJavaToNodeKeepTheirSha256() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x71), "mode", "hash");
+        byte[] pk = HEX.parseHex(srv.path("publicKey").asText());
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            HyperDhtConnection c = java.connect(pk).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(0);
+            c.handler(got);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Random rnd = new Random(7);
+            byte[] chunk = new byte[60_000];
+            long total = 100L << 20;
+            long sent = 0;
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            while (sent < total) {
+                assertTrue(System.nanoTime() < deadline, "100 MiB not sent within 120 s");
+                if (!c.stream().isWritable()) {
+                    Thread.sleep(1);
+                    continue;
+                }
+                int n = (int) Math.min(chunk.length, total - sent);
+                rnd.nextBytes(chunk);
+                sha.update(chunk, 0, n);
+                c.write(chunk, 0, n);
+                sent += n;
+            }
+            c.end();
+            String digest = new String(got.done.get(120, TimeUnit.SECONDS), StandardCharsets.US_ASCII);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("100 MiB Java client -> Node server over the testnet: %.1f s (%.0f Mbit/s)%n", secs,
+                    total * 8 / secs / 1e6);
+            assertEquals(HEX.formatHex(sha.digest()), digest);
+        }
+    }
+
+    @Test
+    void connectTimeMedianOf20JavaAndNodeClients() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x81), "mode", "echo");
+        byte[] pk = HEX.parseHex(srv.path("publicKey").asText());
+        List<Double> javaMs = new ArrayList<>();
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            for (int i = 0; i < 20; i++) {
+                long t0 = System.nanoTime();
+                HyperDhtConnection c = java.connect(pk).get(30, TimeUnit.SECONDS);
+                javaMs.add((System.nanoTime() - t0) / 1e6);
+                c.destroy();
+            }
+        }
+        List<Double> nodeMs = new ArrayList<>();
+        nodejs.call("connectTimes", "node", nodeClient, "publicKey", HEX.formatHex(pk), "count", 20).path("ms")
+                .forEach(n -> nodeMs.add(n.asDouble()));
+        System.out.printf("connect-by-key to a Node server, median of 20 on the local testnet: Java client %.1f ms,"
+                + " Node client %.1f ms%n", median(javaMs), median(nodeMs));
+        assertEquals(20, nodeMs.size());
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        java.util.Collections.sort(s);
+        return (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    @Test
+    void aDhtOfJavaNodesOnlyServesNodeAndJavaPeers() throws Exception {
+        List<HyperDht> dht = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                dht.add(HyperDht.bind(io.tunctl.transport.p2p.dht.rpc.DhtNodeOptions.bootstrapper("127.0.0.1",
+                        new java.net.InetSocketAddress("127.0.0.1", 0)).withBootstrapText(i == 0 ? List.of()
+                        : List.of("127.0.0.1:" + dht.get(0).localAddress().getPort()))));
+                dht.get(i).fullyBootstrapped().get(30, TimeUnit.SECONDS);
+                assertFalse(dht.get(i).node().isEphemeral(), "a bootstrapper is persistent");
+            }
+            List<String> javaBootstrap = List.of("127.0.0.1:" + dht.get(0).localAddress().getPort());
+            int serverNode = nodejs.call("node", "bootstrap", javaBootstrap).path("node").asInt();
+            int client = nodejs.call("node", "bootstrap", javaBootstrap).path("node").asInt();
+            JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x91), "mode", "echo");
+            String pkHex = srv.path("publicKey").asText();
+            JsonNode r = nodejs.call("echo", "node", client, "publicKey", pkHex, "data", "abcdef");
+            assertEquals("abcdef", r.path("data").asText(), "Node to Node through Java storage nodes");
+            try (HyperDht java = Peers.javaNode(javaBootstrap)) {
+                HyperDhtConnection c = java.connect(HEX.parseHex(pkHex)).get(30, TimeUnit.SECONDS);
+                Peers.Collector got = new Peers.Collector(3);
+                c.handler(got);
+                c.write(new byte[] {1, 2, 3}, 0, 3);
+                assertArrayEquals(new byte[] {1, 2, 3}, got.done.get(20, TimeUnit.SECONDS));
+                c.destroy();
+            }
+        } finally {
+            for (HyperDht d : dht) {
+                d.close();
+            }
         }
     }
 }
