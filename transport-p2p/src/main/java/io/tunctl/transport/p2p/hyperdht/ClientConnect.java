@@ -75,7 +75,11 @@ final class ClientConnect {
         try {
             value = handshake.request(context);
         } catch (CryptoException e) {
-            fail(ConnectError.PEER_CONNECTION_FAILED, "cannot write Noise message 1: " + e.getMessage());
+            // the only key-dependent step: DH with a server key that is not a curve point
+            finished = true;
+            udx.destroy();
+            result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
+                    + e.getMessage()));
             return;
         }
         this.value = value;
