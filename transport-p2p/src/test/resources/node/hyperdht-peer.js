@@ -10,7 +10,9 @@
 //   {"op":"connectTimes","node":n,"publicKey":hex,"count":k} -> k sequential connects (each until the stream
 //        opens), {"ms":[t...]}
 //   {"op":"lookup","node":n,"publicKey":hex}          -> findPeer: {"nodes":["h:p"]}
-// Every reply is bounded by a 60 s timer; errors come back as {"ok":false,"error":"..."}.
+//   {"op":"sendHash","node":n,"publicKey":hex,"size":bytes} -> connects, sends that many random bytes, ends, waits
+//        for the server's end: {"sha256":hex,"ms":t}
+// Every reply is bounded by a 180 s timer; errors come back as {"ok":false,"error":"..."}.
 const HyperDHT = require('hyperdht')
 const createTestnet = require('hyperdht/testnet')
 const crypto = require('crypto')
@@ -103,6 +105,26 @@ async function handle(m) {
       }
       return { ms }
     }
+    case 'sendHash': {
+      const { socket } = await connectOpen(nodes[m.node], m.publicKey)
+      const h = crypto.createHash('sha256')
+      const start = Date.now()
+      let left = m.size
+      while (left > 0) {
+        const chunk = crypto.randomBytes(Math.min(65536, left))
+        h.update(chunk)
+        left -= chunk.length
+        if (!socket.write(chunk)) await new Promise((resolve) => socket.once('drain', resolve))
+      }
+      socket.end()
+      await new Promise((resolve, reject) => {
+        socket.on('data', () => {})
+        socket.on('end', resolve)
+        socket.on('close', resolve)
+        socket.on('error', reject)
+      })
+      return { sha256: h.digest('hex'), ms: Date.now() - start }
+    }
     case 'lookup': {
       const out = []
       for await (const r of nodes[m.node].findPeer(Buffer.from(m.publicKey, 'hex'))) {
@@ -120,7 +142,7 @@ rl.on('line', async (line) => {
   let m
   try { m = JSON.parse(line) } catch { return }
   try {
-    const r = await withTimeout(handle(m), 60000, m.op)
+    const r = await withTimeout(handle(m), 180000, m.op)
     process.stdout.write(JSON.stringify({ id: m.id, ok: true, ...r }) + '\n')
   } catch (e) {
     process.stdout.write(JSON.stringify({ id: m.id, ok: false, error: String(e && e.stack || e) }) + '\n')

@@ -260,4 +260,84 @@ class HyperDhtInteropIT {
             }
         }
     }
+    @Test
+    void firewalledJavaPeersConnectThroughTheLanShortcut() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0xa1), "mode", "echo");
+        byte[] nodeServerKey = HEX.parseHex(srv.path("publicKey").asText());
+        try (HyperDht server = Peers.firewalledJavaNode(bootstrap);
+                HyperDht client = Peers.firewalledJavaNode(bootstrap)) {
+            assertTrue(server.node().isFirewalled() && client.node().isFirewalled());
+            assertEquals(null, client.node().remoteAddress(), "cannot claim OPEN");
+            // firewalled Java client -> Node server (UNKNOWN too): both meet on the server's LAN address
+            HyperDhtConnection c = client.connect(nodeServerKey).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(3);
+            c.handler(got);
+            c.write(new byte[] {7, 8, 9}, 0, 3);
+            assertArrayEquals(new byte[] {7, 8, 9}, got.done.get(20, TimeUnit.SECONDS));
+            c.destroy();
+
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0xa2)));
+            HyperDhtServer s = server.createServer(kp, null, Peers::echo);
+            s.listen().get(30, TimeUnit.SECONDS);
+            // Node client -> firewalled Java server
+            JsonNode r = nodejs.call("echo", "node", nodeClient, "publicKey", HEX.formatHex(kp.publicKey()),
+                    "data", "0a0b0c");
+            assertEquals("0a0b0c", r.path("data").asText());
+            // firewalled Java -> firewalled Java
+            HyperDhtConnection j = client.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            Peers.Collector got2 = new Peers.Collector(2);
+            j.handler(got2);
+            j.write(new byte[] {4, 2}, 0, 2);
+            assertArrayEquals(new byte[] {4, 2}, got2.done.get(20, TimeUnit.SECONDS));
+            j.destroy();
+        }
+    }
+
+    @Test
+    void javaNodesOnTheTestnetClaimOpen() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            // one socket for everything: the PING_NAT check reaches it, so hyperdht's "claim OPEN" path is taken
+            assertFalse(java.node().isFirewalled());
+            assertEquals(java.localAddress(), java.node().remoteAddress());
+        }
+    }
+    @Test
+    void hundredMebibytesNodeToJavaKeepTheirSha256() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0xb1)));
+            java.util.concurrent.CompletableFuture<String> digest = new java.util.concurrent.CompletableFuture<>();
+            long[] received = {0};
+            HyperDhtServer server = java.createServer(kp, null, c -> {
+                MessageDigest sha;
+                try {
+                    sha = MessageDigest.getInstance("SHA-256");
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+                c.handler(new io.tunctl.transport.p2p.stream.SecureStream.Handler() {
+                    @Override
+                    public void onMessage(io.tunctl.transport.p2p.stream.SecureStream s, byte[] buf, int off,
+                            int len) {
+                        sha.update(buf, off, len);
+                        received[0] += len;
+                    }
+
+                    @Override
+                    public void onEnd(io.tunctl.transport.p2p.stream.SecureStream s) {
+                        digest.complete(HEX.formatHex(sha.digest()));
+                        s.end();
+                    }
+                });
+            });
+            server.listen().get(30, TimeUnit.SECONDS);
+            long size = 100L << 20;
+            JsonNode r = nodejs.call("sendHash", "node", nodeClient, "publicKey", HEX.formatHex(kp.publicKey()),
+                    "size", size);
+            assertEquals(r.path("sha256").asText(), digest.get(30, TimeUnit.SECONDS));
+            assertEquals(size, received[0]);
+            System.out.printf("100 MiB Node client -> Java server over the testnet: %.1f s%n",
+                    r.path("ms").asLong() / 1000.0);
+        }
+    }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Node hyperdht 6.34.0 peers in a child process ({@code node/hyperdht-peer.js}: a {@code hyperdht/testnet}, nodes,
- * echo and hash servers, clients), driven by JSON-line commands, each answered within 90 s or the call fails. Calls
+ * echo and hash servers, clients), driven by JSON-line commands, each answered within 200 s or the call fails. Calls
  * may overlap (each waits for its own reply).
  */
 final class NodeHyperDht implements AutoCloseable {
@@ -92,10 +92,10 @@ final class NodeHyperDht implements AutoCloseable {
             in.write(JSON.writeValueAsString(req) + "\n");
             in.flush();
         }
-        JsonNode reply = queue(id).poll(90, TimeUnit.SECONDS);
+        JsonNode reply = queue(id).poll(200, TimeUnit.SECONDS);
         replies.remove(id);
         if (reply == null) {
-            throw new IOException("node hyperdht-peer: no reply to " + op + " within 90 s (alive="
+            throw new IOException("node hyperdht-peer: no reply to " + op + " within 200 s (alive="
                     + process.isAlive() + ")\n" + stderr());
         }
         if (!reply.path("ok").asBoolean()) {

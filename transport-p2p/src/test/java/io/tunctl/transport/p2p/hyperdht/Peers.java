@@ -23,6 +23,17 @@ final class Peers {
         return d;
     }
 
+    /**
+     * A Java node that stays firewalled (no PING_NAT check during bootstrap): it cannot claim OPEN, so it connects
+     * like a NATed peer would, here through the LAN shortcut.
+     */
+    static HyperDht firewalledJavaNode(List<String> bootstrap) throws Exception {
+        HyperDht d = HyperDht.bind(DhtNodeOptions.defaults().withBind(new InetSocketAddress("127.0.0.1", 0))
+                .withBootstrapText(bootstrap).withQuickFirewall(false));
+        d.fullyBootstrapped().get(30, TimeUnit.SECONDS);
+        return d;
+    }
+
     /** Writes every message back; ends when the peer ends. */
     static void echo(HyperDhtConnection c) {
         c.handler(new SecureStream.Handler() {
