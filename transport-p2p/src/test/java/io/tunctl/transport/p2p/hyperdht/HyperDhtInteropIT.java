@@ -219,6 +219,8 @@ class HyperDhtInteropIT {
                 .forEach(n -> nodeMs.add(n.asDouble()));
         System.out.printf("connect-by-key to a Node server, median of 20 on the local testnet: Java client %.1f ms,"
                 + " Node client %.1f ms%n", median(javaMs), median(nodeMs));
+        System.out.println("  Java ms: " + javaMs.stream().map(d -> String.format("%.1f", d)).toList());
+        System.out.println("  Node ms: " + nodeMs.stream().map(d -> String.format("%.1f", d)).toList());
         assertEquals(20, nodeMs.size());
     }
 
