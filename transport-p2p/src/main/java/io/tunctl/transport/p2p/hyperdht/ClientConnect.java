@@ -237,6 +237,21 @@ final class ClientConnect {
         }
     }
 
+    /** The node closes: give up at once. */
+    void abort(String why) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (query != null) {
+            query.destroy();
+        }
+        if (udx != null) {
+            udx.destroy();
+        }
+        result.completeExceptionally(new IllegalStateException(why));
+    }
+
     private void fail(ConnectError error, String message) {
         if (finished) {
             return;

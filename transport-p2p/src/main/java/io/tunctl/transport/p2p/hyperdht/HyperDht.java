@@ -87,6 +87,8 @@ public final class HyperDht implements AutoCloseable {
             return size() > RELAY_CACHE_SIZE;
         }
     };
+    /** Connects in progress, failed when the node closes. */
+    private final java.util.Set<ClientConnect> connecting = new java.util.HashSet<>();
     private volatile boolean closed;
 
     private HyperDht(EventLoopGroup group, UdxSocket socket, DhtNodeOptions options) {
@@ -178,7 +180,16 @@ public final class HyperDht implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
             return result;
         }
-        loop.execute(() -> new ClientConnect(this, keyPair, publicKey.clone(), result).start());
+        loop.execute(() -> {
+            if (closed) {
+                result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
+                return;
+            }
+            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result);
+            connecting.add(c);
+            result.whenComplete((x, e) -> onLoop(() -> connecting.remove(c))); // a caller may cancel anywhere
+            c.start();
+        });
         return result;
     }
 
@@ -230,6 +241,16 @@ public final class HyperDht implements AutoCloseable {
             }
         }
         closed = true;
+        try {
+            call(() -> {
+                for (ClientConnect c : List.copyOf(connecting)) {
+                    c.abort("HyperDHT node closed");
+                }
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connects not aborted: " + e);
+        }
         node.close();
         socket.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -383,6 +404,19 @@ public final class HyperDht implements AutoCloseable {
             s.expire(now);
         }
         loop.schedule(this::maintain, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the loop (now if already there); dropped once the loop is gone. */
+    void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing left to update
+        }
     }
 
     <T> T call(Supplier<T> task) {

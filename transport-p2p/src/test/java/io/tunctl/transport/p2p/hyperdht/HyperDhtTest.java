@@ -119,6 +119,10 @@ class HyperDhtTest {
 
         HyperDhtConnection c = client.connect(kp.publicKey(), friend).get(30, TimeUnit.SECONDS);
         assertFalse(c.isClosed());
+        // the server accepts when its stream connects: at its reply, or at our first packet if it waits for one
+        for (int i = 0; i < 200 && accepted.isEmpty(); i++) {
+            Thread.sleep(10);
+        }
         assertEquals(1, accepted.size());
         assertArrayEquals(friend.publicKey(), accepted.get(0).remotePublicKey());
         c.destroy();
@@ -155,5 +159,15 @@ class HyperDhtTest {
         ExecutionException nf = assertThrows(ExecutionException.class,
                 () -> client.connect(key(5).publicKey()).get(60, TimeUnit.SECONDS));
         assertEquals(ConnectError.PEER_NOT_FOUND, assertInstanceOf(HyperDhtException.class, nf.getCause()).error());
+    }
+    @Test
+    void closingTheNodeEndsConnectsInProgress() throws Exception {
+        HyperDht client = Peers.javaNode(bootstrap); // closed by the test, not by close()
+        java.util.concurrent.CompletableFuture<HyperDhtConnection> f = client.connect(key(6).publicKey());
+        client.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof IllegalStateException || e.getCause() instanceof HyperDhtException,
+                e.getCause().toString());
+        assertThrows(ExecutionException.class, () -> client.connect(key(6).publicKey()).get(5, TimeUnit.SECONDS));
     }
 }
