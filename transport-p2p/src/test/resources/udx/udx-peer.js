@@ -28,7 +28,8 @@ const stream = udx.createStream(localId)
 stream.connect(socket, remoteId, javaPort, host)
 stream.on('error', (e) => out({ event: 'error', code: e.code }))
 stream.on('close', () => {
-  out({ event: 'close' })
+  // packetsReceived counts every packet for this stream, duplicates included; retransmits is a 16-bit counter
+  out({ event: 'close', packetsReceived: stream.packetsReceived, packetsTransmitted: stream.packetsTransmitted, retransmits: stream.retransmits })
   socket.close().then(() => process.exit(0))
 })
 out({ event: 'ready', port: socket.address().port })

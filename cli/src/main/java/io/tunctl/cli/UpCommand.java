@@ -6,7 +6,7 @@ import io.tunctl.core.runtime.Transports;
 import io.tunctl.core.runtime.TunnelConfig;
 import io.tunctl.core.spi.TransportProvider;
 import io.tunctl.core.spi.Tunnel;
-import io.tunctl.core.tun.LinuxInterface;
+import io.tunctl.core.tun.Interfaces;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunctl.core.config.ConfigDocument;
 import io.tunctl.core.config.ConfigException;
@@ -53,12 +53,16 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         TunnelConfig tc = TunnelConfig.of(document(), Transports.load());
         configureLogging(tc.config());
-        try {
-            StateFile.scrubLeftovers(null); // what a killed tunctl left in this namespace (its state file says what)
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot remove what a stopped tunctl left: " + e.getMessage());
+        boolean linux = Interfaces.os(System.getProperty("os.name")) == Interfaces.Os.LINUX; // clear error elsewhere
+        if (linux) {
+            try {
+                StateFile.scrubLeftovers(null); // what a killed tunctl left in this namespace (its state file says what)
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot remove what a stopped tunctl left: " + e.getMessage());
+            }
         }
-        DefaultTunnelContext context = new DefaultTunnelContext(LinuxInterface::create, tc.interfaceSpec(), LOG);
+        // Linux TUN, macOS utun or Windows Wintun by os.name
+        DefaultTunnelContext context = new DefaultTunnelContext(Interfaces::open, tc.interfaceSpec(), LOG);
         Teardown teardown = new Teardown(context, spec.commandLine().getErr());
         Thread hook = new Thread(teardown::runFromHook, "tunctl-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);

@@ -31,11 +31,16 @@ public final class NativeException extends IOException {
 
     private NativeException(String message, String call, String argument, int errno, String description,
                             String hint) {
+        this(message, call, argument, errno, libc_h.errnoName(errno), description, hint);
+    }
+
+    private NativeException(String message, String call, String argument, int errno, String errnoName,
+                            String description, String hint) {
         super(message);
         this.call = call;
         this.argument = argument;
         this.errno = errno;
-        this.errnoName = libc_h.errnoName(errno);
+        this.errnoName = errnoName;
         this.description = description;
         this.hint = hint;
     }
@@ -78,6 +83,31 @@ public final class NativeException extends IOException {
                 + (kernelMessage != null && !kernelMessage.isEmpty() ? ": kernel says \"" + kernelMessage + "\"" : "")
                 + (hint != null ? ": " + hint : "");
         return new NativeException(msg, operation, target, errno, desc, hint);
+    }
+
+    /**
+     * A failed call on another OS, whose error numbers are not Linux's: macOS errno (with its own names and
+     * {@code strerror}) or a Windows error code (with {@code FormatMessageW}'s text). Same message shape as
+     * {@link #syscall}: {@code call(request, "argument"): NAME (description): hint}.
+     *
+     * @param code        errno, {@code GetLastError()} or a returned Win32 status
+     * @param codeName    its symbolic name ({@code EADDRNOTAVAIL}, {@code ERROR_ACCESS_DENIED})
+     * @param description the OS's text for it, or empty
+     * @param hint        what usually fixes it, or null
+     */
+    public static NativeException platform(String call, String request, String argument, int code, String codeName,
+                                           String description, String hint) {
+        StringBuilder args = new StringBuilder();
+        if (request != null) args.append(request);
+        if (argument != null) {
+            if (!args.isEmpty()) args.append(", ");
+            args.append('"').append(argument).append('"');
+        }
+        String desc = description == null ? "" : description.strip();
+        String msg = call + "(" + args + "): " + (desc.isEmpty() ? codeName : codeName + " (" + desc + ")")
+                + (hint != null ? ": " + hint : "");
+        return new NativeException(msg, request != null ? call + "(" + request + ")" : call, argument, code, codeName,
+                desc, hint);
     }
 
     private static String errnoText(int errno, String desc) {

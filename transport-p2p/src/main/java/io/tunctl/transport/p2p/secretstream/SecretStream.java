@@ -60,7 +60,8 @@ public final class SecretStream {
     private boolean remoteFinal;
     private boolean failed;
 
-    // frame reassembly
+    // frame reassembly. The reused body buffer grows with the bytes that arrive (up to the announced length): a
+    // 3-byte length prefix alone must not make the receiver allocate 16 MiB.
     private final byte[] lenBuf = new byte[3];
     private int lenHave;
     private byte[] frameBuf = new byte[2048];
@@ -202,12 +203,17 @@ public final class SecretStream {
                 }
                 bodyLen = (lenBuf[0] & 0xff) | (lenBuf[1] & 0xff) << 8 | (lenBuf[2] & 0xff) << 16;
                 lenHave = 0;
-                bodyHave = 0;
-                if (frameBuf.length < bodyLen) {
-                    frameBuf = new byte[Math.max(bodyLen, Math.min(2 * frameBuf.length, MAX_FRAME_BODY))];
+                if (decrypt == null && bodyLen != ID_HEADER_BYTES) {
+                    failed = true; // said before the body arrives: nothing of it could be used
+                    throw new CryptoException("Invalid header message received: first frame is " + bodyLen
+                            + " bytes, expected " + ID_HEADER_BYTES);
                 }
+                bodyHave = 0;
             }
             int take = Math.min(bodyLen - bodyHave, end - off);
+            if (bodyHave + take > frameBuf.length) {
+                frameBuf = Arrays.copyOf(frameBuf, (int) Math.min(bodyLen, Math.max(bodyHave + take, 2L * frameBuf.length)));
+            }
             System.arraycopy(data, off, frameBuf, bodyHave, take);
             bodyHave += take;
             off += take;

@@ -240,7 +240,9 @@ final class Bbr {
             }
         }
         cwnd = Math.max(cwnd, MIN_CWND);
-        if (mode == Mode.PROBE_RTT) {
+        if (mode == Mode.PROBE_RTT && !inRecovery) {
+            // not during loss recovery: packets a receiver holds but cannot name (more holes than SACK ranges)
+            // stay counted in flight, so with 4 the lost ones could never be re-sent, nor PROBE_RTT drain
             cwnd = Math.min(cwnd, MIN_CWND);
         }
     }
@@ -254,6 +256,16 @@ final class Bbr {
     }
 
     void onExitRecovery() {
+        cwnd = Math.max(cwnd, priorCwnd);
+        packetConservation = false;
+    }
+
+    /**
+     * The recovery episode (or timeout) turned out spurious: every packet it took for lost was delivered. Takes
+     * back its reduction, as Linux's undo does for BBR: the window from before the episode, no packet
+     * conservation.
+     */
+    void undoRecovery() {
         cwnd = Math.max(cwnd, priorCwnd);
         packetConservation = false;
     }

@@ -32,6 +32,8 @@ final class ReceiveBuffer {
     private ByteBuf[] reorder;
     private byte[] reorderFlags;
     private int[] sackRanges;
+    /** DATA/END packets that arrived again: already delivered or already held (statistics). */
+    long duplicates;
     /** Packets held in the reorder ring; 0 when nothing arrived ahead of a hole. */
     int reorderCount;
     private boolean remoteEndKnown;
@@ -98,7 +100,8 @@ final class ReceiveBuffer {
         }
         int i = seq & (REORDER_CAPACITY - 1);
         if (reorderFlags[i] != 0) {
-            return; // duplicate
+            duplicates++;
+            return;
         }
         int len = pkt.readableBytes() - start;
         // a copy, not a slice: a slice would pin the whole recvmmsg batch buffer while the hole stays open

@@ -14,8 +14,20 @@ final class SentPacket {
     /** Where it was first sent: a retransmission goes there even after changeRemote, as in libudx. */
     java.net.InetSocketAddress destination;
 
+    /** When the latest transmission left. */
     long sentNs;
+    /** When the first transmission left. */
+    long firstSentNs;
     int transmissions;
+    /**
+     * For a retransmission: the {@link LossRecovery#SPURIOUS_PROBE} newest first transmissions sent before it
+     * (null entries if there were fewer), see {@link LossRecovery}.
+     */
+    SentPacket[] probes;
+    /** For a retransmission delivered: how much later than RACK expected its original would have been. */
+    long lateNs;
+    /** The loss-recovery episode in which this packet was last marked lost, 0 if none (see undo). */
+    int lossEpisode;
     boolean retransmitted;
     boolean sacked;
     boolean lost;

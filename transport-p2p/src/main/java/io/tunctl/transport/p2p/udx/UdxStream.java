@@ -117,6 +117,7 @@ public final class UdxStream {
     // --- statistics
     private long packetsSent;
     private long packetsRetransmitted;
+    private long bytesRetransmitted;
     private long packetsReceived;
 
     UdxStream(UdxSocket socket, int localId) {
@@ -270,7 +271,7 @@ public final class UdxStream {
     public UdxStream onData(Consumer<ByteBuf> handler) {
         rcv.dataHandler = handler;
         if (handler != null) {
-            onLoop(() -> {
+            onLoopIfRunning(() -> {
                 if (!rcv.isPaused() && rcv.holdsForHandler()) {
                     rcv.pause();
                     resumeLocal();
@@ -326,7 +327,7 @@ public final class UdxStream {
     public UdxStream onEnd(Runnable handler) {
         this.endHandler = handler;
         if (handler != null) {
-            onLoop(() -> {
+            onLoopIfRunning(() -> {
                 if (eofDelivered && !endReported && endHandler == handler) {
                     endReported = true;
                     handler.run();
@@ -564,10 +565,41 @@ public final class UdxStream {
 
     /** Statistics for tests and benchmarks (event-loop values read without synchronisation). */
     public String stats() {
-        return String.format("udx[%s] mtu=%d cwnd=%d inflight=%d srtt=%dus rto=%dms sent=%d retx=%d recv=%d bbr=%s",
+        Counters c = counters();
+        return String.format("udx[%s] mtu=%d cwnd=%d inflight=%d srtt=%dus minrtt=%dus reownd=%dus rto=%dms sent=%d"
+                        + " retx=%d retxbytes=%d spurious=%d spuriouslost=%d undone=%d recv=%d dup=%d bbr=%s",
                 Integer.toUnsignedString(localId), pmtu.mtu, bbr.cwnd, loss.inflight, loss.srttNs / 1000,
-                loss.rtoNs / 1_000_000,
-                packetsSent, packetsRetransmitted, packetsReceived, bbr.mode);
+                bbr.minRttNs() == Long.MAX_VALUE ? -1 : bbr.minRttNs() / 1000, loss.reorderingWindowNs() / 1000,
+                loss.rtoNs / 1_000_000, c.packetsSent(), c.packetsRetransmitted(), c.bytesRetransmitted(),
+                c.spuriousRetransmits(), c.spuriousLossMarks(), c.undoneRecoveries(), c.packetsReceived(),
+                c.duplicatesReceived(), bbr.mode);
+    }
+
+    /**
+     * This stream's packet counters (event-loop values read without synchronisation: exact once the stream is
+     * closed, or when read on the event loop).
+     *
+     * @param packetsSent         DATA/END datagrams sent, retransmissions included
+     * @param packetsRetransmitted DATA/END datagrams sent again (loss recovery and tail-loss probes)
+     * @param bytesRetransmitted  stream bytes in those
+     * @param spuriousRetransmits retransmissions found in vain: the receiver reported the packet before the
+     *                            packets sent just ahead of its retransmission, so it had the original. A lower
+     *                            bound: a retransmission that overtakes a delayed original cannot be told apart
+     *                            without help from the receiver, which UDX does not give
+     * @param spuriousLossMarks   packets marked lost whose original was acknowledged before they were re-sent
+     * @param undoneRecoveries    loss-recovery episodes undone because every loss they assumed was spurious
+     * @param packetsReceived     UDX packets received for this stream
+     * @param duplicatesReceived  DATA/END packets received that were already delivered or held
+     */
+    public record Counters(long packetsSent, long packetsRetransmitted, long bytesRetransmitted,
+            long spuriousRetransmits, long spuriousLossMarks, long undoneRecoveries, long packetsReceived,
+            long duplicatesReceived) {
+    }
+
+    /** A snapshot of this stream's {@link Counters}. */
+    public Counters counters() {
+        return new Counters(packetsSent, packetsRetransmitted, bytesRetransmitted, loss.spuriousRetransmits,
+                loss.spuriousLossMarks, loss.undoneRecoveries, packetsReceived, rcv.duplicates);
     }
 
     public int mtu() {
@@ -643,6 +675,9 @@ public final class UdxStream {
         }
         boolean dataOrEnd = (type & (DATA | END)) != 0;
         int seq = h.seq();
+        if (seq - rcv.rcvNxt < 0 && dataOrEnd) {
+            rcv.duplicates++;
+        }
         if (seq - rcv.rcvNxt >= 0) {
             if (dataOrEnd && !rcv.beyondEnd(seq)) {
                 rcv.accept(type, seq, pkt, h.payloadStart());
@@ -753,8 +788,13 @@ public final class UdxStream {
             ackAdvanced = true;
             acksPending = true;
         }
+        boolean truncated = false;
         if ((h.type() & SACK) != 0 && snd.sndUna != snd.sndNxt) {
             int[] ranges = UdxHeader.decodeSackRanges(pkt, h);
+            if (ranges.length >= 2 * UdxHeader.MAX_SACK_RANGES) {
+                truncated = true;
+                loss.sackTruncated(ranges[ranges.length - 1]);
+            }
             for (int k = 0; k + 1 < ranges.length; k += 2) {
                 int start = ranges[k];
                 int end = ranges[k + 1];
@@ -770,6 +810,9 @@ public final class UdxStream {
                     }
                 }
             }
+        }
+        if (!truncated) {
+            loss.sackComplete();
         }
     }
 
@@ -862,12 +905,14 @@ public final class UdxStream {
             return;
         }
         SentPacket lost;
-        while (loss.inflight < bbr.cwnd && (lost = loss.nextLost()) != null) {
+        // re-sends are paced but go past the window while it is full of packets the receiver holds unreported
+        while ((loss.inflight < bbr.cwnd || loss.inflightOverstated()) && (lost = loss.nextLost()) != null) {
             if (!paceAllows(now)) {
                 return;
             }
             loss.retransmitting(lost);
             packetsRetransmitted++;
+            bytesRetransmitted += lost.payloadLength;
             transmit(lost, now);
         }
         long rwndPackets = snd.sendRwnd == 0 ? 0 : Math.max(1, snd.sendRwnd / maxPayload());
@@ -1004,6 +1049,7 @@ public final class UdxStream {
                 p.lost = false; // if it was queued for retransmission, this probe is that retransmission
                 p.retransmitted = true;
                 packetsRetransmitted++;
+                bytesRetransmitted += p.payloadLength;
                 transmit(p, now);
             }
         }
@@ -1111,6 +1157,15 @@ public final class UdxStream {
             runLocal(task);
         } else {
             loop.execute(() -> runLocal(task));
+        }
+    }
+
+    /** {@link #onLoop}, or nothing once the socket's loop is gone (a setter called after the socket closed). */
+    private void onLoopIfRunning(Runnable task) {
+        try {
+            onLoop(task);
+        } catch (java.util.concurrent.RejectedExecutionException loopGone) {
+            // nothing can arrive any more
         }
     }
 

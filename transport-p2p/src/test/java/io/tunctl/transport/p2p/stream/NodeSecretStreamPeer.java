@@ -39,7 +39,7 @@ final class NodeSecretStreamPeer implements AutoCloseable {
     /** Installs the packages (as the crypto ITs do) and starts the peer; fails if ITs are required and it cannot. */
     static NodeSecretStreamPeer start(String mode, int javaPort, String host, int localId, int remoteId,
             boolean initiator, byte[] tx, byte[] rx, byte[] hash, int keepAliveMs, int timeoutMs) throws IOException {
-        Path dir = NodeOracle.install("ss-peer.js"); // skips, or fails when ITs are required, without node/npm
+        Path dir = NodeOracle.install("ss-peer.js"); // skips the test, or fails it when ITs are required
         ObjectNode cfg = JSON.createObjectNode();
         cfg.put("mode", mode).put("javaPort", javaPort).put("host", host).put("localId", Integer.toUnsignedLong(localId))
                 .put("remoteId", Integer.toUnsignedLong(remoteId)).put("isInitiator", initiator)

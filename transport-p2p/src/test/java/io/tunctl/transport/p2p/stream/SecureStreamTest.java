@@ -225,6 +225,7 @@ class SecureStreamTest {
         SecureStream sy = SecureStream.start(y, false, other, other, hash, rb);
         x.connect(2, b.localAddress());
         y.connect(1, a.localAddress());
+        b.eventLoop().submit(() -> { }).get(); // y is connected: its DESTROY will be sent, not dropped unconnected
         write(sx, "will not authenticate");
         Throwable cause = rb.closed.get(5, TimeUnit.SECONDS);
         assertInstanceOf(io.tunctl.transport.p2p.crypto.CryptoException.class, cause);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.concurrent.DelayQueue;
@@ -16,6 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A UDP forwarder that reorders: each datagram arriving on {@code listen} goes to {@code target}, except that
  * {@code holdPercent} % of them are held back for 1-4 ms, so datagrams behind them overtake. (Loss comes from
  * nftables in the test's namespace; this kernel has no netem.)
+ *
+ * <p>It also watches the UDX DATA/END packets it forwards: one whose sequence number it forwarded before is a
+ * retransmission ({@link #repeats()}), whichever peer sent it. With the loss after the relay (nftables dropping at
+ * the receiver's port), the relay sees every transmission, so that counts a udx-native sender's retransmissions too.
  */
 final class ImpairmentRelay implements AutoCloseable {
     private final DatagramChannel channel;
@@ -30,6 +35,10 @@ final class ImpairmentRelay implements AutoCloseable {
 
     private final int dropPercent;
     private final AtomicLong dropped = new AtomicLong();
+    /** Sequence numbers of the UDX DATA/END packets forwarded so far (guarded by {@link #channel}). */
+    private final java.util.BitSet seqsForwarded = new java.util.BitSet();
+    private long dataForwarded;
+    private long repeats;
 
     ImpairmentRelay(InetSocketAddress listen, InetSocketAddress target, int holdPercent) throws IOException {
         this(listen, target, holdPercent, 0);
@@ -67,9 +76,7 @@ final class ImpairmentRelay implements AutoCloseable {
                     held.add(new Held(copy, System.nanoTime() + delay));
                     reordered.incrementAndGet();
                 } else {
-                    synchronized (channel) {
-                        channel.send(buf, target);
-                    }
+                    forward(buf);
                 }
                 forwarded.incrementAndGet();
             }
@@ -87,13 +94,49 @@ final class ImpairmentRelay implements AutoCloseable {
             while (!closed) {
                 Held h = held.poll(100, TimeUnit.MILLISECONDS);
                 if (h != null) {
-                    synchronized (channel) {
-                        channel.send(h.data, target);
-                    }
+                    forward(h.data);
                 }
             }
         } catch (InterruptedException | IOException e) {
             // closing
+        }
+    }
+
+    private void forward(ByteBuffer datagram) throws IOException {
+        synchronized (channel) {
+            count(datagram);
+            channel.send(datagram, target);
+        }
+    }
+
+    /** Bookkeeping for {@link #repeats()}: only the low 31 bits of seq (the tests send far fewer packets). */
+    private void count(ByteBuffer d) {
+        int i = d.position();
+        if (d.remaining() < UdxHeader.SIZE || (d.get(i) & 0xFF) != UdxHeader.MAGIC
+                || (d.get(i + 2) & (UdxHeader.DATA | UdxHeader.END)) == 0) {
+            return;
+        }
+        int seq = d.order(ByteOrder.LITTLE_ENDIAN).getInt(i + 12) & Integer.MAX_VALUE;
+        d.order(ByteOrder.BIG_ENDIAN);
+        dataForwarded++;
+        if (seqsForwarded.get(seq)) {
+            repeats++;
+        } else {
+            seqsForwarded.set(seq);
+        }
+    }
+
+    /** UDX DATA/END packets forwarded, first copies and duplicates. */
+    long dataForwarded() {
+        synchronized (channel) {
+            return dataForwarded;
+        }
+    }
+
+    /** UDX DATA/END packets forwarded whose sequence number had been forwarded before: retransmissions. */
+    long repeats() {
+        synchronized (channel) {
+            return repeats;
         }
     }
 
@@ -103,6 +146,10 @@ final class ImpairmentRelay implements AutoCloseable {
 
     long dropped() {
         return dropped.get();
+    }
+
+    InetSocketAddress target() {
+        return target;
     }
 
     InetSocketAddress localAddress() throws IOException {

@@ -29,26 +29,39 @@ final class Transfer {
             }
             ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(n);
             buf.writeBytes(chunk, 0, n);
-            stream.write(buf);
+            try {
+                stream.write(buf);
+            } catch (java.io.IOException e) {
+                // say why the stream closed, not just that it did
+                stream.closeFuture().exceptionally(cause -> {
+                    e.addSuppressed(cause);
+                    return null;
+                });
+                throw new java.io.IOException(e.getMessage() + " after " + sent + " bytes: " + stream.stats(), e);
+            }
             sent += n;
         }
         stream.end();
         return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** Reads to EOF; returns {count, sha256 hex}. */
+    /** Reads to EOF; returns {count, sha256 hex, System.nanoTime() of the first byte (0 if none)}. */
     static Object[] receiveAll(UdxStream stream) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] buf = new byte[65536];
         long count = 0;
+        long firstByteNs = 0;
         try (InputStream in = stream.inputStream()) {
             int n;
             while ((n = in.read(buf)) >= 0) {
+                if (firstByteNs == 0 && n > 0) {
+                    firstByteNs = System.nanoTime();
+                }
                 sha.update(buf, 0, n);
                 count += n;
             }
         }
-        return new Object[] {count, HexFormat.of().formatHex(sha.digest())};
+        return new Object[] {count, HexFormat.of().formatHex(sha.digest()), firstByteNs};
     }
 
     /**

@@ -73,8 +73,10 @@ public final class UdxPeerMain {
                 }
                 case "sink" -> {
                     Object[] got = Transfer.receiveAll(s);
+                    // from the first byte, as udx-peer.js measures (the peer may start later than this one)
+                    long from = (long) got[2] == 0 ? t0 : (long) got[2];
                     out("{\"event\":\"received\",\"bytes\":" + got[0] + ",\"sha256\":\"" + got[1] + "\",\"ms\":"
-                            + (System.nanoTime() - t0) / 1_000_000 + "}");
+                            + (System.nanoTime() - from) / 1_000_000 + "}");
                     s.end();
                 }
                 case "pair" -> {
@@ -95,21 +97,45 @@ public final class UdxPeerMain {
                                 + (System.nanoTime() - t0) / 1_000_000 + "}");
                         s2.closeFuture().get(30, TimeUnit.SECONDS);
                         out("{\"event\":\"streams\",\"count\":" + (socket.streamCount() + socket2.streamCount())
-                                + "}");
+                                + ",\"receiver\":" + json(s2.counters()) + "}");
                     }
                 }
                 default -> throw new IllegalArgumentException("mode " + mode);
             }
-            s.closeFuture().get(30, TimeUnit.SECONDS);
-            out("{\"event\":\"close\",\"stats\":\"" + s.stats() + "\",\"forwarded\":"
+            String closeError = "null";
+            try {
+                s.closeFuture().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // reported, not thrown: the IT decides which close errors the peer explains
+                closeError = "\"" + (e.getCause() instanceof UdxStreamException u ? u.code() : "other") + "\"";
+                System.err.println("stream closed with " + e.getCause());
+            }
+            out("{\"event\":\"close\",\"closeError\":" + closeError + ",\"stats\":\"" + s.stats()
+                    + "\",\"counters\":" + json(s.counters())
+                    + ",\"forwarded\":"
                     + relays.stream().mapToLong(ImpairmentRelay::forwarded).sum() + ",\"reordered\":"
-                    + relays.stream().mapToLong(ImpairmentRelay::reordered).sum() + "}");
+                    + relays.stream().mapToLong(ImpairmentRelay::reordered).sum() + ",\"relays\":"
+                    + relays.stream().map(UdxPeerMain::json).collect(java.util.stream.Collectors.joining(",", "[", "]"))
+                    + "}");
         } finally {
             for (ImpairmentRelay r : relays) {
                 r.close();
             }
         }
         System.exit(0);
+    }
+
+    private static String json(ImpairmentRelay r) {
+        return String.format("{\"target\":%d,\"forwarded\":%d,\"reordered\":%d,\"data\":%d,\"repeats\":%d}",
+                r.target().getPort(), r.forwarded(), r.reordered(), r.dataForwarded(), r.repeats());
+    }
+
+    private static String json(UdxStream.Counters c) {
+        return String.format("{\"packetsSent\":%d,\"packetsRetransmitted\":%d,\"bytesRetransmitted\":%d,"
+                        + "\"spuriousRetransmits\":%d,\"spuriousLossMarks\":%d,\"undoneRecoveries\":%d,"
+                        + "\"packetsReceived\":%d,\"duplicatesReceived\":%d}",
+                c.packetsSent(), c.packetsRetransmitted(), c.bytesRetransmitted(), c.spuriousRetransmits(),
+                c.spuriousLossMarks(), c.undoneRecoveries(), c.packetsReceived(), c.duplicatesReceived());
     }
 
     private static synchronized void out(String json) {

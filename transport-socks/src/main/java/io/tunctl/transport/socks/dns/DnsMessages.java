@@ -2,15 +2,13 @@ package io.tunctl.transport.socks.dns;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.dns.DnsRecord;
-import io.netty.handler.codec.dns.DnsRecordDecoder;
-import io.netty.handler.codec.dns.DnsRecordType;
-import io.netty.util.ReferenceCountUtil;
 
 /**
  * What the DNS relay reads and writes in a DNS message (RFC 1035 §4.1), I/O-free. Messages are the readable bytes
- * of a buffer, without the TCP length prefix. The sections are walked with Netty's {@link DnsRecordDecoder}, which
- * follows name compression and rejects pointer loops; the relay keeps the bytes as they came and forwards them
+ * of a buffer, without the TCP length prefix. The sections are walked without decoding them: a name is skipped
+ * label by label up to its end or its compression pointer, never built as text, so walking a message allocates
+ * nothing (Netty's record decoder built every name as a String: a 2-byte pointer re-expanding a 255-byte name made
+ * a query cost ~5 KB of garbage per byte). A pointer must point backwards, so it cannot loop. The relay keeps the bytes as they came and forwards them
  * unchanged except for the ID, so options it does not know (cookies, ECS, padding) pass through.
  */
 public final class DnsMessages {
@@ -52,31 +50,66 @@ public final class DnsMessages {
         int qd = m.getUnsignedShort(4), an = m.getUnsignedShort(6), ns = m.getUnsignedShort(8), ar = m.getUnsignedShort(10);
         m.readerIndex(HEADER);
         int udpLimit = CLASSIC_UDP_LIMIT;
-        try {
-            skipQuestions(m, qd);
-            int questionEnd = m.readerIndex();
-            for (int i = 0; i < an + ns + ar; i++) {
-                DnsRecord r = DnsRecordDecoder.DEFAULT.decodeRecord(m);
-                if (r == null) throw new DnsFormatException("the record section ends early (" + i + " of " + (an + ns + ar) + ")");
-                try {
-                    // OPT's CLASS is the requester's UDP payload size (RFC 6891 §6.1.2)
-                    if (i >= an + ns && r.type() == DnsRecordType.OPT) udpLimit = Math.max(CLASSIC_UDP_LIMIT, r.dnsClass());
-                } finally {
-                    ReferenceCountUtil.release(r);
-                }
+        skipQuestions(m, qd);
+        int questionEnd = m.readerIndex();
+        for (int i = 0; i < an + ns + ar; i++) {
+            long typeAndClass = skipRecord(m);
+            // OPT's CLASS is the requester's UDP payload size (RFC 6891 §6.1.2)
+            if (i >= an + ns && typeAndClass >>> 16 == OPT) {
+                udpLimit = Math.max(CLASSIC_UDP_LIMIT, (int) (typeAndClass & 0xffff));
             }
-            return new Query(m.getUnsignedShort(0), questionEnd, udpLimit);
-        } catch (DnsFormatException e) {
-            throw e;
-        } catch (Exception e) { // Netty's decoder: CorruptedFrameException, IndexOutOfBoundsException
-            throw new DnsFormatException("malformed at byte " + m.readerIndex() + ": " + e.getMessage());
+        }
+        return new Query(m.getUnsignedShort(0), questionEnd, udpLimit);
+    }
+
+    private static final int OPT = 41;
+
+    private static void skipQuestions(ByteBuf m, int count) throws DnsFormatException {
+        for (int i = 0; i < count; i++) {
+            skipName(m);
+            need(m, 4, "question");
+            m.skipBytes(4); // QTYPE, QCLASS
         }
     }
 
-    private static void skipQuestions(ByteBuf m, int count) throws Exception {
-        for (int i = 0; i < count; i++) {
-            // decodeQuestion reads the name and the type and class; a short message throws
-            DnsRecordDecoder.DEFAULT.decodeQuestion(m);
+    /** Skips one resource record; returns its TYPE (high 16 bits) and CLASS (low 16). */
+    private static long skipRecord(ByteBuf m) throws DnsFormatException {
+        skipName(m);
+        need(m, 10, "record header");
+        int type = m.readUnsignedShort();
+        int cls = m.readUnsignedShort();
+        m.skipBytes(4); // TTL
+        int rdLength = m.readUnsignedShort();
+        need(m, rdLength, "record data");
+        m.skipBytes(rdLength);
+        return (long) type << 16 | cls;
+    }
+
+    /** Skips a name (RFC 1035 §4.1.4): labels up to a zero length or a compression pointer, at most 255 bytes. */
+    private static void skipName(ByteBuf m) throws DnsFormatException {
+        int length = 0;
+        while (true) {
+            int at = m.readerIndex();
+            need(m, 1, "name");
+            int len = m.readUnsignedByte();
+            if ((len & 0xc0) == 0xc0) {
+                need(m, 1, "compression pointer");
+                int target = (len & 0x3f) << 8 | m.readUnsignedByte();
+                if (target >= at) throw new DnsFormatException("compression pointer at byte " + at + " does not point back");
+                return;
+            }
+            if ((len & 0xc0) != 0) throw new DnsFormatException(String.format("label type 0x%02x at byte %d", len & 0xc0, at));
+            if (len == 0) return;
+            length += len + 1;
+            if (length > 255) throw new DnsFormatException("name longer than 255 bytes at byte " + at);
+            need(m, len, "label");
+            m.skipBytes(len);
+        }
+    }
+
+    private static void need(ByteBuf m, int n, String what) throws DnsFormatException {
+        if (m.readableBytes() < n) {
+            throw new DnsFormatException("malformed at byte " + m.readerIndex() + ": " + what + " runs past the end");
         }
     }
 
@@ -125,17 +158,14 @@ public final class DnsMessages {
             int an = m.getUnsignedShort(6), ns = m.getUnsignedShort(8), ar = m.getUnsignedShort(10);
             for (int i = 0; i < an + ns + ar; i++) {
                 int start = m.readerIndex();
-                DnsRecord rec = DnsRecordDecoder.DEFAULT.decodeRecord(m);
-                if (rec == null) break;
-                boolean opt = rec.type() == DnsRecordType.OPT;
-                ReferenceCountUtil.release(rec);
+                boolean opt = skipRecord(m) >>> 16 == OPT;
                 if (opt && i >= an + ns) {
                     optStart = start;
                     optEnd = m.readerIndex();
                     break;
                 }
             }
-        } catch (Exception e) {
+        } catch (DnsFormatException e) {
             qd = 0;
             questionEnd = HEADER;
         }

@@ -82,7 +82,9 @@ public final class Socks5UdpHeader {
         in.readBytes(raw);
         int port = in.readUnsignedShort();
         try {
-            InetAddress ip = InetAddress.getByAddress(raw);
+            // Inet6Address.getByAddress keeps an IPv4-mapped address (::ffff:a.b.c.d) IPv6; InetAddress's would
+            // turn it into a.b.c.d, and a reply to an IPv6 flow would come back as IPv4 and match no flow
+            InetAddress ip = addressLength == 16 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
             return new InetSocketAddress(ip, port);
         } catch (UnknownHostException e) {
             malformed++; // cannot happen for 4 or 16 bytes
