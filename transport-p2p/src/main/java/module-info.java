@@ -3,7 +3,9 @@
  *
  * <p>API for embedders, and all that is exported: {@link io.tunctl.transport.p2p.crypto}, for a peer's identity
  * ({@link io.tunctl.transport.p2p.crypto.Ed25519KeyPair} from a seed) and the text forms of public keys that
- * nospoon configs and HyperDHT use ({@link io.tunctl.transport.p2p.crypto.KeyEncoding}). UDX, the compact codec,
+ * nospoon configs and HyperDHT use ({@link io.tunctl.transport.p2p.crypto.KeyEncoding}); the dht-rpc node
+ * ({@link io.tunctl.transport.p2p.dht.rpc}), HyperDHT connect/listen by key ({@link io.tunctl.transport.p2p.hyperdht})
+ * and the encrypted stream it yields ({@link io.tunctl.transport.p2p.stream}), used by {@code tunctl p2p}. UDX, the compact codec,
  * the DHT messages, Noise and secret-stream are the transport's own protocol layers and are not exported; the
  * provider's package will be, with its config, when it lands.
  */
@@ -18,4 +20,6 @@ module io.tunctl.transport.p2p {
 
     exports io.tunctl.transport.p2p.crypto;
     exports io.tunctl.transport.p2p.dht.rpc;
+    exports io.tunctl.transport.p2p.hyperdht;
+    exports io.tunctl.transport.p2p.stream;
 }

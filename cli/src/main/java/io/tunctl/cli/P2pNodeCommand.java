@@ -2,6 +2,7 @@ package io.tunctl.cli;
 
 import io.tunctl.transport.p2p.dht.rpc.BootstrapNode;
 import io.tunctl.transport.p2p.dht.rpc.DhtNode;
+import io.tunctl.transport.p2p.hyperdht.HyperDht;
 import io.tunctl.transport.p2p.dht.rpc.DhtNodeOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code tunctl p2p node}: a persistent dht-rpc node others can bootstrap from (dht-rpc's {@code bootstrapper}), e.g.
+ * {@code tunctl p2p node}: a persistent HyperDHT node others can bootstrap from (dht-rpc's {@code bootstrapper}), e.g.
  * a private HyperDHT bootstrap for a LAN. Its id is the hash of HOST:PORT, so HOST must be the address the other
  * nodes reach it at. Runs until SIGINT or SIGTERM.
  */
@@ -58,10 +59,11 @@ final class P2pNodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         DhtNodeOptions options = options();
-        DhtNode node = DhtNode.bind(options);
+        HyperDht hyperdht = HyperDht.bind(options); // stores announces and relays handshakes once persistent
+        DhtNode node = hyperdht.node();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            node.close();
+            hyperdht.close();
             out.println("dht node stopped");
             out.flush();
             stopped.countDown();

@@ -52,4 +52,46 @@ class P2pCommandTest {
             assertTrue(err.toString().contains(c[2]), String.join(" ", c) + " printed: " + err);
         }
     }
+    @Test
+    void listenConnectLookupHelpListTheirOptions() {
+        for (String cmd : new String[] {"listen", "connect", "lookup"}) {
+            out.getBuffer().setLength(0);
+            assertEquals(ExitCodes.OK, run("p2p", cmd, "--help"));
+            for (String o : new String[] {"--bootstrap", "--bind", "--port"}) {
+                assertTrue(out.toString().contains(o), cmd + ": " + o + " missing from\n" + out);
+            }
+        }
+        out.getBuffer().setLength(0);
+        run("p2p", "listen", "--help");
+        assertTrue(out.toString().contains("--seed-file") && out.toString().contains("--allow"), out.toString());
+    }
+
+    @Test
+    void badKeysSeedFilesAndFlagsAreUsageErrorsThatSayWhy() throws Exception {
+        java.nio.file.Path badSeed = java.nio.file.Files.createTempFile("tunctl-seed", ".txt");
+        java.nio.file.Files.writeString(badSeed, "not a seed");
+        String key = "ab".repeat(32);
+        String[][] cases = {
+            {"connect", "xyz", "not a public key"},
+            {"lookup", "12345", "not a public key"},
+            {"connect", key, "--bind", "::1", "--bind must be an IPv4 address"},
+            {"connect", key, "--port", "70000", "--port must be 0-65535"},
+            {"lookup", key, "--bootstrap", "nohost", "--bootstrap: bootstrap node 'nohost'"},
+            {"listen", "--seed-file", badSeed.toString(), "expected 64 hex characters"},
+            {"listen", "--seed-file", badSeed.toString(), "--allow", "zz", "--allow: not a public key"},
+        };
+        try {
+            for (String[] c : cases) {
+                out.getBuffer().setLength(0);
+                err.getBuffer().setLength(0);
+                String[] args = new String[c.length];
+                args[0] = "p2p";
+                System.arraycopy(c, 0, args, 1, c.length - 1);
+                assertEquals(ExitCodes.USAGE, run(args), String.join(" ", c) + ": " + err);
+                assertTrue(err.toString().contains(c[c.length - 1]), String.join(" ", c) + " printed: " + err);
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(badSeed);
+        }
+    }
 }

@@ -1,0 +1,448 @@
+package io.tunctl.transport.p2p.hyperdht;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tunctl.transport.p2p.crypto.Blake2b;
+import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
+import io.tunctl.transport.p2p.dht.hyperdht.ConnectError;
+import io.tunctl.transport.p2p.dht.hyperdht.ForwardTable;
+import io.tunctl.transport.p2p.dht.hyperdht.RecordStore;
+import io.tunctl.transport.p2p.dht.hyperdht.Router;
+import io.tunctl.transport.p2p.dht.hyperdht.RpcAction;
+import io.tunctl.transport.p2p.dht.messages.DhtCommands;
+import io.tunctl.transport.p2p.dht.messages.DhtMessage;
+import io.tunctl.transport.p2p.dht.messages.HandshakeMessage;
+import io.tunctl.transport.p2p.dht.messages.PeerRecord;
+import io.tunctl.transport.p2p.dht.rpc.DhtNode;
+import io.tunctl.transport.p2p.dht.rpc.DhtNodeOptions;
+import io.tunctl.transport.p2p.dht.rpc.DhtReply;
+import io.tunctl.transport.p2p.dht.rpc.DhtRequest;
+import io.tunctl.transport.p2p.dht.rpc.Query;
+import io.tunctl.transport.p2p.dht.rpc.QueryOptions;
+import io.tunctl.transport.p2p.udx.UdxSocket;
+import io.tunctl.transport.p2p.udx.UdxStream;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A HyperDHT 6 peer (hyperdht-wire.md §4-§6, §9): a dht-rpc {@link DhtNode} with hyperdht's commands, on one UDP
+ * socket that also carries the UDX streams of its connections.
+ *
+ * <ul>
+ *   <li>every node routes PEER_HANDSHAKE and PEER_HOLEPUNCH between clients and servers ({@link Router}); once the
+ *       node is persistent it also stores announces and answers FIND_PEER, LOOKUP, ANNOUNCE and UNANNOUNCE
+ *       ({@link RecordStore}), so a network of these nodes alone serves Node peers;</li>
+ *   <li>{@link #createServer} listens on a key pair: it announces itself to the 3 closest nodes and accepts
+ *       connections ({@link HyperDhtServer});</li>
+ *   <li>{@link #connect} finds a server by public key and opens an encrypted stream to it; {@link #lookup} only
+ *       finds the nodes holding its announce.</li>
+ * </ul>
+ * The connection is direct when either side is reachable (not firewalled: it says FIREWALL.OPEN), or through a LAN
+ * address both sides share. Holepunching between two NATed peers and the blind relay are not wired yet: such a
+ * connect fails with {@link ConnectError#CANNOT_HOLEPUNCH}.
+ *
+ * <p>All state lives on the socket's event loop; public methods may be called from any thread, futures complete on
+ * that loop (do not block in their callbacks).
+ */
+public final class HyperDht implements AutoCloseable {
+    static final System.Logger LOG = System.getLogger(HyperDht.class.getName());
+    private static final long MAINTENANCE_MILLIS = 5000;
+    private static final int RELAY_CACHE_SIZE = 512;
+
+    private final EventLoopGroup group;
+    private final UdxSocket socket;
+    private final DhtNode node;
+    private final EventLoop loop;
+    private final SecureRandom random = new SecureRandom();
+    private final Ed25519KeyPair defaultKeyPair;
+    private final ForwardTable forwards = new ForwardTable();
+    private final Router router = new Router(forwards);
+    private final RecordStore records = new RecordStore(forwards, new SecureRandom());
+    private final Map<String, HyperDhtServer> servers = new HashMap<>();
+    /** target hex -> the relays a server named in its last handshake with us (hyperdht's relayAddressesCache). */
+    private final Map<String, List<InetSocketAddress>> relayCache = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, List<InetSocketAddress>> e) {
+            return size() > RELAY_CACHE_SIZE;
+        }
+    };
+    /** Connects in progress, failed when the node closes. */
+    private final java.util.Set<ClientConnect> connecting = new java.util.HashSet<>();
+    private volatile boolean closed;
+
+    private HyperDht(EventLoopGroup group, UdxSocket socket, DhtNodeOptions options) {
+        this.group = group;
+        this.socket = socket;
+        this.loop = socket.eventLoop();
+        this.defaultKeyPair = Ed25519KeyPair.generate(random);
+        this.node = DhtNode.create(socket, null, options);
+        node.handle(DhtCommands.PEER_HANDSHAKE, this::onPeerHandshake);
+        node.handle(DhtCommands.PEER_HOLEPUNCH, this::onPeerHolepunch);
+        node.handle(DhtCommands.FIND_PEER, r -> stored(r, () -> records.onFindPeer(message(r), now())));
+        node.handle(DhtCommands.LOOKUP, r -> stored(r, () -> records.onLookup(message(r), now())));
+        node.handle(DhtCommands.ANNOUNCE, r -> stored(r, () -> records.onAnnounce(message(r), r.from(), node.id(),
+                now())));
+        node.handle(DhtCommands.UNANNOUNCE, r -> stored(r, () -> records.onUnannounce(message(r), node.id(),
+                now())));
+        // holepunch probes (1 byte) and UDX packets for streams that are gone: nothing to do with them yet
+        node.onOtherMessage((s, buf, from) -> { });
+        loop.schedule(this::maintain, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Binds one UDP socket at {@code options.bind()} (IPv4; port 0 for any) on a new event-loop thread and starts
+     * bootstrapping through {@code options.bootstrap()}. The {@code clientSocket} option is ignored: hyperdht's
+     * relays record the UDP source of an announce as the server's address, so one socket carries everything.
+     */
+    public static HyperDht bind(DhtNodeOptions options) throws IOException {
+        Objects.requireNonNull(options, "options");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hyperdht", true),
+                EpollIoHandler.newFactory());
+        UdxSocket socket = null;
+        try {
+            socket = UdxSocket.bind(options.bind(), group);
+            return new HyperDht(group, socket, options);
+        } catch (IOException | RuntimeException e) {
+            if (socket != null) {
+                socket.close();
+            }
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The dht-rpc node underneath (routing table, NAT state, raw requests and queries). */
+    public DhtNode node() {
+        return node;
+    }
+
+    /** The socket's bound address. */
+    public InetSocketAddress localAddress() {
+        return socket.localAddress();
+    }
+
+    /** Completes when the first walk through the bootstrap nodes is done. */
+    public CompletableFuture<Void> fullyBootstrapped() {
+        return node.fullyBootstrapped();
+    }
+
+    /** The key pair {@link #connect(byte[])} identifies itself with (random per instance, as hyperdht's). */
+    public Ed25519KeyPair defaultKeyPair() {
+        return defaultKeyPair;
+    }
+
+    /**
+     * A server for {@code keyPair} that accepts the clients {@code firewall} lets in (null: everyone) and hands each
+     * connection to {@code listener}. Call {@link HyperDhtServer#listen()} to announce it.
+     */
+    public HyperDhtServer createServer(Ed25519KeyPair keyPair, ConnectionFirewall firewall,
+            HyperDhtServer.Listener listener) {
+        return new HyperDhtServer(this, keyPair, firewall, listener);
+    }
+
+    /** Connects to the server with {@code publicKey}, as {@link #defaultKeyPair()}. */
+    public CompletableFuture<HyperDhtConnection> connect(byte[] publicKey) {
+        return connect(publicKey, defaultKeyPair);
+    }
+
+    /**
+     * Finds the server with {@code publicKey} through the DHT, runs the Noise handshake through a node holding its
+     * announce, and opens the encrypted stream. Fails with a {@link HyperDhtException}: {@code PEER_NOT_FOUND} (no
+     * node holds an announce), {@code PEER_CONNECTION_FAILED} (no handshake answer, e.g. the server's firewall
+     * rejected our key), {@code SERVER_ERROR}, {@code CANNOT_HOLEPUNCH} ...
+     */
+    public CompletableFuture<HyperDhtConnection> connect(byte[] publicKey, Ed25519KeyPair keyPair) {
+        checkKey(publicKey);
+        Objects.requireNonNull(keyPair, "keyPair");
+        CompletableFuture<HyperDhtConnection> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
+            return result;
+        }
+        loop.execute(() -> {
+            if (closed) {
+                result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
+                return;
+            }
+            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result);
+            connecting.add(c);
+            result.whenComplete((x, e) -> onLoop(() -> connecting.remove(c))); // a caller may cancel anywhere
+            c.start();
+        });
+        return result;
+    }
+
+    /**
+     * The nodes holding an announce of {@code publicKey}'s server (a FIND_PEER walk for {@code BLAKE2b(publicKey)}),
+     * closest first; empty when none does.
+     */
+    public CompletableFuture<List<FoundPeer>> lookup(byte[] publicKey) {
+        checkKey(publicKey);
+        byte[] pk = publicKey.clone();
+        List<FoundPeer> found = new ArrayList<>();
+        Query q = node.query(Blake2b.hash256(pk), DhtCommands.FIND_PEER, null, QueryOptions.defaults().withOnReply(
+                r -> {
+                    PeerRecord rec = peerRecord(r, pk);
+                    if (rec != null) {
+                        found.add(new FoundPeer(r.from(), rec.publicKey(), rec.relayAddresses()));
+                    }
+                }));
+        return q.finished().thenApply(x -> List.copyOf(found));
+    }
+
+    /** The peer record in a FIND_PEER reply if it is {@code publicKey}'s, else null. */
+    static PeerRecord peerRecord(DhtReply r, byte[] publicKey) {
+        if (r.error() != 0 || r.value() == null) {
+            return null;
+        }
+        try {
+            PeerRecord rec = PeerRecord.decode(r.value());
+            return java.util.Arrays.equals(rec.publicKey(), publicKey) ? rec : null;
+        } catch (IllegalArgumentException e) { // CompactDecodeException included
+            return null;
+        }
+    }
+
+    /** Closes every server (unannouncing them), the node and the socket. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        List<HyperDhtServer> open = call(() -> List.copyOf(servers.values()));
+        for (HyperDhtServer s : open) {
+            try {
+                s.close().get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(System.Logger.Level.DEBUG, "server close: " + e);
+            }
+        }
+        closed = true;
+        try {
+            call(() -> {
+                for (ClientConnect c : List.copyOf(connecting)) {
+                    c.abort("HyperDHT node closed");
+                }
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.DEBUG, "connects not aborted: " + e);
+        }
+        node.close();
+        socket.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    // ---- for the server and client (event loop)
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    UdxSocket socket() {
+        return socket;
+    }
+
+    SecureRandom random() {
+        return random;
+    }
+
+    ForwardTable forwards() {
+        return forwards;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void register(byte[] target, HyperDhtServer server) {
+        servers.put(HexFormat.of().formatHex(target), server);
+    }
+
+    void unregister(byte[] target, HyperDhtServer server) {
+        servers.remove(HexFormat.of().formatHex(target), server);
+        forwards.remove(target);
+    }
+
+    List<InetSocketAddress> cachedRelays(byte[] target) {
+        List<InetSocketAddress> r = relayCache.get(HexFormat.of().formatHex(target));
+        return r == null ? List.of() : r;
+    }
+
+    void cacheRelays(byte[] target, List<InetSocketAddress> relays) {
+        relayCache.put(HexFormat.of().formatHex(target), List.copyOf(relays));
+    }
+
+    static long now() {
+        return System.currentTimeMillis();
+    }
+
+    /** A UDX stream with a fresh random id on our socket (ids are uint32; a clash with a live stream is retried). */
+    UdxStream newStream() {
+        for (int i = 0;; i++) {
+            int id = random.nextInt();
+            try {
+                return socket.createStream(id);
+            } catch (IllegalStateException e) {
+                if (i >= 8) { // 9 clashes in a row: the socket is closed, not full
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Our LAN addresses to offer (hyperdht shares the local interfaces' IPv4 addresses with the socket's port): the
+     * bound address if it is a concrete one, else every up interface's IPv4 address.
+     */
+    List<InetSocketAddress> localAddresses() {
+        InetSocketAddress bound = socket.localAddress();
+        int port = bound.getPort();
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (!bound.getAddress().isAnyLocalAddress()) {
+            out.add(new InetSocketAddress(bound.getAddress(), port));
+            return out;
+        }
+        try {
+            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : ni.inetAddresses().toList()) {
+                    if (a instanceof Inet4Address) {
+                        out.add(new InetSocketAddress(a, port));
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot list interfaces: " + e);
+        }
+        return out;
+    }
+
+    /** Sends {@code action}'s datagram for request {@code req} (the router's and the record store's decisions). */
+    static void act(DhtRequest req, RpcAction action) {
+        switch (action) {
+            case RpcAction.Reply r -> req.replyTo(r.value(), r.destination(req.from()), r.token(), r.closerNodes());
+            case RpcAction.Relay r -> req.relay(r.value(), r.to());
+            case RpcAction.Drop d -> LOG.log(System.Logger.Level.DEBUG, () -> "dropped " + req + ": " + d.reason());
+            case RpcAction.ToServer t -> throw new IllegalArgumentException("ToServer is not a datagram");
+        }
+    }
+
+    /** The request as the pure layers take it. */
+    static DhtMessage.Request message(DhtRequest r) {
+        return new DhtMessage.Request(r.tid(), r.to(), r.fromId(), r.token(), r.internal(), r.command(), r.target(),
+                r.value());
+    }
+
+    // ---- request handlers (event loop)
+
+    private boolean onPeerHandshake(DhtRequest req) {
+        RpcAction a = router.onPeerHandshake(message(req), req.from(), now());
+        if (a instanceof RpcAction.ToServer t && t.message() instanceof HandshakeMessage hs) {
+            HyperDhtServer s = servers.get(HexFormat.of().formatHex(t.target()));
+            if (s != null) {
+                s.onHandshake(req, hs);
+            }
+            return true;
+        }
+        act(req, a);
+        return true;
+    }
+
+    private boolean onPeerHolepunch(DhtRequest req) {
+        RpcAction a = router.onPeerHolepunch(message(req), req.from(), now());
+        if (a instanceof RpcAction.ToServer) {
+            // our servers never offer holepunching yet (they wait for the client's packets instead): no answer
+            LOG.log(System.Logger.Level.DEBUG, () -> "PEER_HOLEPUNCH for a local server ignored: " + req);
+            return true;
+        }
+        act(req, a);
+        return true;
+    }
+
+    /** Storage commands are served only once persistent; otherwise dht-rpc answers UNKNOWN_COMMAND. */
+    private boolean stored(DhtRequest req, Supplier<RpcAction> decide) {
+        if (node.isEphemeral() || node.id() == null) {
+            return false;
+        }
+        act(req, decide.get());
+        return true;
+    }
+
+    private void maintain() {
+        if (closed) {
+            return;
+        }
+        long now = now();
+        records.expire(now);
+        for (HyperDhtServer s : servers.values()) {
+            s.expire(now);
+        }
+        loop.schedule(this::maintain, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the loop (now if already there); dropped once the loop is gone. */
+    void onLoop(Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+            return;
+        }
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: nothing left to update
+        }
+    }
+
+    <T> T call(Supplier<T> task) {
+        if (loop.inEventLoop()) {
+            return task.get();
+        }
+        try {
+            return loop.submit(task::get).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("the HyperDHT event loop did not answer", e);
+        }
+    }
+
+    static void checkKey(byte[] publicKey) {
+        Objects.requireNonNull(publicKey, "publicKey");
+        if (publicKey.length != 32) {
+            throw new IllegalArgumentException("a public key is 32 bytes, got " + publicKey.length);
+        }
+    }
+
+    static HyperDhtException failure(ConnectError e, String message) {
+        return new HyperDhtException(e, message);
+    }
+}

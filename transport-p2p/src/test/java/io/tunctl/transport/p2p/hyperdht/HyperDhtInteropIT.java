@@ -1,0 +1,345 @@
+package io.tunctl.transport.p2p.hyperdht;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
+import io.tunctl.transport.p2p.dht.hyperdht.ConnectError;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Random;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Java HyperDHT peers against hyperdht 6.34.0 on a Node {@code hyperdht/testnet} (127.0.0.1): a Java client
+ * connects by key to a Node server and to a Java server, a Node client to a Java server, all echoing; the server's
+ * firewall hook rejects keys silently.
+ */
+class HyperDhtInteropIT {
+    private static final HexFormat HEX = HexFormat.of();
+    private static NodeHyperDht nodejs;
+    private static List<String> bootstrap;
+    private static int nodeClient;
+
+    @BeforeAll
+    static void testnet() throws Exception {
+        nodejs = NodeHyperDht.start();
+        JsonNode t = nodejs.call("testnet", "size", 3);
+        bootstrap = new ArrayList<>();
+        t.path("bootstrap").forEach(b -> bootstrap.add(b.asText()));
+        nodeClient = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (nodejs != null) {
+            nodejs.close();
+        }
+    }
+
+    private static String seed(int b) {
+        return String.format("%02x", b).repeat(32);
+    }
+
+    @Test
+    void javaClientEchoesThroughANodeServer() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x31), "mode", "echo");
+        byte[] pk = HEX.parseHex(srv.path("publicKey").asText());
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            List<FoundPeer> found = java.lookup(pk).get(30, TimeUnit.SECONDS);
+            assertFalse(found.isEmpty(), "the Node server's announce is found");
+            HyperDhtConnection c = java.connect(pk).get(30, TimeUnit.SECONDS);
+            assertArrayEquals(pk, c.remotePublicKey());
+            Peers.Collector got = new Peers.Collector(11);
+            c.handler(got);
+            byte[] msg = "hello world".getBytes(StandardCharsets.UTF_8);
+            c.write(msg, 0, msg.length);
+            assertArrayEquals(msg, got.done.get(20, TimeUnit.SECONDS));
+            c.destroy();
+        }
+    }
+
+    @Test
+    void nodeClientEchoesThroughAJavaServerAndJavaToJava() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap); HyperDht javaClient = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x41)));
+            List<HyperDhtConnection> conns = new CopyOnWriteArrayList<>();
+            HyperDhtServer server = java.createServer(kp, null, c -> {
+                conns.add(c);
+                Peers.echo(c);
+            });
+            int relays = server.listen().get(30, TimeUnit.SECONDS);
+            assertTrue(relays > 0, "announced to at least one testnet node");
+
+            JsonNode r = nodejs.call("echo", "node", nodeClient, "publicKey", HEX.formatHex(kp.publicKey()),
+                    "data", HEX.formatHex("from node".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("from node", new String(HEX.parseHex(r.path("data").asText()), StandardCharsets.UTF_8));
+            assertEquals(1, conns.size());
+
+            HyperDhtConnection c = javaClient.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(9);
+            c.handler(got);
+            c.write("from java".getBytes(StandardCharsets.UTF_8), 0, 9);
+            assertEquals("from java", new String(got.done.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+            assertArrayEquals(javaClient.defaultKeyPair().publicKey(), conns.get(1).remotePublicKey());
+            server.close().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aKeyTheFirewallRejectsGetsNoReplyAndNoStream() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap); HyperDht javaClient = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x51)));
+            byte[] allowed = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x52))).publicKey();
+            List<String> rejected = new CopyOnWriteArrayList<>();
+            List<HyperDhtConnection> conns = new CopyOnWriteArrayList<>();
+            HyperDhtServer server = java.createServer(kp, ConnectionFirewall.allowOnly(List.of(allowed)),
+                    new HyperDhtServer.Listener() {
+                        @Override
+                        public void onConnection(HyperDhtConnection c) {
+                            conns.add(c);
+                        }
+
+                        @Override
+                        public void onRejected(byte[] pk, java.net.InetSocketAddress from) {
+                            rejected.add(HEX.formatHex(pk));
+                        }
+                    });
+            server.listen().get(30, TimeUnit.SECONDS);
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> javaClient.connect(kp.publicKey()).get(60, TimeUnit.SECONDS));
+            HyperDhtException he = assertInstanceOf(HyperDhtException.class, e.getCause());
+            assertEquals(ConnectError.PEER_CONNECTION_FAILED, he.error());
+            assertTrue(rejected.contains(HEX.formatHex(javaClient.defaultKeyPair().publicKey())), rejected::toString);
+            assertThrows(NodeHyperDht.NodeError.class, () -> nodejs.call("echo", "node", nodeClient,
+                    "publicKey", HEX.formatHex(kp.publicKey()), "data", "00"));
+            assertEquals(0, conns.size(), "no stream for rejected keys");
+            assertEquals(0, java.socket().streamCount(), "no UDX stream allocated");
+            // the allowed key gets in
+            HyperDhtConnection c = javaClient.connect(kp.publicKey(),
+                    Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x52)))).get(30, TimeUnit.SECONDS);
+            assertArrayEquals(kp.publicKey(), c.remotePublicKey());
+            c.destroy();
+        }
+    }
+    @Test
+    void aRedialWithTheSameKeyReplacesTheServersOldStream() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap); HyperDht javaClient = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0x61)));
+            List<HyperDhtConnection> conns = new CopyOnWriteArrayList<>();
+            HyperDhtServer server = java.createServer(kp, null, c -> {
+                conns.add(c);
+                Peers.echo(c);
+            });
+            server.listen().get(30, TimeUnit.SECONDS);
+            HyperDhtConnection first = javaClient.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            first.handler(new Peers.Collector(0));
+            HyperDhtConnection second = javaClient.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(5);
+            second.handler(got);
+            second.write("again".getBytes(StandardCharsets.UTF_8), 0, 5);
+            assertEquals("again", new String(got.done.get(20, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+            assertEquals(2, conns.size());
+            conns.get(0).closeFuture().handle((x, e) -> null).get(10, TimeUnit.SECONDS);
+            assertTrue(conns.get(0).isClosed(), "the server destroyed the old stream of that key");
+            first.closeFuture().handle((x, e) -> null).get(20, TimeUnit.SECONDS);
+            assertTrue(first.isClosed(), "the client sees its old stream reset");
+            assertFalse(second.isClosed());
+            second.destroy();
+        }
+    }
+
+    @Test
+    void hundredMebibytesJavaToNodeKeepTheirSha256() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x71), "mode", "hash");
+        byte[] pk = HEX.parseHex(srv.path("publicKey").asText());
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            HyperDhtConnection c = java.connect(pk).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(0);
+            c.handler(got);
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            Random rnd = new Random(7);
+            byte[] chunk = new byte[60_000];
+            long total = 100L << 20;
+            long sent = 0;
+            long t0 = System.nanoTime();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            while (sent < total) {
+                assertTrue(System.nanoTime() < deadline, "100 MiB not sent within 120 s");
+                if (!c.stream().isWritable()) {
+                    Thread.sleep(1);
+                    continue;
+                }
+                int n = (int) Math.min(chunk.length, total - sent);
+                rnd.nextBytes(chunk);
+                sha.update(chunk, 0, n);
+                c.write(chunk, 0, n);
+                sent += n;
+            }
+            c.end();
+            String digest = new String(got.done.get(120, TimeUnit.SECONDS), StandardCharsets.US_ASCII);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("100 MiB Java client -> Node server over the testnet: %.1f s (%.0f Mbit/s)%n", secs,
+                    total * 8 / secs / 1e6);
+            assertEquals(HEX.formatHex(sha.digest()), digest);
+        }
+    }
+
+    @Test
+    void connectTimeMedianOf20JavaAndNodeClients() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x81), "mode", "echo");
+        byte[] pk = HEX.parseHex(srv.path("publicKey").asText());
+        List<Double> javaMs = new ArrayList<>();
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            for (int i = 0; i < 20; i++) {
+                long t0 = System.nanoTime();
+                HyperDhtConnection c = java.connect(pk).get(30, TimeUnit.SECONDS);
+                javaMs.add((System.nanoTime() - t0) / 1e6);
+                c.destroy();
+            }
+        }
+        List<Double> nodeMs = new ArrayList<>();
+        nodejs.call("connectTimes", "node", nodeClient, "publicKey", HEX.formatHex(pk), "count", 20).path("ms")
+                .forEach(n -> nodeMs.add(n.asDouble()));
+        System.out.printf("connect-by-key to a Node server, median of 20 on the local testnet: Java client %.1f ms,"
+                + " Node client %.1f ms%n", median(javaMs), median(nodeMs));
+        System.out.println("  Java ms: " + javaMs.stream().map(d -> String.format("%.1f", d)).toList());
+        System.out.println("  Node ms: " + nodeMs.stream().map(d -> String.format("%.1f", d)).toList());
+        assertEquals(20, nodeMs.size());
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        java.util.Collections.sort(s);
+        return (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    @Test
+    void aDhtOfJavaNodesOnlyServesNodeAndJavaPeers() throws Exception {
+        List<HyperDht> dht = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                dht.add(HyperDht.bind(io.tunctl.transport.p2p.dht.rpc.DhtNodeOptions.bootstrapper("127.0.0.1",
+                        new java.net.InetSocketAddress("127.0.0.1", 0)).withBootstrapText(i == 0 ? List.of()
+                        : List.of("127.0.0.1:" + dht.get(0).localAddress().getPort()))));
+                dht.get(i).fullyBootstrapped().get(30, TimeUnit.SECONDS);
+                assertFalse(dht.get(i).node().isEphemeral(), "a bootstrapper is persistent");
+            }
+            List<String> javaBootstrap = List.of("127.0.0.1:" + dht.get(0).localAddress().getPort());
+            int serverNode = nodejs.call("node", "bootstrap", javaBootstrap).path("node").asInt();
+            int client = nodejs.call("node", "bootstrap", javaBootstrap).path("node").asInt();
+            JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0x91), "mode", "echo");
+            String pkHex = srv.path("publicKey").asText();
+            JsonNode r = nodejs.call("echo", "node", client, "publicKey", pkHex, "data", "abcdef");
+            assertEquals("abcdef", r.path("data").asText(), "Node to Node through Java storage nodes");
+            try (HyperDht java = Peers.javaNode(javaBootstrap)) {
+                HyperDhtConnection c = java.connect(HEX.parseHex(pkHex)).get(30, TimeUnit.SECONDS);
+                Peers.Collector got = new Peers.Collector(3);
+                c.handler(got);
+                c.write(new byte[] {1, 2, 3}, 0, 3);
+                assertArrayEquals(new byte[] {1, 2, 3}, got.done.get(20, TimeUnit.SECONDS));
+                c.destroy();
+            }
+        } finally {
+            for (HyperDht d : dht) {
+                d.close();
+            }
+        }
+    }
+    @Test
+    void firewalledJavaPeersConnectThroughTheLanShortcut() throws Exception {
+        int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
+        JsonNode srv = nodejs.call("server", "node", serverNode, "seed", seed(0xa1), "mode", "echo");
+        byte[] nodeServerKey = HEX.parseHex(srv.path("publicKey").asText());
+        try (HyperDht server = Peers.firewalledJavaNode(bootstrap);
+                HyperDht client = Peers.firewalledJavaNode(bootstrap)) {
+            assertTrue(server.node().isFirewalled() && client.node().isFirewalled());
+            assertEquals(null, client.node().remoteAddress(), "cannot claim OPEN");
+            // firewalled Java client -> Node server (UNKNOWN too): both meet on the server's LAN address
+            HyperDhtConnection c = client.connect(nodeServerKey).get(30, TimeUnit.SECONDS);
+            Peers.Collector got = new Peers.Collector(3);
+            c.handler(got);
+            c.write(new byte[] {7, 8, 9}, 0, 3);
+            assertArrayEquals(new byte[] {7, 8, 9}, got.done.get(20, TimeUnit.SECONDS));
+            c.destroy();
+
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0xa2)));
+            HyperDhtServer s = server.createServer(kp, null, Peers::echo);
+            s.listen().get(30, TimeUnit.SECONDS);
+            // Node client -> firewalled Java server
+            JsonNode r = nodejs.call("echo", "node", nodeClient, "publicKey", HEX.formatHex(kp.publicKey()),
+                    "data", "0a0b0c");
+            assertEquals("0a0b0c", r.path("data").asText());
+            // firewalled Java -> firewalled Java
+            HyperDhtConnection j = client.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            Peers.Collector got2 = new Peers.Collector(2);
+            j.handler(got2);
+            j.write(new byte[] {4, 2}, 0, 2);
+            assertArrayEquals(new byte[] {4, 2}, got2.done.get(20, TimeUnit.SECONDS));
+            j.destroy();
+        }
+    }
+
+    @Test
+    void javaNodesOnTheTestnetClaimOpen() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            // one socket for everything: the PING_NAT check reaches it, so hyperdht's "claim OPEN" path is taken
+            assertFalse(java.node().isFirewalled());
+            assertEquals(java.localAddress(), java.node().remoteAddress());
+        }
+    }
+    @Test
+    void hundredMebibytesNodeToJavaKeepTheirSha256() throws Exception {
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            Ed25519KeyPair kp = Ed25519KeyPair.fromSeed(HEX.parseHex(seed(0xb1)));
+            java.util.concurrent.CompletableFuture<String> digest = new java.util.concurrent.CompletableFuture<>();
+            long[] received = {0};
+            HyperDhtServer server = java.createServer(kp, null, c -> {
+                MessageDigest sha;
+                try {
+                    sha = MessageDigest.getInstance("SHA-256");
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+                c.handler(new io.tunctl.transport.p2p.stream.SecureStream.Handler() {
+                    @Override
+                    public void onMessage(io.tunctl.transport.p2p.stream.SecureStream s, byte[] buf, int off,
+                            int len) {
+                        sha.update(buf, off, len);
+                        received[0] += len;
+                    }
+
+                    @Override
+                    public void onEnd(io.tunctl.transport.p2p.stream.SecureStream s) {
+                        digest.complete(HEX.formatHex(sha.digest()));
+                        s.end();
+                    }
+                });
+            });
+            server.listen().get(30, TimeUnit.SECONDS);
+            long size = 100L << 20;
+            JsonNode r = nodejs.call("sendHash", "node", nodeClient, "publicKey", HEX.formatHex(kp.publicKey()),
+                    "size", size);
+            assertEquals(r.path("sha256").asText(), digest.get(30, TimeUnit.SECONDS));
+            assertEquals(size, received[0]);
+            System.out.printf("100 MiB Node client -> Java server over the testnet: %.1f s%n",
+                    r.path("ms").asLong() / 1000.0);
+        }
+    }
+}
