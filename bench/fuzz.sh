@@ -19,7 +19,7 @@ status=0
 start=$(date +%s)
 for m in "${MODULES[@]}"; do
   ./build.sh "$@" -pl "$m" verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=FuzzTargetsIT \
-    -Dtunctl.fuzz.runs="$RUNS" -Dtunctl.fuzz.seconds=0 -Dtunctl.fuzz.report="$REPORT" | grep -E 'inputs in|FINDING|input \(hex\)' || status=1
+    -Dtunctl.fuzz.runs="$RUNS" -Dtunctl.fuzz.seconds=0 -Dtunctl.fuzz.seed=0 -Dtunctl.fuzz.report="$REPORT" | grep -E 'inputs in|FINDING|input \(hex\)' || status=1
 done
 {
   echo "Fuzz campaign, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)),"

@@ -125,6 +125,10 @@ public final class ConfigDocument {
         return new ConfigDocument(file, text, format, root, locations, Map.of());
     }
 
+    private static ObjectMapper mapperFor(Format format) {
+        return format == Format.YAML ? YAML : JSON;
+    }
+
     private static Format guessFormat(Path file, String text) {
         String name = file == null ? "" : file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (name.endsWith(".yaml") || name.endsWith(".yml")) return Format.YAML;
@@ -275,6 +279,9 @@ public final class ConfigDocument {
         if (node.isMissingNode()) {
             throw new ConfigException(problemAt(pointer, "missing section"));
         }
+        // a section written with nothing under it (YAML "interface:") binds as an empty one, with its defaults,
+        // rather than as null, which no caller expects
+        if (node.isNull()) node = mapperFor(format).createObjectNode();
         ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
         try {
             return mapper.treeToValue(node, type);

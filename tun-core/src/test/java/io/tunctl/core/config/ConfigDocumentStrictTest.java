@@ -98,6 +98,15 @@ class ConfigDocumentStrictTest {
     }
 
     @Test
+    void anEmptySectionBindsWithItsDefaults() throws Exception {
+        // found by ConfigDocumentFuzzer: "interface:" with nothing below bound as null, and validation hit it
+        ConfigDocument doc = ConfigDocument.parse(Path.of("f.yaml"), "interface:\nother: 1\n");
+        Named named = doc.bind("/interface", Named.class);
+        assertEquals(null, named.name());
+        assertEquals(0, named.port());
+    }
+
+    @Test
     void readLimitsAreSaidAsLimits() {
         ConfigProblem digits = problem("f.json", "{\"a\": " + "9".repeat(1200) + "}");
         assertTrue(digits.reason().startsWith("number too long: at most"), digits.reason());

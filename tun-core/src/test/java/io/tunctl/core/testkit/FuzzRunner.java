@@ -114,6 +114,10 @@ public final class FuzzRunner {
             cmd.add("-print_final_stats=1");
             if (budget.seconds() > 0) cmd.add("-max_total_time=" + budget.seconds());
             if (budget.runs() > 0) cmd.add("-runs=" + budget.runs());
+            // a fixed seed by default, so two CI runs of one commit explore alike (a finding shows again, instead of
+            // one run in n); campaigns pass -Dtunctl.fuzz.seed=0 for libFuzzer's own random seed
+            String seed = System.getProperty("tunctl.fuzz.seed", "1");
+            if (!seed.equals("0")) cmd.add("-seed=" + seed);
             cmd.add(corpus.toString());
             Path log = work.resolve("jazzer.log");
             long start = System.nanoTime();
