@@ -16,9 +16,6 @@ import io.tunctl.transport.http.wire.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -32,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -70,7 +65,7 @@ class ForgedOffloadHttpIT {
                     .bind(new InetSocketAddress("192.0.2.1", 5300)));
             try {
                 HttpTunnelServer server = tunnel.servers().getFirst();
-                assertEquals(0, offloadDrops(metrics(netns, server.adminPort())));
+                assertEquals(0, offloadDrops(RawHttp.metrics(netns, server.adminPort())));
                 Map<String, Long> before = rx(ns);
 
                 // every forged IPv4 case the server routes to its TUN (IPv4 by the version nibble)
@@ -86,11 +81,11 @@ class ForgedOffloadHttpIT {
                     OutputStream out = s.getOutputStream();
                     out.write(("PUT /ip HTTP/1.1\r\nHost: tunctl\r\nx-api-key: test\r\nTransfer-Encoding: chunked\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
-                    for (Case c : forged) chunk(out, c.frame());
-                    chunk(out, valid.frame());
+                    for (Case c : forged) RawHttp.chunk(out, c.frame());
+                    RawHttp.chunk(out, valid.frame());
                     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
-                    String status = readLine(s.getInputStream());
+                    String status = RawHttp.readLine(s.getInputStream());
                     assertEquals("HTTP/1.1 200 OK", status, "the server took the whole PUT body");
                 }
 
@@ -103,10 +98,10 @@ class ForgedOffloadHttpIT {
                             Arrays.copyOf(d.getData(), d.getLength()), "datagram " + k + " of the valid frame");
                 }
 
-                String metrics = metrics(netns, server.adminPort());
+                String metrics = RawHttp.metrics(netns, server.adminPort());
                 // a forged frame whose IP lengths disagree with it is caught by the server's packet check first;
                 // every other one by the TUN's offload check
-                assertEquals(forged.size(), offloadDrops(metrics) + counter(metrics, "tunctl_http_malformed_packets_total"),
+                assertEquals(forged.size(), offloadDrops(metrics) + RawHttp.sample(metrics, "tunctl_http_malformed_packets_total\\{interface=\"" + DEV + "\"}"),
                         "every forged frame counted:\n" + metrics);
                 assertTrue(metrics.contains("tunctl_http_client_rx_packets_total{interface=\"" + DEV
                         + "\",client=\"192.0.2.2\"} " + (forged.size() + 1)), metrics);
@@ -127,48 +122,8 @@ class ForgedOffloadHttpIT {
         }
     }
 
-    private static void chunk(OutputStream out, byte[] b) throws IOException {
-        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(b);
-        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) throw new IOException("eof after '" + sb + "'");
-            if (c != '\r') sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
-    /** GET /metrics from the admin listener, over a socket made inside the namespace. */
-    private static String metrics(NetworkNamespace netns, int port) throws IOException {
-        try (Socket s = netns.call(() -> {
-            Socket so = new Socket();
-            so.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            return so;
-        })) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            s.getInputStream().transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    private static long counter(String metrics, String name) {
-        Matcher m = Pattern.compile(name + "\\{interface=\"" + DEV + "\"} (\\d+)").matcher(metrics);
-        assertTrue(m.find(), metrics);
-        return Long.parseLong(m.group(1));
-    }
-
     private static long offloadDrops(String metrics) {
-        Matcher m = Pattern.compile("tunctl_http_tun_offload_drops_total\\{interface=\"" + DEV + "\"} (\\d+)")
-                .matcher(metrics);
-        assertTrue(m.find(), metrics);
-        return Long.parseLong(m.group(1));
+        return RawHttp.sample(metrics, "tunctl_http_tun_offload_drops_total\\{interface=\"" + DEV + "\"}");
     }
 
     /** The TUN's rx counters as the kernel keeps them, read inside the namespace. */

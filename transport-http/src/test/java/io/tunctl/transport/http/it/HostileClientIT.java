@@ -14,9 +14,6 @@ import io.tunctl.transport.http.wire.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -25,8 +22,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,15 +70,15 @@ class HostileClientIT {
                     OutputStream out = s.getOutputStream();
                     out.write(("PUT /ip HTTP/1.1\r\nHost: tunctl\r\nx-api-key: test\r\nTransfer-Encoding: chunked\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
-                    for (byte[] p : List.of(spoofed, badIhl, longer, shorter, v6, valid)) chunk(out, frame(p));
+                    for (byte[] p : List.of(spoofed, badIhl, longer, shorter, v6, valid)) RawHttp.chunk(out, frame(p));
                     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
-                    assertEquals("HTTP/1.1 200 OK", readLine(s.getInputStream()));
+                    assertEquals("HTTP/1.1 200 OK", RawHttp.readLine(s.getInputStream()));
                 }
-                String m = metrics(netns, server.adminPort());
-                assertEquals(3, metric(m, "tunctl_http_malformed_packets_total\\{interface=\"" + DEV + "\"}"), m);
-                assertEquals(1, metric(m, "tunctl_http_family_drops_total\\{interface=\"" + DEV + "\"}"), m);
-                assertEquals(1, metric(m, "tunctl_http_routing_drops_total\\{interface=\"" + DEV + "\",reason=\"spoofed_source\"}"), m);
+                String m = RawHttp.metrics(netns, server.adminPort());
+                assertEquals(3, RawHttp.sample(m, "tunctl_http_malformed_packets_total\\{interface=\"" + DEV + "\"}"), m);
+                assertEquals(1, RawHttp.sample(m, "tunctl_http_family_drops_total\\{interface=\"" + DEV + "\"}"), m);
+                assertEquals(1, RawHttp.sample(m, "tunctl_http_routing_drops_total\\{interface=\"" + DEV + "\",reason=\"spoofed_source\"}"), m);
                 Thread.sleep(200);
                 assertEquals(rxBefore + 1, rxPackets(ns), "only the valid packet reached the server's TUN");
 
@@ -93,9 +88,9 @@ class HostileClientIT {
                     slow.add(s);
                     s.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: tun".getBytes(StandardCharsets.US_ASCII));
                 }
-                m = metrics(netns, server.adminPort());
-                long open = metric(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}");
-                long refused = metric(m, "tunctl_http_connections_refused_total\\{interface=\"" + DEV + "\",limit=\"source\"}");
+                m = RawHttp.metrics(netns, server.adminPort());
+                long open = RawHttp.sample(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}");
+                long refused = RawHttp.sample(m, "tunctl_http_connections_refused_total\\{interface=\"" + DEV + "\",limit=\"source\"}");
                 assertTrue(open <= 512, "connections held at the per-source limit: " + open);
                 assertTrue(refused >= 1000 - 512, "the rest refused as accepted: " + refused);
 
@@ -103,7 +98,7 @@ class HostileClientIT {
                 long t0 = System.nanoTime();
                 try (Socket s = connect(netns, "127.0.0.2", server.port())) {
                     s.getOutputStream().write("GET /ip HTTP/1.1\r\nHost: x\r\nx-api-key: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                    assertEquals("HTTP/1.1 200 OK", readLine(s.getInputStream()));
+                    assertEquals("HTTP/1.1 200 OK", RawHttp.readLine(s.getInputStream()));
                 }
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 System.out.printf("legitimate GET answered in %d ms with %d half-head connections held, %d refused%n",
@@ -122,9 +117,9 @@ class HostileClientIT {
                     }
                     assertEquals(-1, r, "a half-head connection was closed");
                 }
-                m = metrics(netns, server.adminPort());
-                assertTrue(metric(m, "tunctl_http_head_timeouts_total\\{interface=\"" + DEV + "\"}") >= 1, m);
-                assertTrue(metric(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}") <= 2, m);
+                m = RawHttp.metrics(netns, server.adminPort());
+                assertTrue(RawHttp.sample(m, "tunctl_http_head_timeouts_total\\{interface=\"" + DEV + "\"}") >= 1, m);
+                assertTrue(RawHttp.sample(m, "tunctl_http_connections\\{interface=\"" + DEV + "\"}") <= 2, m);
             } finally {
                 for (Socket s : slow) s.close();
                 tunnel.close();
@@ -150,42 +145,6 @@ class HostileClientIT {
         f[1] = (byte) (packet.length >>> 8);
         System.arraycopy(packet, 0, f, 14, packet.length);
         return f;
-    }
-
-    private static void chunk(OutputStream out, byte[] b) throws IOException {
-        out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(b);
-        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (int c; (c = in.read()) != '\n'; ) {
-            if (c < 0) throw new IOException("eof after '" + sb + "'");
-            if (c != '\r') sb.append((char) c);
-        }
-        return sb.toString();
-    }
-
-    private static String metrics(NetworkNamespace netns, int port) throws Exception {
-        try (Socket s = netns.call(() -> {
-            Socket so = new Socket();
-            so.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            return so;
-        })) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            s.getInputStream().transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    private static long metric(String metrics, String nameRegex) {
-        Matcher m = Pattern.compile(nameRegex + " (\\d+)").matcher(metrics);
-        assertTrue(m.find(), nameRegex + " in\n" + metrics);
-        return Long.parseLong(m.group(1));
     }
 
     private static long rxPackets(Netns ns) {
