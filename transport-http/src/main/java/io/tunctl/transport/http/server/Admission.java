@@ -32,7 +32,8 @@ final class Admission {
     private final int maxTotal;
     private final int maxPerSource;
     private final AtomicInteger total = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    /** Connections per source address; updated atomically per key (merge/computeIfPresent), absent at zero. */
+    private final ConcurrentHashMap<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     final LongAdder refusedTotal = new LongAdder();
     final LongAdder refusedPerSource = new LongAdder();
     final LongAdder headTimeouts = new LongAdder();
@@ -66,7 +67,7 @@ final class Admission {
                 ctx.close();
                 return;
             }
-            if (source != null && perSource.computeIfAbsent(source, k -> new AtomicInteger()).incrementAndGet() > maxPerSource) {
+            if (source != null && perSource.merge(source, 1, Integer::sum) > maxPerSource) {
                 release();
                 total.decrementAndGet();
                 refusedPerSource.increment();
@@ -107,7 +108,7 @@ final class Admission {
 
         private void release() {
             if (source == null) return;
-            perSource.computeIfPresent(source, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+            perSource.computeIfPresent(source, (k, n) -> n <= 1 ? null : n - 1);
         }
     }
 }
