@@ -104,7 +104,7 @@ public final class ConfigDocument {
     /** Parses {@code text}; {@code file} only names it in messages and picks the format by extension. */
     public static ConfigDocument parse(Path file, String text) throws ConfigException {
         Format format = guessFormat(file, text);
-        ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
+        ObjectMapper mapper = mapperFor(format);
         Map<String, int[]> locations = new HashMap<>();
         try (JsonParser p = mapper.createParser(text)) {
             recordLocations(file, p, locations);
@@ -282,7 +282,7 @@ public final class ConfigDocument {
         // a section written with nothing under it (YAML "interface:") binds as an empty one, with its defaults,
         // rather than as null, which no caller expects
         if (node.isNull()) node = mapperFor(format).createObjectNode();
-        ObjectMapper mapper = format == Format.YAML ? YAML : JSON;
+        ObjectMapper mapper = mapperFor(format);
         try {
             return mapper.treeToValue(node, type);
         } catch (JsonMappingException e) {

@@ -30,10 +30,9 @@ public final class PushedParameters {
      */
     public static List<String> problems(TunConf conf, Cidr conf6, byte[] server) {
         List<String> out = new ArrayList<>();
-        int max = MAX_MTU;
         int min = conf6 == null ? MIN_MTU : MIN_MTU6;
-        if (conf.mtu() < min || conf.mtu() > max) {
-            out.add("mtu " + conf.mtu() + " outside " + min + ".." + max + (conf6 == null ? "" : " (IPv6 needs 1280)"));
+        if (conf.mtu() < min || conf.mtu() > MAX_MTU) {
+            out.add("mtu " + conf.mtu() + " outside " + min + ".." + MAX_MTU + (conf6 == null ? "" : " (IPv6 needs 1280)"));
         }
         if (conf.prefix() < MIN_PREFIX4) {
             out.add("prefix /" + conf.prefix() + " is wider than /" + MIN_PREFIX4);

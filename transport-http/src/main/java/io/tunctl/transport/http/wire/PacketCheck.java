@@ -6,6 +6,10 @@ import io.netty.buffer.ByteBuf;
  * Checks a packet from a peer before it goes anywhere: its IP header must agree with the frame that carries it.
  * The kernel would drop most of these itself, but a forwarded packet reaches another client first, and a packet
  * the kernel trims (a total length below the frame's) carries bytes nobody meant to send. I/O-free.
+ *
+ * <p>The core's {@code IpPacket.validate} checks more (the transport header too) but reads a {@code MemorySegment}:
+ * wrapping each Netty frame in one would allocate per packet on the http hot path, so this reads the ByteBuf in
+ * place. It is also stricter on length: the frame must end where the IP header says, not merely hold it.
  */
 public final class PacketCheck {
     public static final int OK = 0;
