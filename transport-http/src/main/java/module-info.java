@@ -18,6 +18,7 @@ module io.tunctl.transport.http {
     requires transitive io.netty.transport;
     requires io.tunctl.netty;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common; // FileDescriptor: the TUN in a PUT loop's epoll set
     requires jdk.unsupported; // sun.misc.Signal for SIGHUP reload
 
     exports io.tunctl.transport.http;

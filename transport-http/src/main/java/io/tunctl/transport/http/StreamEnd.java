@@ -180,5 +180,9 @@ public abstract class StreamEnd implements PacketDevice {
         if (closed) return;
         closed = true;
         for (Inbound in : inbound.values()) in.close();
+        closed();
     }
+
+    /** What a subclass stops when the device closes (once, after the sinks were told to close). */
+    protected void closed() {}
 }

@@ -1,9 +1,11 @@
 package io.tunctl.core.bridge;
 
 import io.tunctl.core.spi.Bridge;
+import io.tunctl.core.spi.DrivenDirection;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
 import io.tunctl.core.spi.PacketSink;
+import io.tunctl.core.spi.PollableDevice;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Moves packets both ways between two devices with no per-packet allocation.
  *
  * <p>Each direction takes the shape of its source. From a <b>pull</b> device (a TUN) a platform thread reads a
- * batch and writes it to the other device. From a <b>push</b> device (an http or p2p transport) there is no
+ * batch and writes it to the other device, unless that device {@link PacketDevice#drive drives} the source: then
+ * the destination reads a {@link PollableDevice} on its own event loop and there is no thread here either. From a <b>push</b> device (an http or p2p transport) there is no
  * thread at all: the device is given sinks ({@link PacketDevice#deliverTo}) that write straight into the other
  * device on whatever thread the packets arrived on. Where the source hands over GSO super-packets that the
  * destination cannot take, the direction (or each sink) segments them into a batch of its own.
@@ -78,12 +81,14 @@ public final class PacketBridge implements Bridge {
     }
 
     /** One direction's counters and its start: a pumping thread, or sinks handed to the pushing device. */
-    private final class Direction {
+    private final class Direction implements DrivenDirection {
         final PacketDevice from;
         final PacketDevice to;
         final LongAdder packets = new LongAdder();
         final LongAdder bytes = new LongAdder();
         final LongAdder dropped = new LongAdder();
+        /** A driven direction ends once, however often its driver reports it. */
+        final AtomicBoolean ended = new AtomicBoolean();
 
         Direction(PacketDevice from, PacketDevice to) {
             this.from = from;
@@ -100,10 +105,26 @@ public final class PacketBridge implements Bridge {
                     if (closed.get()) s.close(); // raced close(): the device gets a closed sink and drops
                     return s;
                 });
+            } else if (!segments() && from instanceof PollableDevice source && to.drive(source, this)) {
+                // the destination reads the source on its own event loop: no thread here
             } else {
                 Thread.ofPlatform().name("bridge " + from.describe() + " -> " + to.describe()).daemon()
                         .start(new Pump(this));
             }
+        }
+
+        @Override
+        public void moved(int n, long sum) {
+            packets.add(n);
+            bytes.add(sum);
+        }
+
+        @Override
+        public void ended(Throwable failed) {
+            if (ended.getAndSet(true)) return;
+            if (failed != null && !closed.get()) failure.compareAndSet(null, failed);
+            done.countDown();
+            close();
         }
 
         void count(PacketBatch written) {

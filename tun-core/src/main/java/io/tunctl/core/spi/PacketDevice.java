@@ -56,6 +56,17 @@ public interface PacketDevice extends Closeable {
     }
 
     /**
+     * Offered by the bridge when this device is the destination of a {@link PollableDevice}: a device that sends from
+     * an event loop may take over reading {@code source} on that loop ({@link PollableDevice#openDirectReader}),
+     * straight into its own send buffers, and return true; the bridge then starts no pumping thread for the
+     * direction. The device reports what it moved and the source's end to {@code direction}, stops reading when it
+     * closes, and closes its reader on the loop that used it. Devices that decline (the default) are written to by a
+     * pump (so does a device that cannot open the reader: it declines rather than fail). Only offered when no
+     * segmentation is needed between the two.
+     */
+    default boolean drive(PollableDevice source, DrivenDirection direction) { return false; }
+
+    /**
      * Makes a thread blocked in {@link #read} return (with 0 packets) soon, e.g. so that it resizes its batch after
      * an MTU change. A no-op for devices whose reads never block for long.
      */

@@ -12,6 +12,7 @@ import io.tunctl.core.spi.DeviceStats;
 import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
+import io.tunctl.core.spi.PollableDevice;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The device lives in the network namespace of the thread that opened it (see {@link NetworkNamespace}).
  * A non-persistent TUN disappears, with its addresses and routes, when its last queue is closed.
  */
-public final class TunDevice implements PacketDevice {
+public final class TunDevice implements PollableDevice {
     private static final String DEV_NET_TUN = "/dev/net/tun";
     private static final int VNET_HDR_LEN = Offload.VIRTIO_NET_HDR_LEN;
     /** Largest IP packet (and GSO super-packet) the kernel hands a TUN reader. */
@@ -439,6 +440,101 @@ public final class TunDevice implements PacketDevice {
                 return -1;
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------- direct reads
+
+    /**
+     * A reader for an event loop: its {@link DirectReader#fd() fd} is a duplicate of the TUN's (made close-on-exec),
+     * for that loop's epoll set; reads go through the device's own descriptor, so they end (-1) once it closes. The
+     * duplicate keeps the interface alive until the reader closes too. Its scratch (iovec, errno) is its own.
+     */
+    @Override
+    public DirectReader openDirectReader() throws IOException {
+        if (!acquire()) throw new ClosedChannelException();
+        try {
+            Arena scratch = Arena.ofShared();
+            MemorySegment errno = Natives.allocateCapture(scratch);
+            int dup = libc_h.fcntl(errno, fd, libc_h.F_DUPFD_CLOEXEC(), 0);
+            if (dup < 0) {
+                int e = Natives.errno(errno);
+                scratch.close();
+                throw NativeException.syscall("fcntl", "F_DUPFD_CLOEXEC", name, e);
+            }
+            return new Direct(scratch, errno, dup);
+        } finally {
+            release();
+        }
+    }
+
+    /** See {@link #openDirectReader}. */
+    private final class Direct implements DirectReader {
+        private final Arena scratch;
+        private final MemorySegment errno;
+        private final MemorySegment iov;
+        private final int dup;
+        private boolean open = true;
+
+        Direct(Arena scratch, MemorySegment errno, int dup) {
+            this.scratch = scratch;
+            this.errno = errno;
+            this.iov = iovec.allocateArray(2, scratch);
+            this.dup = dup;
+        }
+
+        @Override
+        public int fd() { return dup; }
+
+        @Override
+        public int headerLength() { return options.vnetHdr() ? VNET_HDR_LEN : 0; }
+
+        @Override
+        public int read(long header, long packet, int capacity) throws IOException {
+            if (!open || !acquire()) return -1;
+            try {
+                boolean vnet = options.vnetHdr();
+                // raw addresses into the iovec: no segment object per packet on the hot path
+                MemorySegment v = iov;
+                int first = 0;
+                if (vnet) {
+                    v.set(ValueLayout.JAVA_LONG, iovec.iov_base$offset(), header);
+                    v.set(ValueLayout.JAVA_LONG, iovec.iov_len$offset(), VNET_HDR_LEN);
+                    first = (int) iovec.sizeof();
+                }
+                v.set(ValueLayout.JAVA_LONG, first + iovec.iov_base$offset(), packet);
+                v.set(ValueLayout.JAVA_LONG, first + iovec.iov_len$offset(), capacity);
+                int hdr = vnet ? VNET_HDR_LEN : 0;
+                while (true) {
+                    long n = libc_h.readv(errno, fd, v, vnet ? 2 : 1);
+                    if (n >= 0) {
+                        int len = (int) n - hdr;
+                        if (len < 0) {
+                            drops.increment();
+                            continue;
+                        }
+                        rxPackets++;
+                        rxBytes += len;
+                        return len;
+                    }
+                    int e = Natives.errno(errno);
+                    if (e == libc_h.EAGAIN()) return 0;
+                    if (readFailed("readv", e)) drops.increment();
+                }
+            } finally {
+                release();
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!open) return;
+            open = false;
+            libc_h.close(errno, dup);
+            scratch.close();
+        }
+
+        @Override
+        public String toString() { return "direct reader of " + name + " (fd " + dup + ")"; }
     }
 
     // ---------------------------------------------------------------------------------------------- write

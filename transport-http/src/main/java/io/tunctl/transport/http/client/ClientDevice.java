@@ -1,7 +1,9 @@
 package io.tunctl.transport.http.client;
 
 import io.netty.buffer.ByteBuf;
+import io.tunctl.core.spi.DrivenDirection;
 import io.tunctl.core.spi.PacketBatch;
+import io.tunctl.core.spi.PollableDevice;
 import io.tunctl.transport.http.StreamEnd;
 import io.tunctl.transport.http.wire.ChunkedBody;
 import io.tunctl.transport.http.wire.Frames;
@@ -49,6 +51,30 @@ final class ClientDevice extends StreamEnd {
             drops.add(packets);
         }
     }
+
+    /**
+     * Reads the TUN on the PUT stream's event loop, straight into the stream's chunks ({@link TunUplink}), where
+     * Netty runs on epoll; declines under NIO, where the bridge's pump calls {@link #write}.
+     */
+    @Override
+    public boolean drive(PollableDevice source, DrivenDirection direction) {
+        return client.startUplink(source, direction, this);
+    }
+
+    @Override
+    protected void closed() { client.stopUplink(); }
+
+    /** True when IPv6 packets may go up: the server is a tunctl that gave this client an IPv6 address. */
+    boolean carriesIpv6() { return client.conf6() != null; }
+
+    /** Counts packets {@link TunUplink} put on the PUT stream. */
+    void sent(int packets, long bytes) {
+        txPackets.add(packets);
+        txBytes.add(bytes);
+    }
+
+    /** Counts packets {@link TunUplink} read but could not send. */
+    void dropped(int packets) { drops.add(packets); }
 
     @Override
     public String describe() { return "http-client " + client.name(); }

@@ -11,7 +11,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -33,8 +35,10 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.spi.Bridge;
+import io.tunctl.core.spi.DrivenDirection;
 import io.tunctl.core.spi.InterfaceHandle;
 import io.tunctl.core.spi.InterfaceSpec;
+import io.tunctl.core.spi.PollableDevice;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TunnelContext;
@@ -98,6 +102,9 @@ public final class HttpTunnelClient implements AutoCloseable {
     private InterfaceHandle tun;
     private volatile ClientDevice device;
     private Bridge bridge;
+    /** The loop of every PUT stream, and of the TUN's reader when it runs there. */
+    private final EventLoop putLoop;
+    private volatile TunUplink uplink;
     final LongAdder authFailures = new LongAdder();
     final LongAdder getStreams = new LongAdder();
     final LongAdder putStreams = new LongAdder();
@@ -106,6 +113,7 @@ public final class HttpTunnelClient implements AutoCloseable {
         this.spec = spec;
         this.ctx = ctx;
         this.group = group;
+        this.putLoop = group.next();
         this.log = ctx.logger();
         URI u = spec.server();
         boolean https = "https".equalsIgnoreCase(u.getScheme());
@@ -141,7 +149,8 @@ public final class HttpTunnelClient implements AutoCloseable {
     // ---------------------------------------------------------------- connections
 
     private Bootstrap bootstrap(ChannelInboundHandlerAdapter handler, boolean isGet) {
-        return new Bootstrap().group(group).channel(io.tunctl.netty.NettyTransport.BEST.socket())
+        // every PUT on one loop, the one that reads the TUN for it (TunUplink)
+        return new Bootstrap().group(isGet ? group : putLoop).channel(io.tunctl.netty.NettyTransport.BEST.socket())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.ALLOCATOR, alloc)
@@ -400,6 +409,8 @@ public final class HttpTunnelClient implements AutoCloseable {
             if (old != null && old != c.channel()) {
                 old.writeAndFlush(ChunkedBody.last(old.alloc()));
             }
+            TunUplink up = uplink;
+            if (up != null) up.arm();
             log.log(DEBUG, "[{0}] PUT stream up", spec.name());
         }
 
@@ -429,6 +440,8 @@ public final class HttpTunnelClient implements AutoCloseable {
             synchronized (writable) {
                 writable.notifyAll();
             }
+            TunUplink up = uplink;
+            if (up != null && c.channel().isWritable()) up.arm();
             c.fireChannelWritabilityChanged();
         }
 
@@ -542,12 +555,29 @@ public final class HttpTunnelClient implements AutoCloseable {
 
     ByteBufAllocator alloc() { return alloc; }
 
+    /** Stops reading the TUN on the PUT loop (the device closed). */
+    void stopUplink() {
+        TunUplink up = uplink;
+        if (up != null) up.close();
+    }
+
+    /** {@link ClientDevice#drive}: reads {@code source} on the PUT loop when that loop is an epoll loop. */
+    boolean startUplink(PollableDevice source, DrivenDirection direction, ClientDevice device) {
+        if (!(putLoop instanceof IoEventLoop loop)) return false;
+        TunUplink up = TunUplink.start(loop, source, direction, () -> put, device, alloc, log);
+        if (up == null) return false;
+        uplink = up;
+        if (closed.get()) up.close();
+        return true;
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         Channel g = get, p = put;
         if (g != null) g.close();
         if (p != null) p.writeAndFlush(ChunkedBody.last(p.alloc())).addListener(f -> p.close());
+        stopUplink();
         if (bridge != null) bridge.close();
     }
 }

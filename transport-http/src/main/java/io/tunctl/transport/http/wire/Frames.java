@@ -43,6 +43,33 @@ public final class Frames {
         out.writerIndex(at + len);
     }
 
+    /** Where, from a frame's start, a reader that fills frames in place puts the {@code struct virtio_net_hdr}. */
+    public static final int HEADER_AT = Wire.LENGTH_SIZE;
+    /** Where, from a frame's start, a reader that fills frames in place puts the packet. */
+    public static final int PACKET_AT = Wire.LENGTH_SIZE + Wire.VNET_HDR_LEN;
+
+    /**
+     * Completes a frame read into place at {@code out}'s writer index (a TUN read straight into the send buffer):
+     * the {@code len}-byte packet at {@link #PACKET_AT} and, if {@code headerRead}, the 10-byte
+     * {@code struct virtio_net_hdr} (host byte order) at {@link #HEADER_AT}; without one the header is zero (no
+     * offload). Writes the length and {@code num_buffers}, puts the fields in the wire's little-endian order, and
+     * moves the writer index past the frame.
+     */
+    public static void completeInPlace(ByteBuf out, int len, boolean headerRead) {
+        int at = out.writerIndex();
+        out.setShortLE(at, len);
+        int h = at + HEADER_AT;
+        if (!headerRead) {
+            out.setZero(h, Wire.VNET_HDR_LEN);
+        } else {
+            if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN) {
+                for (int f = h + 2; f < h + 10; f += 2) out.setShort(f, Short.reverseBytes(out.getShort(f)));
+            }
+            out.setShortLE(h + 10, 0); // num_buffers: meaningless on the wire
+        }
+        out.writerIndex(at + PACKET_AT + len);
+    }
+
     /** Appends a frame made of a decoded frame ({@code vnet | packet}) as it is: forwarding needs no re-encoding. */
     public static void encode(ByteBuf frame, ByteBuf out) {
         out.writeShortLE(frame.readableBytes() - Wire.VNET_HDR_LEN);

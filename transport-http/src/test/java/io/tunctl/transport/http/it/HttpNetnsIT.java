@@ -109,6 +109,21 @@ class HttpNetnsIT {
         return t;
     }
 
+    /** The names of a process's threads (as the kernel keeps them: 15 characters at most). */
+    static List<String> threadNames(Process p) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(p.pid()), "task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    names.add(Files.readString(t.resolve("comm")).strip());
+                } catch (IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return names;
+    }
+
     static void waitFor(String what, long millis, BooleanSupplier cond) throws InterruptedException {
         long end = System.currentTimeMillis() + millis;
         while (!cond.getAsBoolean()) {
@@ -239,6 +254,9 @@ class HttpNetnsIT {
             s.start(dir.resolve("iperf3-s.log").toFile(), "iperf3", "-s", "-p", "5201");
             Thread.sleep(300);
             System.out.printf("http-tls (nginx, TSO on): client -> server %.2f Gbit/s%n", iperf(a, "10.10.0.1", 3));
+            // the client reads its TUN on the PUT stream's event loop (TunUplink): no pumping thread for tun0 -> PUT
+            assertFalse(threadNames(t.process()).stream().anyMatch(n -> n.startsWith("bridge tun0")),
+                    "a bridge thread pumps tun0: " + threadNames(t.process()));
 
             int before = t.count("GET stream up");
             nginx.reload();

@@ -119,6 +119,44 @@ class WireTest {
     }
 
     @Test
+    void aFrameReadIntoPlaceEncodesLikeOneEncodedFromABatch() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            io.tunctl.core.spi.PacketBatch batch = io.tunctl.core.spi.PacketBatch.allocate(arena, 1, 2048);
+            byte[] packet = new byte[1200];
+            packet[0] = 0x45;
+            for (int i = 1; i < packet.length; i++) packet[i] = (byte) (i * 7);
+            batch.add(packet, 0, packet.length);
+            batch.setOffload(0, 1, 1, 40, 1360, 20, 16); // F_NEEDS_CSUM, GSO_TCPV4
+            ByteBuf encoded = Unpooled.directBuffer();
+            Frames.encode(batch, 0, encoded);
+
+            // what a TUN read with a virtio header leaves in the buffer: header (host order) and packet in place
+            ByteBuf inPlace = Unpooled.directBuffer(4096);
+            inPlace.writeZero(3).readerIndex(3); // not at offset 0, as in a chunk
+            int at = inPlace.writerIndex();
+            java.nio.ByteOrder host = java.nio.ByteOrder.nativeOrder();
+            java.nio.ByteBuffer hdr = java.nio.ByteBuffer.allocate(10).order(host);
+            hdr.put((byte) 1).put((byte) 1).putShort((short) 40).putShort((short) 1360).putShort((short) 20).putShort((short) 16);
+            inPlace.setBytes(at + Frames.HEADER_AT, hdr.array());
+            inPlace.setBytes(at + Frames.PACKET_AT, packet);
+            inPlace.setShort(at + Frames.PACKET_AT - 2, 0x7777); // num_buffers: garbage the read did not touch
+            Frames.completeInPlace(inPlace, packet.length, true);
+            assertArrayEquals(ByteBufUtil.getBytes(encoded), ByteBufUtil.getBytes(inPlace));
+
+            // without offload the header is all zero
+            ByteBuf plain = Unpooled.directBuffer(4096);
+            plain.setBytes(Frames.HEADER_AT, new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9});
+            plain.setBytes(Frames.PACKET_AT, packet);
+            Frames.completeInPlace(plain, packet.length, false);
+            batch.setOffload(0, 0, 0, 0, 0, 0, 0);
+            ByteBuf encodedPlain = Unpooled.directBuffer();
+            Frames.encode(batch, 0, encodedPlain);
+            assertArrayEquals(ByteBufUtil.getBytes(encodedPlain), ByteBufUtil.getBytes(plain));
+            for (ByteBuf b : List.of(encoded, inPlace, plain, encodedPlain)) b.release();
+        }
+    }
+
+    @Test
     void encodeDecodeRoundTripKeepsTheVnetHeader() throws IOException {
         ByteBuf frame = Unpooled.wrappedBuffer(java.util.Arrays.copyOfRange(wireFrame(60, 9), 2, 2 + 12 + 60));
         ByteBuf out = Unpooled.buffer();

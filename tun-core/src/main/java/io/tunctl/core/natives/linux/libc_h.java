@@ -67,6 +67,13 @@ public final class libc_h {
      * }
      */
     public static int F_SETFL() { return 4; }
+    /**
+     * From {@code fcntl.h}:
+     * {@snippet lang=c :
+     * #define F_DUPFD_CLOEXEC 1030
+     * }
+     */
+    public static int F_DUPFD_CLOEXEC() { return 1030; }
 
     // ---- <poll.h> ----
     /**
