@@ -2,7 +2,8 @@ package io.tunctl.transport.p2p.secretstream;
 
 /**
  * Which ChaCha20 implementation produces the key stream of {@link SecretStreamCipher}. Both give identical bytes;
- * Poly1305 is BouncyCastle's in either case (the JDK's is internal).
+ * Poly1305 is this package's own in either case ({@link Poly1305}: the JDK's is internal, BouncyCastle's a third of
+ * ChaCha20's speed).
  */
 public enum ChaChaBackend {
     /** BouncyCastle {@code ChaCha7539Engine}, pure Java. */

@@ -2,10 +2,9 @@ package io.tunctl.transport.p2p.secretstream;
 
 import io.tunctl.transport.p2p.crypto.CryptoException;
 import io.tunctl.transport.p2p.crypto.HChaCha20;
+
 import java.security.SecureRandom;
 import java.util.Arrays;
-import org.bouncycastle.crypto.macs.Poly1305;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * libsodium's {@code crypto_secretstream_xchacha20poly1305}, byte for byte.
@@ -172,7 +171,7 @@ public final class SecretStreamCipher {
     private void startMessage() {
         stream.init(k, nonce);
         stream.xor(ZERO64, 0, 64, block, 0);
-        poly.init(new KeyParameter(block, 0, 32));
+        poly.init(block, 0);
     }
 
     private void finishMac(byte[] c, int cOff, int mLen) {
