@@ -16,7 +16,8 @@ class FuzzTargetsIT {
         return Stream.of(
                 fuzz(UdxHeaderFuzzer.class),
                 fuzz(HyperdhtMessagesFuzzer.class),
-                fuzz(SecretStreamFuzzer.class));
+                fuzz(SecretStreamFuzzer.class))
+                .filter(t -> FuzzRunner.selected(t.getDisplayName()));
     }
 
     private static DynamicTest fuzz(Class<?> target) {

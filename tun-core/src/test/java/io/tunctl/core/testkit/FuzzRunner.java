@@ -19,14 +19,18 @@ import java.util.stream.Stream;
  * Runs one fuzz target under the standalone Jazzer driver ({@code com.code_intelligence.jazzer.Jazzer}) in a child
  * JVM with this JVM's class path, for a bounded time or number of inputs, starting from the target's checked-in
  * corpus ({@code <package>/<Class>Inputs/fuzz/} among the test resources: the directory jazzer-junit replays in
- * the unit run, and which the driver finds on the class path itself); new inputs go to a temporary directory. A finding — an exception the target does not allow, a broken property,
+ * the unit run, and which the driver finds on the class path itself); new inputs go to a temporary directory or the
+ * campaign's kept corpus. A finding — an exception the target does not allow, a broken property,
  * a hang past the per-input timeout, or memory past the RSS limit — comes back with the crashing input as hex and
  * the driver's report (stack trace).
  *
  * <p>Shared by every module's {@code FuzzTargetsIT} and by {@code bench/fuzz.sh}. System properties:
  * {@code tunctl.fuzz.seconds} (per target, default 10), {@code tunctl.fuzz.runs} (inputs per target; when set,
  * the time bound is lifted unless seconds is given too), {@code tunctl.fuzz.report} (a file that gets one
- * markdown table row per target).
+ * markdown table row per target), {@code tunctl.fuzz.targets} (comma-separated simple class names: only these run;
+ * empty means all — how {@code bench/fuzz.sh} spreads a campaign over several runs), {@code tunctl.fuzz.corpus} (a
+ * directory that keeps each target's new inputs in a subdirectory across runs, so a campaign resumes where it
+ * stopped; default a fresh temporary directory).
  */
 public final class FuzzRunner {
     private FuzzRunner() {}
@@ -85,7 +89,9 @@ public final class FuzzRunner {
         try {
             Path work = Files.createTempDirectory("tunctl-fuzz-" + target.getSimpleName() + "-");
             // new inputs go here; the driver reads the checked-in corpus itself from the class path
-            Path corpus = Files.createDirectories(work.resolve("corpus"));
+            String keep = System.getProperty("tunctl.fuzz.corpus", "").strip();
+            Path corpus = Files.createDirectories(keep.isEmpty() ? work.resolve("corpus")
+                    : Path.of(keep).toAbsolutePath().resolve(target.getSimpleName()));
             Path artifacts = Files.createDirectories(work.resolve("artifacts"));
             Path seedDir = seeds(target);
             int seeds = 0;
@@ -162,6 +168,16 @@ public final class FuzzRunner {
             throw new AssertionError(r.target() + " ran only " + r.runs() + " inputs (the driver did not fuzz); log: "
                     + r.log());
         }
+    }
+
+    /** Whether the target of this simple class name is among {@code tunctl.fuzz.targets} (all when that is empty). */
+    public static boolean selected(String target) {
+        String only = System.getProperty("tunctl.fuzz.targets", "").strip();
+        if (only.isEmpty()) return true;
+        for (String t : only.split(",")) {
+            if (t.strip().equals(target)) return true;
+        }
+        return false;
     }
 
     /** Appends the result's table row to the file {@code tunctl.fuzz.report} names, if any. */
