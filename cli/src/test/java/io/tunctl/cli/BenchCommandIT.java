@@ -93,6 +93,24 @@ class BenchCommandIT {
         assertEquals((r0 + r1) / 2, socks.get("comparedRatio").asDouble(), 0.01, socks.toString());
     }
 
+    /** The reference VPN row: wireguard-go in both namespaces, keyed and configured by the bench itself. */
+    @Test
+    void wireguardGoReferenceRow() throws Exception {
+        Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("wireguard-go", "wireguard-go");
+        Root.ensureCommand("wg", "wireguard-tools");
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(200), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "wireguard-go", "--runs", "1", "--seconds", "1", "--json"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        JsonNode rows = new ObjectMapper().readTree(r.stdout());
+        assertEquals(List.of("direct", "wireguard-go"),
+                java.util.stream.StreamSupport.stream(rows.spliterator(), false).map(n -> n.get("name").asText()).toList());
+        JsonNode wg = rows.get(1);
+        assertFalse(wg.has("error"), wg.toString());
+        assertTrue(wg.get("median").asDouble() > 0.01, wg.toString());
+    }
+
     @Test
     void builtinLoadWhenForcedSaysSo() throws Exception {
         Root.require();
@@ -130,6 +148,8 @@ class BenchCommandIT {
         }
         String tls = table.lines().filter(l -> l.startsWith("http-tls ")).findFirst().orElseThrow(() -> new AssertionError(table));
         assertTrue(tls.matches("http-tls +not run: needs openssl, nginx \\(apt-get install -y openssl nginx\\)"), tls);
+        String wg = table.lines().filter(l -> l.startsWith("wireguard-go ")).findFirst().orElseThrow(() -> new AssertionError(table));
+        assertTrue(wg.matches("wireguard-go +not run: needs wireguard-go, wg \\(apt-get install -y wireguard-go wireguard-tools\\)"), wg);
         assertTrue(r.stderr().contains("warm-up   http "), r.stderr());
     }
 

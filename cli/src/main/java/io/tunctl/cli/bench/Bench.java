@@ -99,12 +99,20 @@ public final class Bench {
                 }
             }
         }
+        // the reference VPN row, last: user-space WireGuard over the same veth, when it is installed
+        List<String> wgNeeds = java.util.stream.Stream.of("wireguard-go", "wg").filter(p -> !Exec.onPath(p)).toList();
+        if (wgNeeds.isEmpty()) {
+            cases.add(new BenchCase.WireGuardGo("wg" + slot, tunnelAddress(slot, 1), tunnelAddress(slot, 2), 51820,
+                    TUNNEL_MTU));
+        } else {
+            unavailable.put("wireguard-go", needs(wgNeeds));
+        }
         return cases;
     }
 
     /** Debian packages of programs rows use, where the package has another name than the program. */
     private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "ss", "iproute2", "kill", "procps",
-            "danted", "dante-server");
+            "danted", "dante-server", "wg", "wireguard-tools");
 
     /** "needs nginx, openssl (apt-get install -y nginx openssl)": the missing programs and how to get them. */
     static String needs(List<String> programs) {

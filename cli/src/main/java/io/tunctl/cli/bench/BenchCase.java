@@ -225,4 +225,84 @@ abstract sealed class BenchCase implements AutoCloseable {
             return 0;
         }
     }
+
+    /**
+     * The reference a VPN is held against: wireguard-go (the user-space WireGuard; this kernel has no WireGuard
+     * module) in each namespace, its tunnel over the veth, configured with {@code wg}. Keys are made here with the
+     * JDK's X25519 rather than {@code wg genkey}, so the row needs only the two programs it measures with.
+     */
+    static final class WireGuardGo extends BenchCase {
+        private final String dev;
+        private final Cidr tunA;
+        private final Cidr tunB;
+        private final int port;
+        private final int mtu;
+
+        WireGuardGo(String dev, Cidr tunA, Cidr tunB, int port, int mtu) {
+            super("wireguard-go");
+            this.dev = dev;
+            this.tunA = tunA;
+            this.tunB = tunB;
+            this.port = port;
+            this.mtu = mtu;
+        }
+
+        @Override
+        String target() { return Cidr.addressString(tunB.addressBytes()); }
+
+        @Override
+        void start(Exec exec, Topology topo, int loadPort) throws IOException {
+            Path dir = exec.logDir().resolve(name);
+            Files.createDirectories(dir);
+            String[] a = keyPair(dir, "a");
+            String[] b = keyPair(dir, "b");
+            side(exec, topo.nsA, "a", a[0], b[1], "192.0.2.2", tunA, tunB);
+            side(exec, topo.nsB, "b", b[0], a[1], "192.0.2.1", tunB, tunA);
+            topo.awaitReachable(target());
+        }
+
+        /** Starts wireguard-go in {@code ns} and gives its interface a key, a peer, an address and the MTU. */
+        private void side(Exec exec, String ns, String side, String keyFile, String peerKey, String peerHost,
+                          Cidr own, Cidr peer) throws IOException {
+            // one name per side: wireguard-go's control socket is /var/run/wireguard/<name>.sock, which the
+            // namespaces share, so a second process of the same name would find the first one's socket
+            String dev = this.dev + side;
+            // -f: stays in the foreground, so the bench ends it by PID like every other row's process
+            Process p = exec.start(name + "-" + side, "ip", "netns", "exec", ns, "wireguard-go", "-f", dev);
+            for (int i = 0; i < 200; i++) {
+                if (!exec.run(5, "ip", "-n", ns, "-o", "link", "show").contains(" " + dev + ":")) {
+                    if (!p.isAlive()) throw new IOException("wireguard-go exited " + p.exitValue() + " (see "
+                            + name + "-" + side + ".log)");
+                    Exec.sleep(25);
+                    continue;
+                }
+                String peerAddress = Cidr.addressString(peer.addressBytes());
+                exec.run(10, "ip", "netns", "exec", ns, "wg", "set", dev, "listen-port", Integer.toString(port),
+                        "private-key", keyFile, "peer", peerKey, "endpoint", peerHost + ":" + port,
+                        "allowed-ips", peerAddress + "/32");
+                exec.run(10, "ip", "-n", ns, "addr", "replace", own.toString(), "dev", dev);
+                exec.run(10, "ip", "-n", ns, "link", "set", dev, "mtu", Integer.toString(mtu), "up");
+                return;
+            }
+            throw new IOException("wireguard-go made no interface " + dev + " in 5 s (see " + name + "-" + side + ".log)");
+        }
+
+        /** A fresh X25519 key pair: the private key written base64 to a file (as {@code wg} reads it), the public key as text. */
+        private static String[] keyPair(Path dir, String side) throws IOException {
+            try {
+                var kp = java.security.KeyPairGenerator.getInstance("X25519").generateKeyPair();
+                byte[] priv = ((java.security.interfaces.XECPrivateKey) kp.getPrivate()).getScalar()
+                        .orElseThrow(() -> new IOException("X25519 key without its scalar"));
+                // the public key is the u-coordinate, little-endian in 32 bytes
+                byte[] big = ((java.security.interfaces.XECPublicKey) kp.getPublic()).getU().toByteArray();
+                byte[] pub = new byte[32];
+                for (int i = 0; i < 32 && i < big.length; i++) pub[i] = big[big.length - 1 - i];
+                Path file = dir.resolve(side + ".key");
+                Files.writeString(file, java.util.Base64.getEncoder().encodeToString(priv) + "\n");
+                return new String[] {file.toString(), java.util.Base64.getEncoder().encodeToString(pub)};
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("no X25519 in this JDK: " + e.getMessage(), e);
+            }
+        }
+    }
 }
