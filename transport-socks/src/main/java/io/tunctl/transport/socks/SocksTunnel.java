@@ -12,7 +12,7 @@ import io.tunctl.netty.NettyTransport;
 import io.tunctl.transport.socks.config.SocksSettings;
 import io.tunctl.transport.socks.engine.system.SystemEngine;
 import io.tunctl.transport.socks.flow.FlowDispatcher;
-import io.tunctl.transport.socks.host.AutoRoute;
+import io.tunctl.core.runtime.AutoRoute;
 import io.tunctl.transport.socks.host.ProcessExclusion;
 import io.tunctl.transport.socks.proxy.ProxyUrl;
 import io.tunctl.transport.socks.proxy.Upstream;

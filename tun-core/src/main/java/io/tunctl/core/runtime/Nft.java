@@ -1,15 +1,8 @@
 package io.tunctl.core.runtime;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -44,14 +37,7 @@ public final class Nft {
 
     /** The {@code nft} executable on PATH (or in /usr/sbin, /sbin), or null. */
     public static Path executable() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
-        for (String d : dirs) {
-            if (d.isEmpty()) continue;
-            Path p = Path.of(d, "nft");
-            if (Files.isExecutable(p)) return p;
-        }
-        return null;
+        return HostCommand.find("nft");
     }
 
     /** Applies {@code script} atomically ({@code nft -f -}: all of it or nothing). */
@@ -76,34 +62,7 @@ public final class Nft {
     }
 
     private static String run(String stdin, String... args) throws IOException {
-        Path nft = executable();
-        if (nft == null) throw new IOException("the nft program is missing (install the nftables package)");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(nft.toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try {
-            try (OutputStream in = p.getOutputStream()) {
-                if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (InputStream o = p.getInputStream()) {
-                o.transferTo(out);
-            }
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("nft " + String.join(" ", args) + ": no answer in " + TIMEOUT_SECONDS + " s");
-            }
-            String text = out.toString(StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IOException("nft " + String.join(" ", args) + " failed (exit " + p.exitValue() + "): "
-                        + text.strip());
-            }
-            return text;
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running nft", e);
-        }
+        if (executable() == null) throw new IOException("the nft program is missing (install the nftables package)");
+        return HostCommand.run("nft", stdin, TIMEOUT_SECONDS, args);
     }
 }

@@ -1,10 +1,8 @@
-package io.tunctl.transport.socks.host;
+package io.tunctl.core.runtime;
 
 import io.tunctl.core.netlink.RuleEntry;
 import io.tunctl.core.netlink.Rtnetlink;
 import io.tunctl.core.packet.Cidr;
-import io.tunctl.core.runtime.Nft;
-import io.tunctl.core.runtime.StateFile;
 import io.tunctl.core.spi.InterfaceHandle;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
@@ -16,9 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code autoRoute}: every packet the host sends goes into the TUN unless it carries tunctl's mark, next to the
- * default route the host already has (nothing in the main table changes, so there is no "File exists"). As
- * wg-quick does it, per family:
+ * A full tunnel (socks {@code autoRoute}, nospoon {@code fullTunnel}): every packet the host sends goes into the
+ * TUN unless it carries tunctl's mark, next to the default route the host already has (nothing in the main table
+ * changes, so there is no "File exists"). As wg-quick does it, per family:
  *
  * <pre>
  *   ip rule add table main suppress_prefixlength 0 pref P-1   # main, but not its default route
@@ -26,12 +24,14 @@ import java.util.List;
  *   ip rule add not fwmark M table T pref P                   # everything unmarked that main did not take
  * </pre>
  *
- * Marked packets (tunctl's own proxy, direct and UDP sockets) skip rule P and fall through to main with its
- * default route, so nothing loops; more specific routes of main (the LAN, the TUN's own subnet) and the local
- * table (loopback, so a proxy on 127.0.0.1) still win for everyone. DNS that applications send anywhere but the
- * gateway is DNATed to the gateway's port 53 (tables {@code ip/ip6 tunctl_<tun>} at the nat output hook), unless
- * it carries the mark. P is just above the highest-placed rule there is (as the kernel places a rule without a
- * priority), fixed beforehand so that the state file lists the exact rule.
+ * Marked packets (a transport's own sockets: the socks proxy and relay dials, the p2p UDX socket) skip rule P and
+ * fall through to main with its default route, so nothing loops; more specific routes of main (the LAN, the TUN's
+ * own subnet) and the local table (loopback, so a proxy on 127.0.0.1) still win for everyone. The rules stay while
+ * the process lives, whatever its transport does: while a peer is away, packets go into the TUN and no further, so
+ * nothing leaves in clear (the kill switch). DNS that applications send anywhere but the gateway is DNATed to the
+ * gateway's port 53 (tables {@code ip/ip6 tunctl_<tun>} at the nat output hook), unless it carries the mark. P is
+ * just above the highest-placed rule there is (as the kernel places a rule without a priority), fixed beforehand so
+ * that the state file lists the exact rule.
  *
  * <p>The state file is written before anything changes; {@link #close()} takes everything back in reverse order
  * and then deletes it.
@@ -145,7 +145,7 @@ public final class AutoRoute implements AutoCloseable {
             ar.close();
             throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "socks: autoRoute on {0}: {1}; {2}", tun.name(), plan.rules(),
+        LOG.log(System.Logger.Level.INFO, "autoRoute on {0}: {1}; {2}", tun.name(), plan.rules(),
                 plan.nftTables().isEmpty() ? "no DNS redirect" : "DNS redirected to the gateway by " + plan.nftTables());
         return ar;
     }
@@ -185,7 +185,7 @@ public final class AutoRoute implements AutoCloseable {
         try {
             s.run();
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "socks: cannot remove " + what + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "autoRoute: cannot remove " + what + ": " + e.getMessage());
         }
     }
 
@@ -200,10 +200,10 @@ public final class AutoRoute implements AutoCloseable {
         for (int i = undo.size() - 1; i >= 0; i--) undo.get(i).run();
         try {
             List<String> left = state.scrub(); // whatever the steps above could not remove, once more
-            if (!left.isEmpty()) LOG.log(System.Logger.Level.INFO, "socks: removed on a second try: " + left);
+            if (!left.isEmpty()) LOG.log(System.Logger.Level.INFO, "autoRoute: removed on a second try: " + left);
             state.delete();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "socks: autoRoute cleanup incomplete, the state file stays for "
+            LOG.log(System.Logger.Level.WARNING, "autoRoute: cleanup incomplete, the state file stays for "
                     + "'tunctl down': " + e.getMessage());
         }
     }

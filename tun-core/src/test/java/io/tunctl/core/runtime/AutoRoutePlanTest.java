@@ -1,4 +1,4 @@
-package io.tunctl.transport.socks.host;
+package io.tunctl.core.runtime;
 
 import io.tunctl.core.netlink.RuleEntry;
 import io.tunctl.core.packet.Cidr;
