@@ -118,7 +118,8 @@ public final class FuzzRunner {
             cmd.add("-timeout=" + INPUT_TIMEOUT_SECONDS);
             cmd.add("-rss_limit_mb=" + RSS_LIMIT_MB);
             cmd.add("-print_final_stats=1");
-            if (budget.seconds() > 0) cmd.add("-max_total_time=" + budget.seconds());
+            // always explicit: the standalone driver otherwise takes the target's @FuzzTest maxDuration (10 s)
+            cmd.add("-max_total_time=" + (budget.seconds() > 0 ? budget.seconds() : TimeUnit.DAYS.toSeconds(2)));
             if (budget.runs() > 0) cmd.add("-runs=" + budget.runs());
             // a fixed seed by default, so two CI runs of one commit explore alike (a finding shows again, instead of
             // one run in n); campaigns pass -Dtunctl.fuzz.seed=0 for libFuzzer's own random seed
@@ -126,6 +127,8 @@ public final class FuzzRunner {
             if (!seed.equals("0")) cmd.add("-seed=" + seed);
             cmd.add(corpus.toString());
             Path log = work.resolve("jazzer.log");
+            // the exact driver command, to rerun one target by hand
+            Files.writeString(work.resolve("command.txt"), String.join(" ", cmd) + "\n");
             long start = System.nanoTime();
             Process p = new ProcessBuilder(cmd).directory(work.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
