@@ -173,6 +173,13 @@ public final class io_uring_h {
     /**
      * From {@code linux/io_uring.h}:
      * {@snippet lang=c :
+     * IORING_OP_POLL_ADD = 6 (enum io_uring_op)
+     * }
+     */
+    public static int IORING_OP_POLL_ADD() { return 6; }
+    /**
+     * From {@code linux/io_uring.h}:
+     * {@snippet lang=c :
      * IORING_OP_READ = 22 (enum io_uring_op)
      * }
      */
