@@ -768,7 +768,7 @@ public final class TunDevice implements PollableDevice {
 
     @Override
     public String toString() {
-        return "TunDevice[" + name + (options.vnetHdr() ? ", vnet_hdr" : "") + (options.multiQueue() ? ", mq" : "") + (uring != null ? ", io_uring" : "")
+        return "TunDevice[" + name + (options.vnetHdr() ? ", vnet_hdr" : "") + (options.multiQueue() ? ", mq" : "") + (uring != null ? ", io_uring (" + uring.rearmedOnEagain + " EAGAIN re-arms)" : "")
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -54,6 +54,8 @@ final class UringReader {
     /** Packets lost: shorter than their virtio header, or a read the kernel failed. */
     long dropped;
     long bytes;
+    /** Multishot reads the kernel ended with EAGAIN (nothing to read on a non-blocking fd), re-armed. */
+    long rearmedOnEagain;
 
     UringReader(Arena deviceArena, int fd, int eventFd, boolean vnet, String name) {
         this.fd = fd;
@@ -159,12 +161,15 @@ final class UringReader {
                 if (woke) drainEventFd();
                 return got;
             }
+            // a read or wake that just ended is armed again before waiting, or the wait could be for nothing
+            if (!readArmed || !wakeArmed) continue;
             r.submit(1);
         }
     }
 
     /** A failed multishot read: ENOBUFS (every buffer handed out) and EAGAIN/EINTR re-arm; the rest ends reading. */
     private void failed(int e) throws NativeException {
+        if (e == libc_h.EAGAIN()) rearmedOnEagain++;
         if (e == libc_h.ENOBUFS() || e == libc_h.EAGAIN() || e == libc_h.EINTR()) return;
         if (e == libc_h.EFAULT()) {
             dropped++;
