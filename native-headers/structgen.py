@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Emits the struct classes of tun-core's natives.darwin and natives.windows packages in jextract's shape.
+"""Emits the struct classes of tun-core's natives.darwin and natives.windows packages (and natives.linux's io_uring
+structs) in jextract's shape.
 
 jextract is not available from the registries tunctl builds from, and these platforms' structs cannot be read
 from headers on a Linux build machine anyway, so the field lists below are transcribed from the platform headers
@@ -419,6 +420,94 @@ WINDOWS = [
     ]),
 ]
 
+# ------------------------------------------------------------------------------------------------------- Linux
+# io_uring (include/uapi/linux/io_uring.h). Anonymous unions of io_uring_sqe are bound by the one member tunctl
+# uses each (off, addr, rw_flags, buf_group, splice_fd_in, addr3): offsetof() reaches them through the union, so
+# the gcc layout check (LayoutCheckTest) compares them like any field.
+
+LINUX = [
+    ('io_sqring_offsets', 'struct', 'linux/io_uring.h', 'Offsets of the submission ring\'s fields in its mapping, filled in by {@code io_uring_setup}.', [
+        ('head', 'u32', '__u32 head'),
+        ('tail', 'u32', '__u32 tail'),
+        ('ring_mask', 'u32', '__u32 ring_mask'),
+        ('ring_entries', 'u32', '__u32 ring_entries'),
+        ('flags', 'u32', '__u32 flags'),
+        ('dropped', 'u32', '__u32 dropped'),
+        ('array', 'u32', '__u32 array'),
+        ('resv1', 'u32', '__u32 resv1'),
+        ('resv2', 'u64', '__u64 resv2'),
+    ]),
+    ('io_cqring_offsets', 'struct', 'linux/io_uring.h', 'Offsets of the completion ring\'s fields in its mapping, filled in by {@code io_uring_setup}.', [
+        ('head', 'u32', '__u32 head'),
+        ('tail', 'u32', '__u32 tail'),
+        ('ring_mask', 'u32', '__u32 ring_mask'),
+        ('ring_entries', 'u32', '__u32 ring_entries'),
+        ('overflow', 'u32', '__u32 overflow'),
+        ('cqes', 'u32', '__u32 cqes'),
+        ('flags', 'u32', '__u32 flags'),
+        ('resv1', 'u32', '__u32 resv1'),
+        ('resv2', 'u64', '__u64 resv2'),
+    ]),
+    ('io_uring_params', 'struct', 'linux/io_uring.h', 'In: setup flags; out: ring sizes, features and the ring offsets.', [
+        ('sq_entries', 'u32', '__u32 sq_entries'),
+        ('cq_entries', 'u32', '__u32 cq_entries'),
+        ('flags', 'u32', '__u32 flags'),
+        ('sq_thread_cpu', 'u32', '__u32 sq_thread_cpu'),
+        ('sq_thread_idle', 'u32', '__u32 sq_thread_idle'),
+        ('features', 'u32', '__u32 features'),
+        ('wq_fd', 'u32', '__u32 wq_fd'),
+        ('resv', ('array', 3, 'u32'), '__u32 resv[3]'),
+        ('sq_off', ('struct', 'io_sqring_offsets'), 'struct io_sqring_offsets sq_off'),
+        ('cq_off', ('struct', 'io_cqring_offsets'), 'struct io_cqring_offsets cq_off'),
+    ]),
+    ('io_uring_sqe', 'struct', 'linux/io_uring.h', 'A submission queue entry (64 bytes). Unions are bound by the member tunctl uses.', [
+        ('opcode', 'u8', '__u8 opcode'),
+        ('flags', 'u8', '__u8 flags'),
+        ('ioprio', 'u16', '__u16 ioprio'),
+        ('fd', 'u32', '__s32 fd'),
+        ('off', 'u64', 'union { __u64 off; ... }'),
+        ('addr', 'u64', 'union { __u64 addr; ... }'),
+        ('len', 'u32', '__u32 len'),
+        ('rw_flags', 'u32', 'union { __u32 rw_flags; ... }'),
+        ('user_data', 'u64', '__u64 user_data'),
+        ('buf_group', 'u16', 'union { __u16 buf_index; __u16 buf_group; } __attribute__((packed))'),
+        ('personality', 'u16', '__u16 personality'),
+        ('splice_fd_in', 'u32', 'union { __s32 splice_fd_in; ... }'),
+        ('addr3', 'u64', 'union { struct { __u64 addr3; __u64 __pad2[1]; }; ... }'),
+        ('__pad2', ('array', 1, 'u64'), '__u64 __pad2[1]'),
+    ]),
+    ('io_uring_cqe', 'struct', 'linux/io_uring.h', 'A completion queue entry (16 bytes without IORING_SETUP_CQE32).', [
+        ('user_data', 'u64', '__u64 user_data'),
+        ('res', 'u32', '__s32 res'),
+        ('flags', 'u32', '__u32 flags'),
+    ]),
+    ('io_uring_buf', 'struct', 'linux/io_uring.h', 'One entry of a provided-buffer ring; the ring\'s tail overlays {@code resv} of entry 0.', [
+        ('addr', 'u64', '__u64 addr'),
+        ('len', 'u32', '__u32 len'),
+        ('bid', 'u16', '__u16 bid'),
+        ('resv', 'u16', '__u16 resv'),
+    ]),
+    ('io_uring_buf_reg', 'struct', 'linux/io_uring.h', 'The argument of {@code IORING_REGISTER_PBUF_RING}.', [
+        ('ring_addr', 'u64', '__u64 ring_addr'),
+        ('ring_entries', 'u32', '__u32 ring_entries'),
+        ('bgid', 'u16', '__u16 bgid'),
+        ('pad', 'u16', '__u16 pad'),
+        ('resv', ('array', 3, 'u64'), '__u64 resv[3]'),
+    ]),
+    ('io_uring_probe_op', 'struct', 'linux/io_uring.h', 'One opcode of an {@code IORING_REGISTER_PROBE} answer.', [
+        ('op', 'u8', '__u8 op'),
+        ('resv', 'u8', '__u8 resv'),
+        ('flags', 'u16', '__u16 flags'),
+        ('resv2', 'u32', '__u32 resv2'),
+    ]),
+    ('io_uring_probe', 'struct', 'linux/io_uring.h', 'The head of an {@code IORING_REGISTER_PROBE} answer; {@code ops_len} {@link io_uring_probe_op}s follow it\n(the flexible array {@code ops[]} is not part of the layout).', [
+        ('last_op', 'u8', '__u8 last_op'),
+        ('ops_len', 'u8', '__u8 ops_len'),
+        ('resv', 'u16', '__u16 resv'),
+        ('resv2', ('array', 3, 'u32'), '__u32 resv2[3]'),
+    ]),
+]
+
 
 def build(package, specs):
     registry = {}
@@ -434,6 +523,7 @@ def build(package, specs):
 
 
 if __name__ == '__main__':
-    for pkg in sys.argv[1:] or ['darwin', 'windows']:
+    specs = {'darwin': DARWIN, 'windows': WINDOWS, 'linux': LINUX}
+    for pkg in sys.argv[1:] or list(specs):
         os.makedirs(os.path.join(JAVA, pkg), exist_ok=True)
-        build(pkg, DARWIN if pkg == 'darwin' else WINDOWS)
+        build(pkg, specs[pkg])

@@ -13,6 +13,7 @@ module io.tunctl.core {
     exports io.tunctl.core.runtime;
     exports io.tunctl.core.tun;
     exports io.tunctl.core.netlink;
+    exports io.tunctl.core.uring;
 
     uses io.tunctl.core.spi.TransportProvider;
 }

@@ -48,16 +48,23 @@ final class BenchBridgeCommand implements Callable<Integer> {
     @Option(names = "--offload", description = "IFF_VNET_HDR with TSO: GSO super-packets pass through unchanged.")
     boolean offload;
 
+    @Option(names = "--io", defaultValue = "poll", description = "TUN I/O: poll, uring or auto.")
+    String io;
+
+    @Option(names = "--queues", defaultValue = "1", description = "TUN queues per side (IFF_MULTI_QUEUE when > 1).")
+    int queues;
+
     @Override
     public Integer call() throws Exception {
-        InterfaceSpec a = new InterfaceSpec(dev, mtu, List.of(addrA), List.of(), List.of(), offload, 1);
-        InterfaceSpec b = new InterfaceSpec(dev, mtu, List.of(addrB), List.of(), List.of(), offload, 1);
+        InterfaceSpec a = new InterfaceSpec(dev, mtu, List.of(addrA), List.of(), List.of(), offload, queues, io);
+        InterfaceSpec b = new InterfaceSpec(dev, mtu, List.of(addrB), List.of(), List.of(), offload, queues, io);
         try (LinuxInterface ia = NetworkNamespace.named(nsA).call(() -> LinuxInterface.create(a));
              LinuxInterface ib = NetworkNamespace.named(nsB).call(() -> LinuxInterface.create(b))) {
             Bridge bridge = PacketBridge.start(ia.device(), ib.device());
             Runtime.getRuntime().addShutdownHook(new Thread(bridge::close));
             PrintWriter out = spec.commandLine().getOut();
-            out.println("READY dev=" + dev + " offload=" + offload);
+            out.println("READY dev=" + dev + " offload=" + offload + " io=" + io + " uring="
+                    + ia.device().toString().contains("io_uring") + " queues=" + queues);
             out.flush();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
                 String line;
@@ -67,6 +74,7 @@ final class BenchBridgeCommand implements Callable<Integer> {
                         out.printf("STATS t=%.3f a2b_pkts=%d a2b_bytes=%d b2a_pkts=%d b2a_bytes=%d drops=%d%n",
                                 System.nanoTime() / 1e9, c.aToBPackets(), c.aToBBytes(), c.bToAPackets(),
                                 c.bToABytes(), c.dropped());
+                        out.println("# " + ia.device() + " " + ib.device());
                         out.flush();
                     }
                 }

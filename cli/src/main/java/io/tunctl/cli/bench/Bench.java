@@ -58,15 +58,34 @@ public final class Bench {
         // tunloop is compiled here, and asked for its counters with kill -USR1
         List<String> tunloopNeeds = java.util.stream.Stream.of("gcc", "kill").filter(p -> !Exec.onPath(p)).toList();
         if (tunloop != null && tunloopNeeds.isEmpty()) {
-            cases.add(bridge("bridge-c", slot++, false, null));
-            cases.add(bridge("bridge-c-tso", slot++, true, null));
+            cases.add(bridge("bridge-c", slot++, false, null, "rw"));
+            cases.add(bridge("bridge-c-tso", slot++, true, null, "rw"));
         } else if (tunloop != null) {
             unavailable.put("bridge-c", needs(tunloopNeeds));
             unavailable.put("bridge-c-tso", needs(tunloopNeeds));
         }
+        // the io_uring rows: tunloop's multishot mode needs liburing; the Java ones need io_uring in this process
+        String uringMissing = tunloop == null ? null : !tunloopNeeds.isEmpty() ? needs(tunloopNeeds)
+                : !Files.exists(Path.of("/usr/include/liburing.h")) ? "needs liburing (apt-get install -y liburing-dev)"
+                : null;
+        if (tunloop != null && uringMissing == null) {
+            cases.add(bridge("bridge-c-uring", slot++, false, null, "mshot"));
+            cases.add(bridge("bridge-c-uring-tso", slot++, true, null, "mshot"));
+        } else if (tunloop != null) {
+            unavailable.put("bridge-c-uring", uringMissing);
+            unavailable.put("bridge-c-uring-tso", uringMissing);
+        }
         if (launcher != null) {
-            cases.add(bridge("bridge-java", slot++, false, launcher));
-            cases.add(bridge("bridge-java-tso", slot++, true, launcher));
+            cases.add(bridge("bridge-java", slot++, false, launcher, "poll"));
+            cases.add(bridge("bridge-java-tso", slot++, true, launcher, "poll"));
+            java.util.Optional<String> noUring = io.tunctl.core.uring.UringSupport.unavailabilityCause();
+            if (noUring.isEmpty()) {
+                cases.add(bridge("bridge-java-uring", slot++, false, launcher, "uring"));
+                cases.add(bridge("bridge-java-uring-tso", slot++, true, launcher, "uring"));
+            } else {
+                unavailable.put("bridge-java-uring", "io_uring not available: " + noUring.get());
+                unavailable.put("bridge-java-uring-tso", "io_uring not available: " + noUring.get());
+            }
             int port = 51000;
             // bench rows are a service of their own (plugins keep bench code out of their providers), in
             // transport-name order as before
@@ -133,7 +152,7 @@ public final class Bench {
     }
 
     /** A TUN-to-TUN bridge row: tunloop (C) for bridge-c*, {@code tunctl bench-bridge} (Java) for bridge-java*. */
-    private BenchCase bridge(String name, int slot, boolean tso, String javaLauncher) throws IOException {
+    private BenchCase bridge(String name, int slot, boolean tso, String javaLauncher, String io) throws IOException {
         String dev = "tb" + slot;
         Cidr a = tunnelAddress(slot, 1);
         Cidr b = tunnelAddress(slot, 2);
@@ -142,9 +161,14 @@ public final class Bench {
             c = new ArrayList<>(List.of(javaLauncher, "bench-bridge", "--ns-a", "%A", "--ns-b", "%B", "--dev", dev,
                     "--addr-a", a.toString(), "--addr-b", b.toString(), "--mtu", Integer.toString(TUNNEL_MTU)));
             if (tso) c.add("--offload");
+            c.add("--io");
+            c.add(io);
         } else {
-            c = new ArrayList<>(List.of(tunloopBinary().toString(), "--ns-a", "%A", "--ns-b", "%B", "--dev", dev,
-                    "--io", "rw"));
+            boolean uring = !io.equals("rw");
+            c = new ArrayList<>(List.of(tunloopBinary(uring).toString(), "--ns-a", "%A", "--ns-b", "%B", "--dev", dev,
+                    "--io", io));
+            // as many buffers per direction as the Java bridge's ring (128)
+            if (uring) c.addAll(List.of("--qd", "128"));
             if (tso) c.add("--vnet");
         }
         return new BenchCase.TunBridge(name, dev, a, b, javaLauncher == null, TUNNEL_MTU, c.toArray(String[]::new));
@@ -155,20 +179,23 @@ public final class Bench {
         return null;
     }
 
-    private Path tunloopBinary;
-
-    /** Compiles bench/c/tunloop.c once (without liburing: rw mode is what the rows use). */
-    private Path tunloopBinary() throws IOException {
-        if (tunloopBinary != null) return tunloopBinary;
+    /**
+     * Compiles bench/c/tunloop.c once per flavour: without liburing for the rw rows, with it ({@code tunloop-uring})
+     * for the io_uring rows.
+     */
+    private Path tunloopBinary(boolean uring) throws IOException {
         Path src = tunloopSource();
-        Path bin = home.resolve("bench/build/tunloop");
+        Path bin = home.resolve(uring ? "bench/build/tunloop-uring" : "bench/build/tunloop");
         Files.createDirectories(bin.getParent());
         if (!Files.exists(bin) || Files.getLastModifiedTime(bin).compareTo(Files.getLastModifiedTime(src)) < 0) {
             try (Exec e = new Exec(bin.getParent())) {
-                e.run(120, "gcc", "-O2", "-Wall", "-DNO_URING", "-o", bin.toString(), src.toString(), "-lpthread");
+                if (uring) {
+                    e.run(120, "gcc", "-O2", "-Wall", "-o", bin.toString(), src.toString(), "-lpthread", "-luring");
+                } else {
+                    e.run(120, "gcc", "-O2", "-Wall", "-DNO_URING", "-o", bin.toString(), src.toString(), "-lpthread");
+                }
             }
         }
-        tunloopBinary = bin;
         return bin;
     }
 

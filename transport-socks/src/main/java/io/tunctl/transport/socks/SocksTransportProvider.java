@@ -71,7 +71,7 @@ public final class SocksTransportProvider implements TransportProvider<SocksConf
                 .or(() -> Optional.ofNullable(config.tunInterface())).orElse(DEFAULT_INTERFACE);
         if (!spec.addresses().isEmpty()) return spec;
         return new InterfaceSpec(spec.name(), spec.mtu(), DEFAULT_INTERFACE.addresses(), spec.routes(), spec.rules(),
-                spec.vnetHdr(), spec.queues());
+                spec.vnetHdr(), spec.queues(), spec.io());
     }
 
     @Override

@@ -82,7 +82,8 @@ final class SpiBinding {
                            @JsonProperty("routes") List<RouteSpec> routes,
                            @JsonProperty("rules") List<RuleSpec> rules,
                            @JsonProperty("offload") Boolean vnetHdr,
-                           @JsonProperty("queues") Integer queues) {}
+                           @JsonProperty("queues") Integer queues,
+                           @JsonProperty("io") String io) {}
 
         @JsonProperty("offload")
         abstract Boolean vnetHdr();

@@ -111,6 +111,9 @@ public record TunnelConfig(ConfigDocument document, TransportProvider<?> provide
         boolean v6 = spec.addresses().stream().anyMatch(c -> c.isIpv6());
         if (v6 && spec.mtu() < 1280) at.add("/mtu", "IPv6 needs an MTU of at least 1280, not " + spec.mtu());
         if (spec.queues() < 1 || spec.queues() > 256) at.add("/queues", "queues must be 1..256");
+        if (spec.io() != null && !List.of("poll", "uring", "auto").contains(spec.io())) {
+            at.add("/io", "io must be poll, uring or auto, not '" + spec.io() + "'");
+        }
         for (int i = 0; i < spec.routes().size(); i++) {
             RouteSpec r = spec.routes().get(i);
             if (r.destination() == null) at.add("/routes/" + i, "route needs 'to'");

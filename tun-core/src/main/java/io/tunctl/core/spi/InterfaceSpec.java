@@ -15,6 +15,8 @@ import java.util.List;
  * @param rules      policy rules (selectors → table)
  * @param vnetHdr    open with IFF_VNET_HDR and TSO/USO offloads, so reads may return GSO super-packets
  * @param queues     number of queues (IFF_MULTI_QUEUE when > 1)
+ * @param io         how the TUN moves packets on Linux: {@code poll}, {@code uring} or {@code auto}
+ *                   ({@code io.tunctl.core.tun.TunIo}); null for the default ({@code -Dtunctl.tun.io}, else poll)
  */
 public record InterfaceSpec(
         String name,
@@ -23,7 +25,8 @@ public record InterfaceSpec(
         List<RouteSpec> routes,
         List<RuleSpec> rules,
         Boolean vnetHdr,
-        Integer queues) {
+        Integer queues,
+        String io) {
 
     public static final int DEFAULT_MTU = 1420;
 
@@ -36,19 +39,33 @@ public record InterfaceSpec(
         queues = queues == null ? 1 : queues;
     }
 
+    /** A spec with the default {@code io}. */
+    public InterfaceSpec(String name, Integer mtu, List<Cidr> addresses, List<RouteSpec> routes, List<RuleSpec> rules,
+                         Boolean vnetHdr, Integer queues) {
+        this(name, mtu, addresses, routes, rules, vnetHdr, queues, null);
+    }
+
     public static InterfaceSpec of(String name, int mtu, List<Cidr> addresses) {
         return new InterfaceSpec(name, mtu, addresses, List.of(), List.of(), false, 1);
     }
 
     public InterfaceSpec withRoutes(List<RouteSpec> r) {
-        return new InterfaceSpec(name, mtu, addresses, r, rules, vnetHdr, queues);
+        return new InterfaceSpec(name, mtu, addresses, r, rules, vnetHdr, queues, io);
     }
 
     public InterfaceSpec withRules(List<RuleSpec> r) {
-        return new InterfaceSpec(name, mtu, addresses, routes, r, vnetHdr, queues);
+        return new InterfaceSpec(name, mtu, addresses, routes, r, vnetHdr, queues, io);
+    }
+
+    public InterfaceSpec withQueues(int n) {
+        return new InterfaceSpec(name, mtu, addresses, routes, rules, vnetHdr, n, io);
+    }
+
+    public InterfaceSpec withIo(String how) {
+        return new InterfaceSpec(name, mtu, addresses, routes, rules, vnetHdr, queues, how);
     }
 
     public InterfaceSpec withOffload(boolean on) {
-        return new InterfaceSpec(name, mtu, addresses, routes, rules, on, queues);
+        return new InterfaceSpec(name, mtu, addresses, routes, rules, on, queues, io);
     }
 }

@@ -60,7 +60,8 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
         Objects.requireNonNull(spec, "spec");
         int queueCount = spec.queues();
         if (queueCount < 1 || queueCount > 256) throw new IllegalArgumentException("queues out of range [1, 256]: " + queueCount);
-        TunOptions options = new TunOptions(spec.name(), spec.vnetHdr(), queueCount > 1);
+        TunOptions options = new TunOptions(spec.name(), spec.vnetHdr(), queueCount > 1,
+                spec.io() == null ? null : TunIo.parse(spec.io()));
         List<TunDevice> queues = new ArrayList<>();
         queues.add(TunDevice.open(options));
         LinuxInterface li = null;

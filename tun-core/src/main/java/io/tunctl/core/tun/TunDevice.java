@@ -13,6 +13,7 @@ import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
 import io.tunctl.core.spi.PollableDevice;
+import io.tunctl.core.uring.UringSupport;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -63,6 +64,8 @@ public final class TunDevice implements PollableDevice {
     private final String name;
     private final TunOptions options;
     private volatile int mtu;
+    /** Non-null when reads and writes go through io_uring ({@link TunIo#URING}, or {@code AUTO} where usable). */
+    private final UringReader uring;
 
     /** Bit 30: closed; low bits: calls in flight. */
     private final AtomicInteger state = new AtomicInteger();
@@ -96,6 +99,7 @@ public final class TunDevice implements PollableDevice {
         this.name = name;
         this.options = options;
         this.mtu = mtu;
+        this.uring = useUring(options.io()) ? new UringReader(arena, fd, eventFd, options.vnetHdr(), name) : null;
         this.rErrno = Natives.allocateCapture(arena);
         this.rPoll = pollfd.allocateArray(2, arena);
         this.rIov = iovec.allocateArray(2, arena);
@@ -110,16 +114,47 @@ public final class TunDevice implements PollableDevice {
         this.rPollEvent = pollfd.asSlice(rPoll, 1);
     }
 
-    /** One writing thread's scratch memory; the slices are made once so the write path allocates nothing. */
-    private record WriteScratch(MemorySegment errno, MemorySegment iov, MemorySegment iovData, MemorySegment hdr) {}
+    /**
+     * One writing thread's scratch memory; the slices are made once so the write path allocates nothing. With
+     * io_uring the thread also has a ring of its own ({@code uring}, null otherwise).
+     */
+    private record WriteScratch(MemorySegment errno, MemorySegment iov, MemorySegment iovData, MemorySegment hdr,
+                                UringWriter uring) {}
 
     private WriteScratch newWriteScratch() {
         MemorySegment iov = iovec.allocateArray(2, arena);
         MemorySegment hdr = virtio_net_hdr.allocate(arena);
         iovec.iov_base(iov, hdr);
         iovec.iov_len(iov, VNET_HDR_LEN);
-        return new WriteScratch(Natives.allocateCapture(arena), iov, iovec.asSlice(iov, 1), hdr);
+        UringWriter w = null;
+        if (uring != null) {
+            try {
+                w = new UringWriter(arena, fd, options.vnetHdr());
+            } catch (NativeException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return new WriteScratch(Natives.allocateCapture(arena), iov, iovec.asSlice(iov, 1), hdr, w);
     }
+
+    /** Resolves {@link TunIo}: {@code AUTO} falls back to poll (the reason logged once), {@code URING} fails. */
+    private static boolean useUring(TunIo how) {
+        return switch (how) {
+            case POLL -> false;
+            case AUTO -> UringSupport.useForAuto();
+            case URING -> {
+                if (!UringSupport.isAvailable()) {
+                    throw new IllegalStateException("io: uring was asked for, but "
+                            + UringSupport.unavailabilityCause().orElse("")
+                            + " (io: auto falls back to poll)");
+                }
+                yield true;
+            }
+        };
+    }
+
+    /** True when this device reads and writes through io_uring. */
+    public boolean usesUring() { return uring != null; }
 
     private void initPoll(MemorySegment set, short tunEvents) {
         MemorySegment tun = pollfd.asSlice(set, 0);
@@ -235,7 +270,7 @@ public final class TunDevice implements PollableDevice {
         if (!options.multiQueue()) throw new IllegalStateException(name + " was not opened with multiQueue");
         if (!acquire()) throw new ClosedChannelException();
         try {
-            TunOptions named = new TunOptions(name, options.vnetHdr(), true);
+            TunOptions named = new TunOptions(name, options.vnetHdr(), true, options.io());
             return NetworkNamespace.callIn(netnsFd, "of " + name, () -> {
                 Arena a = Arena.ofShared();
                 try {
@@ -295,6 +330,7 @@ public final class TunDevice implements PollableDevice {
         try {
             synchronized (readLock) {
                 if (batch.isFull()) return 0;
+                if (uring != null) return readUring(batch);
                 while (true) {
                     int n = options.vnetHdr() ? drainVnet(batch) : drainPlain(batch);
                     if (n > 0) return n;
@@ -305,6 +341,20 @@ public final class TunDevice implements PollableDevice {
         } finally {
             release();
         }
+    }
+
+    private int readUring(PacketBatch batch) throws IOException {
+        UringReader u = uring;
+        long bytesBefore = u.bytes;
+        long droppedBefore = u.dropped;
+        int n = u.read(batch);
+        if (u.dropped != droppedBefore) drops.add(u.dropped - droppedBefore);
+        if (n > 0) {
+            rxPackets += n;
+            rxBytes += u.bytes - bytesBefore;
+            return n;
+        }
+        return (state.get() & CLOSED) != 0 ? -1 : 0;
     }
 
     /** Makes a reader blocked in {@link #read} return 0 (it polls the eventfd that close also signals). */
@@ -451,6 +501,13 @@ public final class TunDevice implements PollableDevice {
      */
     @Override
     public DirectReader openDirectReader() throws IOException {
+        if (uring != null) {
+            // its multishot read takes every packet as it arrives: a second reader would get an arbitrary share
+            throw new IOException(name + " reads through io_uring: no direct reader (the bridge pumps it)");
+        }
+        if (options.multiQueue()) {
+            throw new IOException(name + " is a multi-queue TUN: each queue has its own reader, no direct reader");
+        }
         if (!acquire()) throw new ClosedChannelException();
         try {
             Arena scratch = Arena.ofShared();
@@ -549,6 +606,10 @@ public final class TunDevice implements PollableDevice {
         if (!acquire()) throw new ClosedChannelException();
         try {
             WriteScratch w = writeScratch.get();
+            if (w.uring() != null) {
+                writeUring(w.uring(), batch);
+                return;
+            }
             boolean vnet = options.vnetHdr();
             int mtu = this.mtu;
             int sent = 0;
@@ -584,6 +645,37 @@ public final class TunDevice implements PollableDevice {
         } finally {
             release();
         }
+    }
+
+    /** {@link #write} through this thread's ring: every packet queued, one submission per 64. */
+    private void writeUring(UringWriter u, PacketBatch batch) throws IOException {
+        boolean vnet = options.vnetHdr();
+        int mtu = Math.max(this.mtu, 68);
+        int dropped = 0;
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            int len = batch.length(i);
+            if (len == 0 || (!vnet && batch.hasOffload(i)) || (batch.gsoType(i) == Offload.GSO_NONE && len > mtu)) {
+                dropped++;
+                continue;
+            }
+            int bad = vnet ? OffloadCheck.check(batch, i, mtu) : OffloadCheck.OK;
+            if (bad != OffloadCheck.OK) {
+                offloadDrops.incrementAndGet(bad);
+                dropped++;
+                continue;
+            }
+            u.add(batch, i, len);
+        }
+        u.flush();
+        if (u.sent > 0) {
+            txPackets.add(u.sent);
+            txBytes.add(u.bytes);
+        }
+        dropped += u.dropped;
+        u.sent = 0;
+        u.bytes = 0;
+        u.dropped = 0;
+        if (dropped > 0) drops.add(dropped);
     }
 
     /** Packet {@code i} for a plain write: its slot, or the memory it refers to (a batch of references has no slots). */
@@ -640,7 +732,10 @@ public final class TunDevice implements PollableDevice {
     }
 
     private void release() {
-        if (state.decrementAndGet() == CLOSED) arena.close();
+        if (state.decrementAndGet() == CLOSED) {
+            if (uring != null) uring.release();
+            arena.close();
+        }
     }
 
     /** True once {@link #close} was called. */
@@ -673,7 +768,7 @@ public final class TunDevice implements PollableDevice {
 
     @Override
     public String toString() {
-        return "TunDevice[" + name + (options.vnetHdr() ? ", vnet_hdr" : "") + (options.multiQueue() ? ", mq" : "")
+        return "TunDevice[" + name + (options.vnetHdr() ? ", vnet_hdr" : "") + (options.multiQueue() ? ", mq" : "") + (uring != null ? ", io_uring (" + uring.rearmedOnEagain + " EAGAIN re-arms)" : "")
                 + (isClosed() ? ", closed" : "") + "]";
     }
 }

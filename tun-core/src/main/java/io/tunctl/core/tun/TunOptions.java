@@ -8,11 +8,18 @@ package io.tunctl.core.tun;
  * @param vnetHdr    open with {@code IFF_VNET_HDR} and offloads (checksum, TSO4/6, USO4/6 where the kernel has
  *                   them): reads may return GSO super-packets up to 64 KiB and writes may carry them
  * @param multiQueue open with {@code IFF_MULTI_QUEUE}; more queues come from {@link TunDevice#openQueue()}
+ * @param io         how packets move in and out ({@link TunIo}); null for {@link TunIo#defaultIo()}
  */
-public record TunOptions(String name, boolean vnetHdr, boolean multiQueue) {
+public record TunOptions(String name, boolean vnetHdr, boolean multiQueue, TunIo io) {
 
     public TunOptions {
         if (name != null) validateName(name);
+        if (io == null) io = TunIo.defaultIo();
+    }
+
+    /** Options with the default {@link TunIo}. */
+    public TunOptions(String name, boolean vnetHdr, boolean multiQueue) {
+        this(name, vnetHdr, multiQueue, null);
     }
 
     /** A single-queue device without offload, named {@code name} (null: kernel-chosen). */
@@ -25,9 +32,11 @@ public record TunOptions(String name, boolean vnetHdr, boolean multiQueue) {
         return new TunOptions(null, false, false);
     }
 
-    public TunOptions withVnetHdr(boolean on) { return new TunOptions(name, on, multiQueue); }
+    public TunOptions withVnetHdr(boolean on) { return new TunOptions(name, on, multiQueue, io); }
 
-    public TunOptions withMultiQueue(boolean on) { return new TunOptions(name, vnetHdr, on); }
+    public TunOptions withMultiQueue(boolean on) { return new TunOptions(name, vnetHdr, on, io); }
+
+    public TunOptions withIo(TunIo how) { return new TunOptions(name, vnetHdr, multiQueue, how); }
 
     public static Builder builder() { return new Builder(); }
 
@@ -52,6 +61,7 @@ public record TunOptions(String name, boolean vnetHdr, boolean multiQueue) {
         private String name;
         private boolean vnetHdr;
         private boolean multiQueue;
+        private TunIo io;
 
         private Builder() {}
 
@@ -61,6 +71,8 @@ public record TunOptions(String name, boolean vnetHdr, boolean multiQueue) {
 
         public Builder multiQueue(boolean on) { this.multiQueue = on; return this; }
 
-        public TunOptions build() { return new TunOptions(name, vnetHdr, multiQueue); }
+        public Builder io(TunIo how) { this.io = how; return this; }
+
+        public TunOptions build() { return new TunOptions(name, vnetHdr, multiQueue, io); }
     }
 }

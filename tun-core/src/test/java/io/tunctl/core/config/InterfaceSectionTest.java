@@ -74,17 +74,18 @@ class InterfaceSectionTest {
                   mtu: 1400
                   offload: true
                   queues: 2
+                  io: auto
                   addresses: [198.51.100.1/24, "2001:db8:1::1/64"]
                   routes: [198.51.100.128/25, {to: 203.0.113.9/24, via: 198.51.100.9, metric: 5, table: 100}]
                 """);
         InterfaceSpec s = doc.bind("/interface", InterfaceSpec.class);
         assertEquals(new InterfaceSpec("tun3", 1400, List.of(Cidr.parse("198.51.100.1/24"),
                 Cidr.parse("2001:db8:1::1/64")), List.of(RouteSpec.parse("198.51.100.128/25"),
-                new RouteSpec(Cidr.parse("203.0.113.0/24"), "198.51.100.9", 5, 100)), List.of(), true, 2), s);
+                new RouteSpec(Cidr.parse("203.0.113.0/24"), "198.51.100.9", 5, 100)), List.of(), true, 2, "auto"), s);
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigDocument.parse(Path.of("t.yaml"),
                 "interface: {vnetHdr: true}").bind("/interface", InterfaceSpec.class));
-        assertEquals("t.yaml:1:13: interface.vnetHdr: unknown field 'vnetHdr' (known: addresses, mtu, name, offload,"
-                + " queues, routes, rules)", e.problems().getFirst().toString());
+        assertEquals("t.yaml:1:13: interface.vnetHdr: unknown field 'vnetHdr' (known: addresses, io, mtu, name,"
+                + " offload, queues, routes, rules)", e.problems().getFirst().toString());
         e = assertThrows(ConfigException.class, () -> ConfigDocument.parse(Path.of("t.yaml"),
                 "interface: {routes: [{destination: 192.0.2.0/24}]}").bind("/interface", InterfaceSpec.class));
         assertTrue(e.problems().getFirst().toString().startsWith(

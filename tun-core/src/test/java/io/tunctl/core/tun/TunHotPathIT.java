@@ -5,7 +5,7 @@ import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.Root;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.foreign.Arena;
 
@@ -13,19 +13,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The read/write path allocates nothing per packet: echo requests written into the TUN come back as replies,
- * batch after batch, while the thread's allocation counter is watched.
+ * The read/write path allocates nothing per packet, with poll + readv/writev and with io_uring (multishot read into
+ * the buffer ring, batched writes): echo requests written into the TUN come back as replies, batch after batch,
+ * while the thread's allocation counter is watched.
  */
 class TunHotPathIT {
 
-    @ParameterizedTest(name = "vnetHdr={0}")
-    @ValueSource(booleans = {false, true})
-    void echoLoopAllocatesNothingPerPacket(boolean vnetHdr) throws Exception {
+    @ParameterizedTest(name = "vnetHdr={0} io={1}")
+    @CsvSource({"false,POLL", "true,POLL", "false,URING", "true,URING"})
+    void echoLoopAllocatesNothingPerPacket(boolean vnetHdr, TunIo io) throws Exception {
         Root.require();
         try (Netns ns = Netns.create("tn-tun");
              TunDevice tun = NetworkNamespace.named(ns.name()).call(
-                     () -> TunDevice.open(TunOptions.named("tnhot0").withVnetHdr(vnetHdr)));
+                     () -> TunDevice.open(TunOptions.named("tnhot0").withVnetHdr(vnetHdr).withIo(io)));
              Arena arena = Arena.ofConfined()) {
+            assertEquals(io == TunIo.URING, tun.usesUring());
             ns.ip("addr", "add", "192.0.2.1/24", "dev", "tnhot0");
             ns.ip("link", "set", "tnhot0", "up");
             ns.exec("sysctl", "-qw", "net.ipv6.conf.tnhot0.disable_ipv6=1"); // no IPv6 chatter in the counts
@@ -53,8 +55,8 @@ class TunHotPathIT {
                     kpps = 2 * packets / secs / 1e3;
                 }
             }
-            System.out.printf("hot path vnetHdr=%s: %.3f bytes allocated per packet in the best window, %.0f kpps "
-                    + "(write+read, one thread)%n", vnetHdr, best, kpps);
+            System.out.printf("hot path vnetHdr=%s io=%s: %.3f bytes allocated per packet in the best window, %.0f kpps "
+                    + "(write+read, one thread)%n", vnetHdr, io, best, kpps);
             assertTrue(best < 1.0, best + " bytes allocated per packet in every window");
         }
     }
@@ -69,7 +71,8 @@ class TunHotPathIT {
             assertTrue(n > 0);
             got += n;
         }
-        assertEquals(per, got);
+        // a stray packet from when the link came up (router solicitation...) may come on top of the replies once
+        if (got > per + 4) throw new AssertionError(got + " packets for " + per + " requests");
         return got;
     }
 
