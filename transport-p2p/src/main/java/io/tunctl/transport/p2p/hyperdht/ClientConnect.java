@@ -3,7 +3,13 @@ package io.tunctl.transport.p2p.hyperdht;
 import io.tunctl.transport.p2p.crypto.CryptoException;
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import io.tunctl.transport.p2p.dht.hyperdht.ClientHandshake;
+import io.tunctl.transport.p2p.dht.hyperdht.ClientHolepunch;
 import io.tunctl.transport.p2p.dht.hyperdht.ConnectError;
+import io.tunctl.transport.p2p.dht.hyperdht.FirewallType;
+import io.tunctl.transport.p2p.dht.hyperdht.Ipv4;
+import io.tunctl.transport.p2p.noise.NoisePayload;
+import io.tunctl.transport.p2p.udx.UdxSocket;
+import java.io.IOException;
 import io.tunctl.transport.p2p.dht.messages.DhtCommands;
 import io.tunctl.transport.p2p.dht.messages.DhtMessage;
 import io.tunctl.transport.p2p.dht.rpc.DhtNode;
@@ -47,6 +53,9 @@ final class ClientConnect {
     private ClientHandshake.Connected connected;
     /** Where the server's first UDX packet came from, if it came before we knew what to do with it. */
     private InetSocketAddress earlyPacketFrom;
+    private UdxSocket earlyPacketSocket;
+    private Puncher puncher;
+    private ClientHolepunch punch;
     private boolean awaitingServer;
     private boolean finished;
     private int maxInflight = MAX_INFLIGHT;
@@ -158,39 +167,40 @@ final class ClientConnect {
 
     /** Carries out the plan of the handshake reply. */
     private void follow(ClientHandshake.Connected c) {
+        if (earlyPacketSocket != null) {
+            // the server's first packet beat its reply here: that is where it is (hyperdht does the same)
+            connectStream(earlyPacketFrom, earlyPacketSocket, pathOf(earlyPacketSocket, earlyPacketFrom));
+            return;
+        }
         switch (c.plan()) {
-            case ClientHandshake.ConnectDirect d -> connectStream(d.address());
+            case ClientHandshake.ConnectDirect d -> connectStream(d.address(), dht.currentSocket(),
+                    HyperDhtConnection.Path.DIRECT);
             case ClientHandshake.AwaitServer w -> awaitServer(w.deadlineMillis());
             case ClientHandshake.LanOrHolepunch l -> {
-                if (earlyPacketFrom != null) {
-                    connectStream(earlyPacketFrom);
-                    return;
+                if (l.lanProbe() != null) {
+                    InetSocketAddress lan = l.lanProbe();
+                    boolean only = l.serverRelay() == null;
+                    node.ping(lan).whenComplete((pong, e) -> dht.loop().execute(() -> {
+                        if (e == null) {
+                            connectStream(lan, dht.socket(), HyperDhtConnection.Path.LAN);
+                        } else if (only) {
+                            fail(ConnectError.HOLEPUNCH_ABORTED, "the server's LAN address " + lan
+                                    + " does not answer and it cannot holepunch");
+                        }
+                    }));
                 }
-                awaitServer(HyperDht.now() + ClientHandshake.PASSIVE_CONNECT_TIMEOUT_MILLIS);
-                if (l.lanProbe() == null) {
-                    fail(ConnectError.CANNOT_HOLEPUNCH, "neither side is reachable (both firewalled) and holepunching "
-                            + "is not implemented yet; server at " + c.serverAddress());
-                    return;
+                if (l.serverRelay() != null) {
+                    holepunch(c, l);
+                } else if (l.lanProbe() == null) {
+                    fail(ConnectError.CANNOT_HOLEPUNCH, "the server at " + c.serverAddress()
+                            + " offers no holepunch relays");
                 }
-                InetSocketAddress lan = l.lanProbe();
-                node.ping(lan).whenComplete((pong, e) -> dht.loop().execute(() -> {
-                    if (e == null) {
-                        connectStream(lan);
-                    } else if (!finished) {
-                        fail(ConnectError.HOLEPUNCH_ABORTED, "the server's LAN address " + lan + " does not answer "
-                                + "and holepunching is not implemented yet");
-                    }
-                }));
             }
             case ClientHandshake.Fail f -> fail(f.error(), "no way to reach the server at " + c.serverAddress());
         }
     }
 
     private void awaitServer(long deadline) {
-        if (earlyPacketFrom != null) {
-            connectStream(earlyPacketFrom);
-            return;
-        }
         awaitingServer = true;
         dht.loop().schedule(() -> {
             if (!finished) {
@@ -200,26 +210,174 @@ final class ClientConnect {
         }, Math.max(1, deadline - HyperDht.now()), TimeUnit.MILLISECONDS);
     }
 
-    /** UDX firewall hook: the server's first packet, possibly before its handshake reply reached us. */
-    private boolean onFirstPacket(UdxStream stream, InetSocketAddress from) {
+    /**
+     * UDX firewall hook: a packet from the server for our stream. After the handshake it connects the stream there
+     * (hyperdht's {@code onsocket}); before, it is remembered and used when the reply comes.
+     */
+    private boolean onFirstPacket(UdxStream stream, UdxSocket socket, InetSocketAddress from) {
         if (finished) {
             return true;
         }
-        if (connected != null && awaitingServer) {
-            connectStream(from);
+        if (connected != null) {
+            connectStream(from, socket, pathOf(socket, from));
         } else if (earlyPacketFrom == null) {
             earlyPacketFrom = from; // processed now, ACKed once we connect
+            earlyPacketSocket = socket;
         }
         return false;
     }
 
-    private void connectStream(InetSocketAddress address) {
+    private HyperDhtConnection.Path pathOf(UdxSocket socket, InetSocketAddress from) {
+        if (puncher != null && puncher.owns(socket)) {
+            return HyperDhtConnection.Path.HOLEPUNCH;
+        }
+        return awaitingServer || !Ipv4.isPrivate(from.getAddress()) ? HyperDhtConnection.Path.DIRECT
+                : HyperDhtConnection.Path.LAN;
+    }
+
+    // ---- holepunching (hyperdht connect.js holepunch/probeRound/roundPunch)
+
+    private void holepunch(ClientHandshake.Connected c, ClientHandshake.LanOrHolepunch plan) {
+        try {
+            puncher = Puncher.open(dht, true, FirewallType.fromWire(c.payload().firewall()),
+                    (sock, from) -> connectStream(from, sock, HyperDhtConnection.Path.HOLEPUNCH),
+                    () -> fail(ConnectError.HOLEPUNCH_ABORTED, "punching to " + punch.serverAddress()
+                            + " ran out of tries (" + puncher.state().nat().firewall() + " here, "
+                            + puncher.state().remoteFirewall() + " there)"));
+        } catch (IOException e) {
+            fail(ConnectError.HOLEPUNCH_ABORTED, "no holepunch socket: " + e.getMessage());
+            return;
+        }
+        punch = new ClientHolepunch(handshake.target(), c, plan, puncher.state());
+        probeRound(true);
+    }
+
+    private void probeRound(boolean retry) {
+        if (finished) {
+            return;
+        }
+        puncher.openSession(punch.serverAddress()); // our NAT now expects the server's fast-open answer
+        NoisePayload.Relay relay = punch.serverRelay();
+        sendHolepunch(punch.probeRequest(0), relay.peerAddress(), () -> afterProbeReply(retry));
+    }
+
+    private void afterProbeReply(boolean retry) {
+        // a server that does not know its NAT yet gets a moment to find out (and to fast-open to us)
+        long pause = puncher.state().remoteFirewall() == FirewallType.UNKNOWN ? 1000 : 0;
+        later(pause, () -> puncher.analyze(false).thenAccept(stable -> onLoop(() -> {
+            if (stable) {
+                decideAfterProbe();
+                return;
+            }
+            puncher.analyze(true).thenAccept(again -> onLoop(() -> {
+                if (again && retry) {
+                    probeRound(false); // a fresh socket: tell the server its new view
+                } else {
+                    decideAfterProbe();
+                }
+            }));
+        })));
+    }
+
+    private void decideAfterProbe() {
+        if (finished) {
+            return;
+        }
+        switch (punch.afterProbe(0)) {
+            case ClientHolepunch.ProbeAgain p -> probeRound(false);
+            case ClientHolepunch.Abort a -> {
+                DhtMessage.Request r = a.abortRequest();
+                node.request(r.to(), null, false, DhtCommands.PEER_HOLEPUNCH, r.target(), r.value(), 0,
+                        puncher.socket());
+                fail(a.error(), "holepunch abandoned: " + puncher.state().nat().firewall() + " here, "
+                        + puncher.state().remoteFirewall() + " at the server");
+            }
+            case ClientHolepunch.PunchNext n -> {
+                if (n.openSession() != null) {
+                    puncher.openSession(n.openSession());
+                }
+                punchRound();
+            }
+            case ClientHolepunch.Fail f -> fail(f.error(), "holepunch failed");
+            case ClientHolepunch.Punch p -> throw new IllegalStateException("punch before the punch round");
+        }
+    }
+
+    private void punchRound() {
+        DhtMessage.Request r = punch.punchRequest(0, dht.randomPunches(), HyperDht.now());
+        if (r == null) {
+            fail(ConnectError.HOLEPUNCH_ABORTED, "a random punch ran less than 20 s ago (and no blind relay to wait"
+                    + " on)");
+            return;
+        }
+        sendHolepunch(r, punch.serverAddress(), () -> {
+            switch (punch.afterPunch(dht.randomPunches())) {
+                case ClientHolepunch.Punch p -> {
+                    HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "punching " + punch.serverAddress() + ": "
+                            + p.plan() + ", " + puncher.state().nat().firewall() + " here, "
+                            + puncher.state().remoteFirewall() + " there");
+                    puncher.start(p.plan());
+                }
+                case ClientHolepunch.Fail f -> fail(f.error(), "the server will not punch ("
+                        + puncher.state().nat().firewall() + " here, " + puncher.state().remoteFirewall() + " there)");
+                default -> throw new IllegalStateException("unexpected step after the punch round");
+            }
+        });
+    }
+
+    /** One PEER_HOLEPUNCH round trip from the puncher socket; {@code next} runs once the reply is taken in. */
+    private void sendHolepunch(DhtMessage.Request r, InetSocketAddress namedPeer, Runnable next) {
+        UdxSocket via = puncher.socket();
+        node.request(r.to(), null, false, DhtCommands.PEER_HOLEPUNCH, r.target(), r.value(), 3, via)
+                .whenComplete((reply, e) -> onLoop(() -> {
+                    if (finished) {
+                        return;
+                    }
+                    if (e != null) {
+                        fail(ConnectError.HOLEPUNCH_PROBE_TIMEOUT, "no holepunch reply via " + r.to() + ": "
+                                + e.getMessage());
+                        return;
+                    }
+                    DhtMessage.Response res = new DhtMessage.Response(reply.tid(), reply.to(), reply.fromId(),
+                            reply.token(), reply.closerNodes(), reply.error(), reply.value());
+                    ClientHolepunch.Fail f = punch.onReply(res, reply.from(), r.to(), namedPeer);
+                    puncher.checkSettled();
+                    if (f != null) {
+                        fail(f.error(), "holepunch reply via " + r.to());
+                        return;
+                    }
+                    next.run();
+                }));
+    }
+
+    private void later(long delayMillis, Runnable r) {
+        if (delayMillis <= 0) {
+            r.run();
+        } else {
+            dht.loop().schedule(() -> {
+                if (!finished) {
+                    r.run();
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onLoop(Runnable r) {
+        dht.onLoop(r);
+    }
+
+    private void connectStream(InetSocketAddress address, UdxSocket via, HyperDhtConnection.Path path) {
         if (finished) {
             return;
         }
         finished = true;
-        udx.connect((int) connected.remoteStreamId(), address);
-        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address);
+        udx.connect(via, (int) connected.remoteStreamId(), address);
+        if (puncher != null) {
+            puncher.adopt(via, udx);
+            puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
+        }
+        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
+                .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
         }
@@ -246,6 +404,9 @@ final class ClientConnect {
         if (query != null) {
             query.destroy();
         }
+        if (puncher != null) {
+            puncher.destroy();
+        }
         if (udx != null) {
             udx.destroy();
         }
@@ -260,9 +421,13 @@ final class ClientConnect {
         if (query != null) {
             query.destroy();
         }
+        if (puncher != null) {
+            puncher.destroy();
+        }
         if (udx != null) {
             udx.destroy();
         }
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "connect failed: " + error + ": " + message);
         result.completeExceptionally(new HyperDhtException(error, message));
     }
 }
