@@ -36,6 +36,8 @@ final class ClientConnect {
     /** With cached relays one more handshake may be in flight, as hyperdht's pre-connect. */
     private static final int MAX_INFLIGHT_PRECONNECT = 3;
     private static final int QUERY_RETRIES = 3;
+    /** How long a punch waits for a LAN ping in flight (a LAN answers in well under this). */
+    private static final long LAN_GRACE_MILLIS = 250;
 
     private final HyperDht dht;
     private final DhtNode node;
@@ -56,6 +58,10 @@ final class ClientConnect {
     private UdxSocket earlyPacketSocket;
     private Puncher puncher;
     private ClientHolepunch punch;
+    private boolean lanPending;
+    private Runnable lanGrace;
+    private ConnectError deferredError;
+    private String deferredMessage;
     private boolean awaitingServer;
     private boolean finished;
     private int maxInflight = MAX_INFLIGHT;
@@ -169,7 +175,8 @@ final class ClientConnect {
     private void follow(ClientHandshake.Connected c) {
         if (earlyPacketSocket != null) {
             // the server's first packet beat its reply here: that is where it is (hyperdht does the same)
-            connectStream(earlyPacketFrom, earlyPacketSocket, pathOf(earlyPacketSocket, earlyPacketFrom));
+            connectStream(earlyPacketFrom, earlyPacketSocket, c.plan() instanceof ClientHandshake.AwaitServer
+                    ? HyperDhtConnection.Path.DIRECT : pathOf(earlyPacketSocket, earlyPacketFrom));
             return;
         }
         switch (c.plan()) {
@@ -179,17 +186,42 @@ final class ClientConnect {
             case ClientHandshake.LanOrHolepunch l -> {
                 if (l.lanProbe() != null) {
                     InetSocketAddress lan = l.lanProbe();
-                    boolean only = l.serverRelay() == null;
+                    lanPending = true;
                     node.ping(lan).whenComplete((pong, e) -> dht.loop().execute(() -> {
+                        lanPending = false;
                         if (e == null) {
                             connectStream(lan, dht.socket(), HyperDhtConnection.Path.LAN);
-                        } else if (only) {
+                        } else if (lanGrace != null) {
+                            lanGrace.run(); // the LAN is not it: punch now
+                        } else if (deferredError != null) {
+                            fail(deferredError, deferredMessage + "; the LAN address " + lan + " does not answer");
+                        } else if (l.serverRelay() == null) {
                             fail(ConnectError.HOLEPUNCH_ABORTED, "the server's LAN address " + lan
                                     + " does not answer and it cannot holepunch");
                         }
                     }));
                 }
-                if (l.serverRelay() != null) {
+                if (l.serverRelay() != null && lanPending) {
+                    // A peer on our LAN answers the ping within milliseconds. Punching at once would race it, and
+                    // a server whose NAT view is unusable aborts the punch by destroying the very stream the LAN
+                    // path is about to reach (hyperdht's server onabort). So the punch waits a moment for the LAN.
+                    Runnable go = new Runnable() {
+                        private boolean ran;
+
+                        @Override
+                        public void run() {
+                            if (!ran) {
+                                ran = true;
+                                lanGrace = null;
+                                if (!finished) {
+                                    holepunch(c, l);
+                                }
+                            }
+                        }
+                    };
+                    lanGrace = go;
+                    dht.loop().schedule(go, LAN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                } else if (l.serverRelay() != null) {
                     holepunch(c, l);
                 } else if (l.lanProbe() == null) {
                     fail(ConnectError.CANNOT_HOLEPUNCH, "the server at " + c.serverAddress()
@@ -415,6 +447,19 @@ final class ClientConnect {
 
     private void fail(ConnectError error, String message) {
         if (finished) {
+            return;
+        }
+        if (lanPending) {
+            // the LAN ping races the punch: a punch that gives up first must not end a connect the LAN may make
+            if (deferredError == null) {
+                deferredError = error;
+                deferredMessage = message;
+                HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "holepunch gave up (" + error + ": " + message
+                        + "), waiting for the LAN ping");
+            }
+            if (puncher != null) {
+                puncher.destroy();
+            }
             return;
         }
         finished = true;
