@@ -43,7 +43,9 @@ final class ClientConnect {
     private final DhtNode node;
     private final byte[] serverKey;
     private final CompletableFuture<HyperDhtConnection> result;
-    private final ClientHandshake handshake;
+    private final Ed25519KeyPair keyPair;
+    private final byte[] target;
+    private ClientHandshake handshake;
     private final ArrayDeque<InetSocketAddress> candidates = new ArrayDeque<>();
     private final Set<InetSocketAddress> tried = new HashSet<>();
     private UdxStream udx;
@@ -59,6 +61,14 @@ final class ClientConnect {
     private Puncher puncher;
     private ClientHolepunch punch;
     private boolean lanPending;
+    // phase timestamps (System.nanoTime) and counts, logged at DEBUG when the stream connects
+    private long t0;
+    private long tMsg1;
+    private long tFirstRecord;
+    private long tReply;
+    private long tRecv;
+    private int findPeerReplies;
+    private int handshakeSends;
     private Runnable lanGrace;
     private ConnectError deferredError;
     private String deferredMessage;
@@ -73,10 +83,12 @@ final class ClientConnect {
         this.node = dht.node();
         this.serverKey = serverKey;
         this.result = result;
-        this.handshake = new ClientHandshake(keyPair, serverKey, dht.random());
+        this.keyPair = keyPair;
+        this.target = io.tunctl.transport.p2p.crypto.Blake2b.hash256(serverKey);
     }
 
     void start() {
+        t0 = System.nanoTime();
         try {
             udx = dht.newStream();
         } catch (RuntimeException e) {
@@ -84,22 +96,8 @@ final class ClientConnect {
             return;
         }
         udx.firewall(this::onFirstPacket);
-        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
-                Integer.toUnsignedLong(udx.localId()), false);
-        byte[] value;
-        try {
-            value = handshake.request(context);
-        } catch (CryptoException e) {
-            // the only key-dependent step: DH with a server key that is not a curve point
-            finished = true;
-            udx.destroy();
-            result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
-                    + e.getMessage()));
-            return;
-        }
-        this.value = value;
         // relays of the last connect to this key: handshake through them at once, walking the DHT meanwhile
-        List<InetSocketAddress> cached = dht.cachedRelays(handshake.target());
+        List<InetSocketAddress> cached = dht.cachedRelays(target);
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
             maxInflight = MAX_INFLIGHT_PRECONNECT;
@@ -109,20 +107,41 @@ final class ClientConnect {
                     candidates.add(r);
                 }
             }
-            next();
         }
-        query = node.query(handshake.target(), DhtCommands.FIND_PEER, null, o);
+        // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
+        // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+        query = node.query(target, DhtCommands.FIND_PEER, null, o);
         query.finished().whenComplete((q, e) -> dht.loop().execute(() -> {
             queryDone = true;
             maybeGiveUp();
         }));
+        handshake = new ClientHandshake(keyPair, serverKey, dht.random());
+        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
+                Integer.toUnsignedLong(udx.localId()), false);
+        try {
+            value = handshake.request(context);
+        } catch (CryptoException e) {
+            // the only key-dependent step: DH with a server key that is not a curve point
+            finished = true;
+            query.destroy();
+            udx.destroy();
+            result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
+                    + e.getMessage()));
+            return;
+        }
+        tMsg1 = System.nanoTime();
+        next();
     }
 
     private void onFindPeerReply(DhtReply r) {
+        findPeerReplies++;
         if (finished || connected != null || HyperDht.peerRecord(r, serverKey) == null) {
             return;
         }
         found = true;
+        if (tFirstRecord == 0) {
+            tFirstRecord = System.nanoTime();
+        }
         if (tried.add(r.from())) {
             candidates.add(r.from());
             next();
@@ -130,10 +149,12 @@ final class ClientConnect {
     }
 
     private void next() {
-        while (!finished && connected == null && inflight < maxInflight && !candidates.isEmpty()) {
+        while (value != null && !finished && connected == null && inflight < maxInflight
+                && !candidates.isEmpty()) {
             InetSocketAddress relay = candidates.poll();
             inflight++;
-            node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, handshake.target(), value, 3)
+            handshakeSends++;
+            node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, target, value, 3)
                     .whenComplete((reply, e) -> dht.loop().execute(() -> {
                         inflight--;
                         if (e == null) {
@@ -154,7 +175,10 @@ final class ClientConnect {
         }
         DhtMessage.Response res = new DhtMessage.Response(r.tid(), r.to(), r.fromId(), r.token(), r.closerNodes(),
                 r.error(), r.value());
-        switch (handshake.onResponse(res, r.from(), relay, HyperDht.now())) {
+        tReply = System.nanoTime();
+        ClientHandshake.Outcome outcome = handshake.onResponse(res, r.from(), relay, HyperDht.now());
+        tRecv = System.nanoTime();
+        switch (outcome) {
             case ClientHandshake.Ignored i -> HyperDht.LOG.log(System.Logger.Level.DEBUG,
                     () -> "handshake reply via " + relay + " ignored: " + i.reason());
             case ClientHandshake.Failed f -> fail(f.error(), f.reason());
@@ -162,7 +186,7 @@ final class ClientConnect {
                 connected = c;
                 query.destroy();
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
-                dht.cacheRelays(handshake.target(), relays != null && !relays.isEmpty() ? relays : List.of(relay));
+                dht.cacheRelays(target, relays != null && !relays.isEmpty() ? relays : List.of(relay));
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
@@ -280,7 +304,7 @@ final class ClientConnect {
             fail(ConnectError.HOLEPUNCH_ABORTED, "no holepunch socket: " + e.getMessage());
             return;
         }
-        punch = new ClientHolepunch(handshake.target(), c, plan, puncher.state());
+        punch = new ClientHolepunch(target, c, plan, puncher.state());
         probeRound(true);
     }
 
@@ -382,6 +406,10 @@ final class ClientConnect {
                 }));
     }
 
+    private double ms(long t) {
+        return t == 0 ? -1 : (t - t0) / 1e6;
+    }
+
     private void later(long delayMillis, Runnable r) {
         if (delayMillis <= 0) {
             r.run();
@@ -410,6 +438,11 @@ final class ClientConnect {
         }
         HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
                 .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
+        long tDone = System.nanoTime();
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
+                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
+                + " stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1), ms(tFirstRecord),
+                ms(tReply), ms(tRecv), ms(tDone), findPeerReplies, handshakeSends, path));
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
         }

@@ -97,6 +97,9 @@ public final class HyperDht implements AutoCloseable {
     /** Connects in progress, failed when the node closes. */
     private final java.util.Set<ClientConnect> connecting = new java.util.HashSet<>();
     private volatile boolean closed;
+    private static final long INTERFACES_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private List<InetAddress> interfaces;
+    private long interfacesAt;
 
     private HyperDht(EventLoopGroup group, UdxSocket socket, UdxSocket clientSocket, DhtNodeOptions options) {
         this.group = group;
@@ -372,29 +375,39 @@ public final class HyperDht implements AutoCloseable {
 
     /**
      * Our LAN addresses to offer (hyperdht shares the local interfaces' IPv4 addresses with the socket's port): the
-     * bound address if it is a concrete one, else every up interface's IPv4 address.
+     * bound address if it is a concrete one, else every up interface's IPv4 address. Listing interfaces costs a few
+     * milliseconds (a netlink dump per interface), so the list is kept for {@link #INTERFACES_TTL_NANOS}, as
+     * hyperdht keeps udx's watched list instead of asking per connect.
      */
     List<InetSocketAddress> localAddresses() {
         InetSocketAddress bound = socket.localAddress();
         int port = bound.getPort();
-        List<InetSocketAddress> out = new ArrayList<>();
         if (!bound.getAddress().isAnyLocalAddress()) {
-            out.add(new InetSocketAddress(bound.getAddress(), port));
-            return out;
+            return List.of(new InetSocketAddress(bound.getAddress(), port));
         }
-        try {
-            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-                if (!ni.isUp() || ni.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : ni.inetAddresses().toList()) {
-                    if (a instanceof Inet4Address) {
-                        out.add(new InetSocketAddress(a, port));
+        long now = System.nanoTime();
+        if (interfaces == null || now - interfacesAt > INTERFACES_TTL_NANOS) {
+            List<InetAddress> found = new ArrayList<>();
+            try {
+                for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                    if (!ni.isUp() || ni.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress a : ni.inetAddresses().toList()) {
+                        if (a instanceof Inet4Address) {
+                            found.add(a);
+                        }
                     }
                 }
+            } catch (SocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot list interfaces: " + e);
             }
-        } catch (SocketException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot list interfaces: " + e);
+            interfaces = List.copyOf(found);
+            interfacesAt = now;
+        }
+        List<InetSocketAddress> out = new ArrayList<>(interfaces.size());
+        for (InetAddress a : interfaces) {
+            out.add(new InetSocketAddress(a, port));
         }
         return out;
     }
