@@ -56,9 +56,11 @@ import java.util.function.Supplier;
  *   <li>{@link #connect} finds a server by public key and opens an encrypted stream to it; {@link #lookup} only
  *       finds the nodes holding its announce.</li>
  * </ul>
- * The connection is direct when either side is reachable (not firewalled: it says FIREWALL.OPEN), or through a LAN
- * address both sides share. Holepunching between two NATed peers and the blind relay are not wired yet: such a
- * connect fails with {@link ConnectError#CANNOT_HOLEPUNCH}.
+ * The connection is direct when either side is reachable (not firewalled: it says FIREWALL.OPEN), through a LAN
+ * address both sides share, or punched through both NATs (PEER_HOLEPUNCH rounds, NAT sampling and the consistent,
+ * random-port and birthday strategies of hyperdht, on holepunch sockets that share the node's UDX streams; see
+ * {@link Puncher}). {@link HyperDhtConnection#path()} says which. The blind relay is not wired yet: two random
+ * (symmetric) NATs fail with {@code HOLEPUNCH_DOUBLE_RANDOMIZED_NATS}.
  *
  * <p>All state lives on the socket's event loop; public methods may be called from any thread, futures complete on
  * that loop (do not block in their callbacks).
