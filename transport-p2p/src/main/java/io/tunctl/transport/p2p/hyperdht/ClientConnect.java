@@ -3,7 +3,13 @@ package io.tunctl.transport.p2p.hyperdht;
 import io.tunctl.transport.p2p.crypto.CryptoException;
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import io.tunctl.transport.p2p.dht.hyperdht.ClientHandshake;
+import io.tunctl.transport.p2p.dht.hyperdht.ClientHolepunch;
 import io.tunctl.transport.p2p.dht.hyperdht.ConnectError;
+import io.tunctl.transport.p2p.dht.hyperdht.FirewallType;
+import io.tunctl.transport.p2p.dht.hyperdht.Ipv4;
+import io.tunctl.transport.p2p.noise.NoisePayload;
+import io.tunctl.transport.p2p.udx.UdxSocket;
+import java.io.IOException;
 import io.tunctl.transport.p2p.dht.messages.DhtCommands;
 import io.tunctl.transport.p2p.dht.messages.DhtMessage;
 import io.tunctl.transport.p2p.dht.rpc.DhtNode;
@@ -30,12 +36,16 @@ final class ClientConnect {
     /** With cached relays one more handshake may be in flight, as hyperdht's pre-connect. */
     private static final int MAX_INFLIGHT_PRECONNECT = 3;
     private static final int QUERY_RETRIES = 3;
+    /** How long a punch waits for a LAN ping in flight (a LAN answers in well under this). */
+    private static final long LAN_GRACE_MILLIS = 250;
 
     private final HyperDht dht;
     private final DhtNode node;
     private final byte[] serverKey;
     private final CompletableFuture<HyperDhtConnection> result;
-    private final ClientHandshake handshake;
+    private final Ed25519KeyPair keyPair;
+    private final byte[] target;
+    private ClientHandshake handshake;
     private final ArrayDeque<InetSocketAddress> candidates = new ArrayDeque<>();
     private final Set<InetSocketAddress> tried = new HashSet<>();
     private UdxStream udx;
@@ -47,6 +57,21 @@ final class ClientConnect {
     private ClientHandshake.Connected connected;
     /** Where the server's first UDX packet came from, if it came before we knew what to do with it. */
     private InetSocketAddress earlyPacketFrom;
+    private UdxSocket earlyPacketSocket;
+    private Puncher puncher;
+    private ClientHolepunch punch;
+    private boolean lanPending;
+    // phase timestamps (System.nanoTime) and counts, logged at DEBUG when the stream connects
+    private long t0;
+    private long tMsg1;
+    private long tFirstRecord;
+    private long tReply;
+    private long tRecv;
+    private int findPeerReplies;
+    private int handshakeSends;
+    private Runnable lanGrace;
+    private ConnectError deferredError;
+    private String deferredMessage;
     private boolean awaitingServer;
     private boolean finished;
     private int maxInflight = MAX_INFLIGHT;
@@ -58,10 +83,12 @@ final class ClientConnect {
         this.node = dht.node();
         this.serverKey = serverKey;
         this.result = result;
-        this.handshake = new ClientHandshake(keyPair, serverKey, dht.random());
+        this.keyPair = keyPair;
+        this.target = io.tunctl.transport.p2p.crypto.Blake2b.hash256(serverKey);
     }
 
     void start() {
+        t0 = System.nanoTime();
         try {
             udx = dht.newStream();
         } catch (RuntimeException e) {
@@ -69,22 +96,8 @@ final class ClientConnect {
             return;
         }
         udx.firewall(this::onFirstPacket);
-        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
-                Integer.toUnsignedLong(udx.localId()), false);
-        byte[] value;
-        try {
-            value = handshake.request(context);
-        } catch (CryptoException e) {
-            // the only key-dependent step: DH with a server key that is not a curve point
-            finished = true;
-            udx.destroy();
-            result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
-                    + e.getMessage()));
-            return;
-        }
-        this.value = value;
         // relays of the last connect to this key: handshake through them at once, walking the DHT meanwhile
-        List<InetSocketAddress> cached = dht.cachedRelays(handshake.target());
+        List<InetSocketAddress> cached = dht.cachedRelays(target);
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
             maxInflight = MAX_INFLIGHT_PRECONNECT;
@@ -94,20 +107,41 @@ final class ClientConnect {
                     candidates.add(r);
                 }
             }
-            next();
         }
-        query = node.query(handshake.target(), DhtCommands.FIND_PEER, null, o);
+        // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
+        // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+        query = node.query(target, DhtCommands.FIND_PEER, null, o);
         query.finished().whenComplete((q, e) -> dht.loop().execute(() -> {
             queryDone = true;
             maybeGiveUp();
         }));
+        handshake = new ClientHandshake(keyPair, serverKey, dht.random());
+        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
+                Integer.toUnsignedLong(udx.localId()), false);
+        try {
+            value = handshake.request(context);
+        } catch (CryptoException e) {
+            // the only key-dependent step: DH with a server key that is not a curve point
+            finished = true;
+            query.destroy();
+            udx.destroy();
+            result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
+                    + e.getMessage()));
+            return;
+        }
+        tMsg1 = System.nanoTime();
+        next();
     }
 
     private void onFindPeerReply(DhtReply r) {
+        findPeerReplies++;
         if (finished || connected != null || HyperDht.peerRecord(r, serverKey) == null) {
             return;
         }
         found = true;
+        if (tFirstRecord == 0) {
+            tFirstRecord = System.nanoTime();
+        }
         if (tried.add(r.from())) {
             candidates.add(r.from());
             next();
@@ -115,10 +149,12 @@ final class ClientConnect {
     }
 
     private void next() {
-        while (!finished && connected == null && inflight < maxInflight && !candidates.isEmpty()) {
+        while (value != null && !finished && connected == null && inflight < maxInflight
+                && !candidates.isEmpty()) {
             InetSocketAddress relay = candidates.poll();
             inflight++;
-            node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, handshake.target(), value, 3)
+            handshakeSends++;
+            node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, target, value, 3)
                     .whenComplete((reply, e) -> dht.loop().execute(() -> {
                         inflight--;
                         if (e == null) {
@@ -139,7 +175,10 @@ final class ClientConnect {
         }
         DhtMessage.Response res = new DhtMessage.Response(r.tid(), r.to(), r.fromId(), r.token(), r.closerNodes(),
                 r.error(), r.value());
-        switch (handshake.onResponse(res, r.from(), relay, HyperDht.now())) {
+        tReply = System.nanoTime();
+        ClientHandshake.Outcome outcome = handshake.onResponse(res, r.from(), relay, HyperDht.now());
+        tRecv = System.nanoTime();
+        switch (outcome) {
             case ClientHandshake.Ignored i -> HyperDht.LOG.log(System.Logger.Level.DEBUG,
                     () -> "handshake reply via " + relay + " ignored: " + i.reason());
             case ClientHandshake.Failed f -> fail(f.error(), f.reason());
@@ -147,7 +186,7 @@ final class ClientConnect {
                 connected = c;
                 query.destroy();
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
-                dht.cacheRelays(handshake.target(), relays != null && !relays.isEmpty() ? relays : List.of(relay));
+                dht.cacheRelays(target, relays != null && !relays.isEmpty() ? relays : List.of(relay));
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
@@ -158,39 +197,66 @@ final class ClientConnect {
 
     /** Carries out the plan of the handshake reply. */
     private void follow(ClientHandshake.Connected c) {
+        if (earlyPacketSocket != null) {
+            // the server's first packet beat its reply here: that is where it is (hyperdht does the same)
+            connectStream(earlyPacketFrom, earlyPacketSocket, c.plan() instanceof ClientHandshake.AwaitServer
+                    ? HyperDhtConnection.Path.DIRECT : pathOf(earlyPacketSocket, earlyPacketFrom));
+            return;
+        }
         switch (c.plan()) {
-            case ClientHandshake.ConnectDirect d -> connectStream(d.address());
+            case ClientHandshake.ConnectDirect d -> connectStream(d.address(), dht.currentSocket(),
+                    HyperDhtConnection.Path.DIRECT);
             case ClientHandshake.AwaitServer w -> awaitServer(w.deadlineMillis());
             case ClientHandshake.LanOrHolepunch l -> {
-                if (earlyPacketFrom != null) {
-                    connectStream(earlyPacketFrom);
-                    return;
+                if (l.lanProbe() != null) {
+                    InetSocketAddress lan = l.lanProbe();
+                    lanPending = true;
+                    node.ping(lan).whenComplete((pong, e) -> dht.loop().execute(() -> {
+                        lanPending = false;
+                        if (e == null) {
+                            connectStream(lan, dht.socket(), HyperDhtConnection.Path.LAN);
+                        } else if (lanGrace != null) {
+                            lanGrace.run(); // the LAN is not it: punch now
+                        } else if (deferredError != null) {
+                            fail(deferredError, deferredMessage + "; the LAN address " + lan + " does not answer");
+                        } else if (l.serverRelay() == null) {
+                            fail(ConnectError.HOLEPUNCH_ABORTED, "the server's LAN address " + lan
+                                    + " does not answer and it cannot holepunch");
+                        }
+                    }));
                 }
-                awaitServer(HyperDht.now() + ClientHandshake.PASSIVE_CONNECT_TIMEOUT_MILLIS);
-                if (l.lanProbe() == null) {
-                    fail(ConnectError.CANNOT_HOLEPUNCH, "neither side is reachable (both firewalled) and holepunching "
-                            + "is not implemented yet; server at " + c.serverAddress());
-                    return;
+                if (l.serverRelay() != null && lanPending) {
+                    // A peer on our LAN answers the ping within milliseconds. Punching at once would race it, and
+                    // a server whose NAT view is unusable aborts the punch by destroying the very stream the LAN
+                    // path is about to reach (hyperdht's server onabort). So the punch waits a moment for the LAN.
+                    Runnable go = new Runnable() {
+                        private boolean ran;
+
+                        @Override
+                        public void run() {
+                            if (!ran) {
+                                ran = true;
+                                lanGrace = null;
+                                if (!finished) {
+                                    holepunch(c, l);
+                                }
+                            }
+                        }
+                    };
+                    lanGrace = go;
+                    dht.loop().schedule(go, LAN_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                } else if (l.serverRelay() != null) {
+                    holepunch(c, l);
+                } else if (l.lanProbe() == null) {
+                    fail(ConnectError.CANNOT_HOLEPUNCH, "the server at " + c.serverAddress()
+                            + " offers no holepunch relays");
                 }
-                InetSocketAddress lan = l.lanProbe();
-                node.ping(lan).whenComplete((pong, e) -> dht.loop().execute(() -> {
-                    if (e == null) {
-                        connectStream(lan);
-                    } else if (!finished) {
-                        fail(ConnectError.HOLEPUNCH_ABORTED, "the server's LAN address " + lan + " does not answer "
-                                + "and holepunching is not implemented yet");
-                    }
-                }));
             }
             case ClientHandshake.Fail f -> fail(f.error(), "no way to reach the server at " + c.serverAddress());
         }
     }
 
     private void awaitServer(long deadline) {
-        if (earlyPacketFrom != null) {
-            connectStream(earlyPacketFrom);
-            return;
-        }
         awaitingServer = true;
         dht.loop().schedule(() -> {
             if (!finished) {
@@ -200,26 +266,183 @@ final class ClientConnect {
         }, Math.max(1, deadline - HyperDht.now()), TimeUnit.MILLISECONDS);
     }
 
-    /** UDX firewall hook: the server's first packet, possibly before its handshake reply reached us. */
-    private boolean onFirstPacket(UdxStream stream, InetSocketAddress from) {
+    /**
+     * UDX firewall hook: a packet from the server for our stream. After the handshake it connects the stream there
+     * (hyperdht's {@code onsocket}); before, it is remembered and used when the reply comes.
+     */
+    private boolean onFirstPacket(UdxStream stream, UdxSocket socket, InetSocketAddress from) {
         if (finished) {
             return true;
         }
-        if (connected != null && awaitingServer) {
-            connectStream(from);
+        if (connected != null) {
+            connectStream(from, socket, pathOf(socket, from));
         } else if (earlyPacketFrom == null) {
             earlyPacketFrom = from; // processed now, ACKed once we connect
+            earlyPacketSocket = socket;
         }
         return false;
     }
 
-    private void connectStream(InetSocketAddress address) {
+    private HyperDhtConnection.Path pathOf(UdxSocket socket, InetSocketAddress from) {
+        if (puncher != null && puncher.owns(socket)) {
+            return HyperDhtConnection.Path.HOLEPUNCH;
+        }
+        return awaitingServer || !Ipv4.isPrivate(from.getAddress()) ? HyperDhtConnection.Path.DIRECT
+                : HyperDhtConnection.Path.LAN;
+    }
+
+    // ---- holepunching (hyperdht connect.js holepunch/probeRound/roundPunch)
+
+    private void holepunch(ClientHandshake.Connected c, ClientHandshake.LanOrHolepunch plan) {
+        try {
+            puncher = Puncher.open(dht, true, FirewallType.fromWire(c.payload().firewall()),
+                    (sock, from) -> connectStream(from, sock, HyperDhtConnection.Path.HOLEPUNCH),
+                    () -> fail(ConnectError.HOLEPUNCH_ABORTED, "punching to " + punch.serverAddress()
+                            + " ran out of tries (" + puncher.state().nat().firewall() + " here, "
+                            + puncher.state().remoteFirewall() + " there)"));
+        } catch (IOException e) {
+            fail(ConnectError.HOLEPUNCH_ABORTED, "no holepunch socket: " + e.getMessage());
+            return;
+        }
+        punch = new ClientHolepunch(target, c, plan, puncher.state());
+        probeRound(true);
+    }
+
+    private void probeRound(boolean retry) {
+        if (finished) {
+            return;
+        }
+        puncher.openSession(punch.serverAddress()); // our NAT now expects the server's fast-open answer
+        NoisePayload.Relay relay = punch.serverRelay();
+        sendHolepunch(punch.probeRequest(0), relay.peerAddress(), () -> afterProbeReply(retry));
+    }
+
+    private void afterProbeReply(boolean retry) {
+        // a server that does not know its NAT yet gets a moment to find out (and to fast-open to us)
+        long pause = puncher.state().remoteFirewall() == FirewallType.UNKNOWN ? 1000 : 0;
+        later(pause, () -> puncher.analyze(false).thenAccept(stable -> onLoop(() -> {
+            if (stable) {
+                decideAfterProbe();
+                return;
+            }
+            puncher.analyze(true).thenAccept(again -> onLoop(() -> {
+                if (again && retry) {
+                    probeRound(false); // a fresh socket: tell the server its new view
+                } else {
+                    decideAfterProbe();
+                }
+            }));
+        })));
+    }
+
+    private void decideAfterProbe() {
+        if (finished) {
+            return;
+        }
+        switch (punch.afterProbe(0)) {
+            case ClientHolepunch.ProbeAgain p -> probeRound(false);
+            case ClientHolepunch.Abort a -> {
+                DhtMessage.Request r = a.abortRequest();
+                node.request(r.to(), null, false, DhtCommands.PEER_HOLEPUNCH, r.target(), r.value(), 0,
+                        puncher.socket());
+                fail(a.error(), "holepunch abandoned: " + puncher.state().nat().firewall() + " here, "
+                        + puncher.state().remoteFirewall() + " at the server");
+            }
+            case ClientHolepunch.PunchNext n -> {
+                if (n.openSession() != null) {
+                    puncher.openSession(n.openSession());
+                }
+                punchRound();
+            }
+            case ClientHolepunch.Fail f -> fail(f.error(), "holepunch failed");
+            case ClientHolepunch.Punch p -> throw new IllegalStateException("punch before the punch round");
+        }
+    }
+
+    private void punchRound() {
+        DhtMessage.Request r = punch.punchRequest(0, dht.randomPunches(), HyperDht.now());
+        if (r == null) {
+            fail(ConnectError.HOLEPUNCH_ABORTED, "a random punch ran less than 20 s ago (and no blind relay to wait"
+                    + " on)");
+            return;
+        }
+        sendHolepunch(r, punch.serverAddress(), () -> {
+            switch (punch.afterPunch(dht.randomPunches())) {
+                case ClientHolepunch.Punch p -> {
+                    HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "punching " + punch.serverAddress() + ": "
+                            + p.plan() + ", " + puncher.state().nat().firewall() + " here, "
+                            + puncher.state().remoteFirewall() + " there");
+                    puncher.start(p.plan());
+                }
+                case ClientHolepunch.Fail f -> fail(f.error(), "the server will not punch ("
+                        + puncher.state().nat().firewall() + " here, " + puncher.state().remoteFirewall() + " there)");
+                default -> throw new IllegalStateException("unexpected step after the punch round");
+            }
+        });
+    }
+
+    /** One PEER_HOLEPUNCH round trip from the puncher socket; {@code next} runs once the reply is taken in. */
+    private void sendHolepunch(DhtMessage.Request r, InetSocketAddress namedPeer, Runnable next) {
+        UdxSocket via = puncher.socket();
+        node.request(r.to(), null, false, DhtCommands.PEER_HOLEPUNCH, r.target(), r.value(), 3, via)
+                .whenComplete((reply, e) -> onLoop(() -> {
+                    if (finished) {
+                        return;
+                    }
+                    if (e != null) {
+                        fail(ConnectError.HOLEPUNCH_PROBE_TIMEOUT, "no holepunch reply via " + r.to() + ": "
+                                + e.getMessage());
+                        return;
+                    }
+                    DhtMessage.Response res = new DhtMessage.Response(reply.tid(), reply.to(), reply.fromId(),
+                            reply.token(), reply.closerNodes(), reply.error(), reply.value());
+                    ClientHolepunch.Fail f = punch.onReply(res, reply.from(), r.to(), namedPeer);
+                    puncher.checkSettled();
+                    if (f != null) {
+                        fail(f.error(), "holepunch reply via " + r.to());
+                        return;
+                    }
+                    next.run();
+                }));
+    }
+
+    private double ms(long t) {
+        return t == 0 ? -1 : (t - t0) / 1e6;
+    }
+
+    private void later(long delayMillis, Runnable r) {
+        if (delayMillis <= 0) {
+            r.run();
+        } else {
+            dht.loop().schedule(() -> {
+                if (!finished) {
+                    r.run();
+                }
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onLoop(Runnable r) {
+        dht.onLoop(r);
+    }
+
+    private void connectStream(InetSocketAddress address, UdxSocket via, HyperDhtConnection.Path path) {
         if (finished) {
             return;
         }
         finished = true;
-        udx.connect((int) connected.remoteStreamId(), address);
-        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address);
+        udx.connect(via, (int) connected.remoteStreamId(), address);
+        if (puncher != null) {
+            puncher.adopt(via, udx);
+            puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
+        }
+        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
+                .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
+        long tDone = System.nanoTime();
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
+                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
+                + " stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1), ms(tFirstRecord),
+                ms(tReply), ms(tRecv), ms(tDone), findPeerReplies, handshakeSends, path));
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
         }
@@ -246,6 +469,9 @@ final class ClientConnect {
         if (query != null) {
             query.destroy();
         }
+        if (puncher != null) {
+            puncher.destroy();
+        }
         if (udx != null) {
             udx.destroy();
         }
@@ -256,13 +482,30 @@ final class ClientConnect {
         if (finished) {
             return;
         }
+        if (lanPending) {
+            // the LAN ping races the punch: a punch that gives up first must not end a connect the LAN may make
+            if (deferredError == null) {
+                deferredError = error;
+                deferredMessage = message;
+                HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "holepunch gave up (" + error + ": " + message
+                        + "), waiting for the LAN ping");
+            }
+            if (puncher != null) {
+                puncher.destroy();
+            }
+            return;
+        }
         finished = true;
         if (query != null) {
             query.destroy();
         }
+        if (puncher != null) {
+            puncher.destroy();
+        }
         if (udx != null) {
             udx.destroy();
         }
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "connect failed: " + error + ": " + message);
         result.completeExceptionally(new HyperDhtException(error, message));
     }
 }

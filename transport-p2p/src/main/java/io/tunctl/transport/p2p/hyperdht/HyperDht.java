@@ -56,9 +56,11 @@ import java.util.function.Supplier;
  *   <li>{@link #connect} finds a server by public key and opens an encrypted stream to it; {@link #lookup} only
  *       finds the nodes holding its announce.</li>
  * </ul>
- * The connection is direct when either side is reachable (not firewalled: it says FIREWALL.OPEN), or through a LAN
- * address both sides share. Holepunching between two NATed peers and the blind relay are not wired yet: such a
- * connect fails with {@link ConnectError#CANNOT_HOLEPUNCH}.
+ * The connection is direct when either side is reachable (not firewalled: it says FIREWALL.OPEN), through a LAN
+ * address both sides share, or punched through both NATs (PEER_HOLEPUNCH rounds, NAT sampling and the consistent,
+ * random-port and birthday strategies of hyperdht, on holepunch sockets that share the node's UDX streams; see
+ * {@link Puncher}). {@link HyperDhtConnection#path()} says which. The blind relay is not wired yet: two random
+ * (symmetric) NATs fail with {@code HOLEPUNCH_DOUBLE_RANDOMIZED_NATS}.
  *
  * <p>All state lives on the socket's event loop; public methods may be called from any thread, futures complete on
  * that loop (do not block in their callbacks).
@@ -69,7 +71,14 @@ public final class HyperDht implements AutoCloseable {
     private static final int RELAY_CACHE_SIZE = 512;
 
     private final EventLoopGroup group;
+    /** dht-rpc's server socket: the one others reach us on once we are not firewalled; owns the stream table. */
     private final UdxSocket socket;
+    /** dht-rpc's client socket (requests leave from it while firewalled), a sibling of {@link #socket}. */
+    private final UdxSocket clientSocket;
+    /** Holepunch sockets open now (siblings of {@link #socket}), closed with the node. */
+    private final java.util.Set<UdxSocket> siblings = new java.util.HashSet<>();
+    private final io.tunctl.transport.p2p.dht.hyperdht.RandomPunchGate randomPunches =
+            new io.tunctl.transport.p2p.dht.hyperdht.RandomPunchGate();
     private final DhtNode node;
     private final EventLoop loop;
     private final SecureRandom random = new SecureRandom();
@@ -90,13 +99,17 @@ public final class HyperDht implements AutoCloseable {
     /** Connects in progress, failed when the node closes. */
     private final java.util.Set<ClientConnect> connecting = new java.util.HashSet<>();
     private volatile boolean closed;
+    private static final long INTERFACES_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private List<InetAddress> interfaces;
+    private long interfacesAt;
 
-    private HyperDht(EventLoopGroup group, UdxSocket socket, DhtNodeOptions options) {
+    private HyperDht(EventLoopGroup group, UdxSocket socket, UdxSocket clientSocket, DhtNodeOptions options) {
         this.group = group;
         this.socket = socket;
+        this.clientSocket = clientSocket;
         this.loop = socket.eventLoop();
         this.defaultKeyPair = Ed25519KeyPair.generate(random);
-        this.node = DhtNode.create(socket, null, options);
+        this.node = DhtNode.create(socket, clientSocket == socket ? null : clientSocket, options);
         node.handle(DhtCommands.PEER_HANDSHAKE, this::onPeerHandshake);
         node.handle(DhtCommands.PEER_HOLEPUNCH, this::onPeerHolepunch);
         node.handle(DhtCommands.FIND_PEER, r -> stored(r, () -> records.onFindPeer(message(r), now())));
@@ -111,19 +124,28 @@ public final class HyperDht implements AutoCloseable {
     }
 
     /**
-     * Binds one UDP socket at {@code options.bind()} (IPv4; port 0 for any) on a new event-loop thread and starts
-     * bootstrapping through {@code options.bootstrap()}. The {@code clientSocket} option is ignored: hyperdht's
-     * relays record the UDP source of an announce as the server's address, so one socket carries everything.
+     * Binds the server socket at {@code options.bind()} (IPv4; port 0 for any) and, with {@code
+     * options.clientSocket()} (the default), a client socket on a random port of the same host, on a new event-loop
+     * thread, and starts bootstrapping through {@code options.bootstrap()}. Two sockets as dht-rpc has them make the
+     * firewall check honest behind a NAT: PING_NAT answers to the server socket only pass a NAT that lets
+     * unsolicited packets in, whereas with one socket they would ride the mapping our own requests opened. UDX
+     * streams are found on either socket (and on holepunch sockets), as in one UDX instance.
      */
     public static HyperDht bind(DhtNodeOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("hyperdht", true),
                 EpollIoHandler.newFactory());
         UdxSocket socket = null;
+        UdxSocket client = null;
         try {
             socket = UdxSocket.bind(options.bind(), group);
-            return new HyperDht(group, socket, options);
+            client = options.clientSocket()
+                    ? socket.bindSibling(new InetSocketAddress(options.bind().getAddress(), 0)) : socket;
+            return new HyperDht(group, socket, client, options);
         } catch (IOException | RuntimeException e) {
+            if (client != null && client != socket) {
+                client.close();
+            }
             if (socket != null) {
                 socket.close();
             }
@@ -252,6 +274,20 @@ public final class HyperDht implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "connects not aborted: " + e);
         }
         node.close();
+        try {
+            call(() -> {
+                for (UdxSocket s : List.copyOf(siblings)) {
+                    s.close();
+                }
+                siblings.clear();
+                return null;
+            });
+        } catch (IllegalStateException e) {
+            LOG.log(System.Logger.Level.DEBUG, "holepunch sockets not closed: " + e);
+        }
+        if (clientSocket != socket) {
+            clientSocket.close();
+        }
         socket.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
@@ -264,6 +300,31 @@ public final class HyperDht implements AutoCloseable {
 
     UdxSocket socket() {
         return socket;
+    }
+
+    /** hyperdht's {@code dht.socket}: where requests and direct streams leave from (the client socket while firewalled). */
+    UdxSocket currentSocket() {
+        return node.isFirewalled() ? clientSocket : socket;
+    }
+
+    /** A holepunch socket: a sibling of ours on the bound host, any port; closed with the node at the latest. */
+    UdxSocket newSiblingSocket() throws IOException {
+        if (closed) {
+            throw new IOException("HyperDHT node closed");
+        }
+        UdxSocket s = socket.bindSibling(new InetSocketAddress(socket.localAddress().getAddress(), 0));
+        siblings.add(s);
+        return s;
+    }
+
+    void closeSiblingSocket(UdxSocket s) {
+        siblings.remove(s);
+        s.close();
+    }
+
+    /** The per-DHT limit on random punches (1 at a time, 20 s apart). */
+    io.tunctl.transport.p2p.dht.hyperdht.RandomPunchGate randomPunches() {
+        return randomPunches;
     }
 
     SecureRandom random() {
@@ -316,38 +377,53 @@ public final class HyperDht implements AutoCloseable {
 
     /**
      * Our LAN addresses to offer (hyperdht shares the local interfaces' IPv4 addresses with the socket's port): the
-     * bound address if it is a concrete one, else every up interface's IPv4 address.
+     * bound address if it is a concrete one, else every up interface's IPv4 address. Listing interfaces costs a few
+     * milliseconds (a netlink dump per interface), so the list is kept for {@link #INTERFACES_TTL_NANOS}, as
+     * hyperdht keeps udx's watched list instead of asking per connect.
      */
     List<InetSocketAddress> localAddresses() {
         InetSocketAddress bound = socket.localAddress();
         int port = bound.getPort();
-        List<InetSocketAddress> out = new ArrayList<>();
         if (!bound.getAddress().isAnyLocalAddress()) {
-            out.add(new InetSocketAddress(bound.getAddress(), port));
-            return out;
+            return List.of(new InetSocketAddress(bound.getAddress(), port));
         }
-        try {
-            for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
-                if (!ni.isUp() || ni.isLoopback()) {
-                    continue;
-                }
-                for (InetAddress a : ni.inetAddresses().toList()) {
-                    if (a instanceof Inet4Address) {
-                        out.add(new InetSocketAddress(a, port));
+        long now = System.nanoTime();
+        if (interfaces == null || now - interfacesAt > INTERFACES_TTL_NANOS) {
+            List<InetAddress> found = new ArrayList<>();
+            try {
+                for (NetworkInterface ni : NetworkInterface.networkInterfaces().toList()) {
+                    if (!ni.isUp() || ni.isLoopback()) {
+                        continue;
+                    }
+                    for (InetAddress a : ni.inetAddresses().toList()) {
+                        if (a instanceof Inet4Address) {
+                            found.add(a);
+                        }
                     }
                 }
+            } catch (SocketException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cannot list interfaces: " + e);
             }
-        } catch (SocketException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot list interfaces: " + e);
+            interfaces = List.copyOf(found);
+            interfacesAt = now;
+        }
+        List<InetSocketAddress> out = new ArrayList<>(interfaces.size());
+        for (InetAddress a : interfaces) {
+            out.add(new InetSocketAddress(a, port));
         }
         return out;
     }
 
     /** Sends {@code action}'s datagram for request {@code req} (the router's and the record store's decisions). */
     static void act(DhtRequest req, RpcAction action) {
+        act(req, action, null);
+    }
+
+    /** {@link #act(DhtRequest, RpcAction)}, a relayed request leaving from {@code via} (null: as it came). */
+    static void act(DhtRequest req, RpcAction action, UdxSocket via) {
         switch (action) {
             case RpcAction.Reply r -> req.replyTo(r.value(), r.destination(req.from()), r.token(), r.closerNodes());
-            case RpcAction.Relay r -> req.relay(r.value(), r.to());
+            case RpcAction.Relay r -> req.relay(r.value(), r.to(), via);
             case RpcAction.Drop d -> LOG.log(System.Logger.Level.DEBUG, () -> "dropped " + req + ": " + d.reason());
             case RpcAction.ToServer t -> throw new IllegalArgumentException("ToServer is not a datagram");
         }
@@ -376,9 +452,11 @@ public final class HyperDht implements AutoCloseable {
 
     private boolean onPeerHolepunch(DhtRequest req) {
         RpcAction a = router.onPeerHolepunch(message(req), req.from(), now());
-        if (a instanceof RpcAction.ToServer) {
-            // our servers never offer holepunching yet (they wait for the client's packets instead): no answer
-            LOG.log(System.Logger.Level.DEBUG, () -> "PEER_HOLEPUNCH for a local server ignored: " + req);
+        if (a instanceof RpcAction.ToServer t) {
+            HyperDhtServer s = servers.get(HexFormat.of().formatHex(t.target()));
+            if (s != null && t.message() instanceof io.tunctl.transport.p2p.dht.messages.HolepunchMessage hp) {
+                s.onHolepunch(req, hp);
+            }
             return true;
         }
         act(req, a);
@@ -404,6 +482,15 @@ public final class HyperDht implements AutoCloseable {
             s.expire(now);
         }
         loop.schedule(this::maintain, MAINTENANCE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the loop as a later task; dropped once the loop is gone. */
+    void later(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: the node closed its sockets itself
+        }
     }
 
     /** Runs {@code task} on the loop (now if already there); dropped once the loop is gone. */

@@ -18,30 +18,90 @@ import java.util.concurrent.CompletableFuture;
  * to the handler when it is installed. Writes may start at once.
  */
 public final class HyperDhtConnection {
+    private static final System.Logger LOG = System.getLogger(HyperDhtConnection.class.getName());
+
+    /** How the UDX stream reached the peer. */
+    public enum Path {
+        /** One side is reachable (OPEN): the other sent straight to the address the DHT saw. */
+        DIRECT("directly"),
+        /** Both behind the same public address: through the peer's LAN address (hyperdht's same-network shortcut). */
+        LAN("through the LAN"),
+        /** Both firewalled: the stream runs on a holepunch socket whose NAT mapping the peers punched open. */
+        HOLEPUNCH("by hole punching");
+
+        private final String text;
+
+        Path(String text) {
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
+     * What a hole punch found: our and the peer's NAT as hyperdht classifies them (UNKNOWN, OPEN, CONSISTENT,
+     * RANDOM) and the strategy that ran: {@code none} (the first probe got through: the server's "fast open"),
+     * {@code consistent} (probes to the peer's address every second), {@code random} (probes to random ports of a
+     * randomizing peer) or {@code birthday} (256 sockets towards a consistent peer).
+     */
+    public record Punch(String localFirewall, String remoteFirewall, String strategy) {
+    }
+
     private final byte[] publicKey;
     private final byte[] remotePublicKey;
     private final boolean initiator;
     private final InetSocketAddress remoteAddress;
+    private final Path path;
+    private volatile Punch punch;
     private final SecureStream stream;
     private final Forwarder forwarder;
 
-    private HyperDhtConnection(HyperdhtHandshakeResult result, InetSocketAddress remoteAddress, SecureStream stream,
-            Forwarder forwarder) {
+    private HyperDhtConnection(HyperdhtHandshakeResult result, InetSocketAddress remoteAddress, Path path,
+            SecureStream stream, Forwarder forwarder) {
         this.publicKey = result.publicKey().clone();
         this.remotePublicKey = result.remotePublicKey().clone();
         this.initiator = result.initiator();
         this.remoteAddress = remoteAddress;
+        this.path = path;
         this.stream = stream;
         this.forwarder = forwarder;
     }
 
-    /** Event loop of {@code udx}: starts secret-stream on the connected UDX stream, reading paused. */
-    static HyperDhtConnection open(UdxStream udx, HyperdhtHandshakeResult result, InetSocketAddress remoteAddress) {
+    /**
+     * Event loop of {@code udx}: starts secret-stream on the connected UDX stream, reading paused, and logs (INFO)
+     * how the peer was reached.
+     */
+    static HyperDhtConnection open(UdxStream udx, HyperdhtHandshakeResult result, InetSocketAddress remoteAddress,
+            Path path) {
         Forwarder f = new Forwarder();
         SecureStream s = SecureStream.start(udx, result, f);
         s.pauseReading();
         s.setKeepAlive(java.time.Duration.ofMillis(io.tunctl.transport.p2p.secretstream.SecretStream.KEEP_ALIVE_MILLIS));
-        return new HyperDhtConnection(result, remoteAddress, s, f);
+        HyperDhtConnection c = new HyperDhtConnection(result, remoteAddress, path, s, f);
+        LOG.log(System.Logger.Level.INFO, "{0} {1} at {2} {3} (UDX on local {4})",
+                c.initiator ? "connected to" : "accepted", HexFormat.of().formatHex(c.remotePublicKey), remoteAddress,
+                path, udx.socket().localAddress());
+        return c;
+    }
+
+    /** How the stream reached the peer: directly, through the LAN, or by hole punching. */
+    public Path path() {
+        return path;
+    }
+
+    /** The hole punch that made this connection, or null when it came up another way. */
+    public Punch punch() {
+        return punch;
+    }
+
+    HyperDhtConnection withPunch(Puncher p) {
+        if (p != null) {
+            punch = new Punch(p.state().nat().firewall().name(), p.state().remoteFirewall().name(), p.strategy());
+        }
+        return this;
     }
 
     /** Our static public key. */
@@ -118,7 +178,7 @@ public final class HyperDhtConnection {
     @Override
     public String toString() {
         return "HyperDhtConnection[remote=" + HexFormat.of().formatHex(remotePublicKey) + " at " + remoteAddress
-                + (initiator ? ", initiator" : "") + "]";
+                + " " + path + (initiator ? ", initiator" : "") + "]";
     }
 
     /** Holds events until the application's handler is installed (all on the event loop). */

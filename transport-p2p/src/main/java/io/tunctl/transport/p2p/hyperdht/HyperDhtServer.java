@@ -2,6 +2,13 @@ package io.tunctl.transport.p2p.hyperdht;
 
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import io.tunctl.transport.p2p.dht.hyperdht.Announcer;
+import io.tunctl.transport.p2p.dht.hyperdht.FirewallType;
+import io.tunctl.transport.p2p.dht.hyperdht.Ipv4;
+import io.tunctl.transport.p2p.dht.hyperdht.ServerHolepunch;
+import io.tunctl.transport.p2p.dht.messages.HolepunchMessage;
+import io.tunctl.transport.p2p.dht.rpc.DhtRequest;
+import io.tunctl.transport.p2p.udx.UdxSocket;
+import java.io.IOException;
 import io.tunctl.transport.p2p.dht.hyperdht.HandshakeFirewall;
 import io.tunctl.transport.p2p.dht.hyperdht.Router;
 import io.tunctl.transport.p2p.dht.hyperdht.ServerHandshakes;
@@ -50,6 +57,7 @@ public final class HyperDhtServer {
     private final ServerHandshakes handshakes;
     private final byte[] target;
     private final Map<String, HyperDhtConnection> byClient = new HashMap<>();
+    private final Map<ServerHandshakes.Session, Pending> pending = new java.util.IdentityHashMap<>();
     private final CompletableFuture<Void> listening = new CompletableFuture<>();
     private boolean started;
     private boolean closed;
@@ -221,14 +229,26 @@ public final class HyperDhtServer {
 
     // ---- handshakes (event loop)
 
-    void onHandshake(io.tunctl.transport.p2p.dht.rpc.DhtRequest req, HandshakeMessage hs) {
+    /** A handshake whose stream waits for the client: its puncher (if any) and the timer that gives up. */
+    private static final class Pending {
+        final UdxStream udx;
+        Puncher puncher;
+        io.netty.util.concurrent.ScheduledFuture<?> timer;
+        boolean done;
+
+        Pending(UdxStream udx) {
+            this.udx = udx;
+        }
+    }
+
+    void onHandshake(DhtRequest req, HandshakeMessage hs) {
         if (closed) {
             return;
         }
         long now = HyperDht.now();
         InetSocketAddress open = node.remoteAddress();
         ServerHandshakes.Context ctx = new ServerHandshakes.Context(open, dht.localAddresses(), announcer.relays(),
-                announcer.relayAddresses(), false, false);
+                announcer.relayAddresses(), true, false);
         UdxStream udx = null;
         long streamId = Integer.toUnsignedLong(dht.random().nextInt());
         ServerHandshakes.Outcome o = handshakes.onHandshake(hs.noise(), hs.peerAddress(), req.from(), req.to(), ctx,
@@ -247,47 +267,157 @@ public final class HyperDhtServer {
                 return;
             }
         }
-        HyperDht.act(req, Router.serverHandshakeReply(hs, req.from(), s.reply()));
+        Pending p = pending.get(s);
+        if (!a.duplicate() && udx != null && needsPuncher(s.plan())) {
+            p = new Pending(udx);
+            pending.put(s, p);
+            Pending pp = p;
+            try {
+                FirewallType remote = FirewallType.fromWire(s.remotePayload().firewall());
+                // the server never connects by probe (it only echoes them); its stream connects on the client's
+                // first UDX packet, on whichever socket it arrives
+                p.puncher = Puncher.open(dht, false, remote, (sock, from) -> { }, () -> abandon(s, pp));
+                s.attachPuncher(p.puncher.state());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "no holepunch socket: " + e);
+            }
+        }
+        // a punching server answers from its puncher socket: the relay then names that socket's public address
+        UdxSocket via = s.replyFromPuncher() && p != null && p.puncher != null ? p.puncher.socket() : null;
+        HyperDht.act(req, Router.serverHandshakeReply(hs, req.from(), s.reply()), via);
         if (a.duplicate()) {
             return;
         }
         switch (s.plan()) {
             case ServerHandshakes.ReplyOnly r -> handshakes.complete(s, now);
             case ServerHandshakes.ConnectNow c -> {
-                udx.connect((int) s.remoteStreamId(), c.address());
-                accepted(s, udx, c.address());
+                UdxSocket sock = c.onRequestSocket() && req.socket() != null ? req.socket() : dht.currentSocket();
+                udx.connect(sock, (int) s.remoteStreamId(), c.address());
+                accepted(s, udx, c.address(), HyperDhtConnection.Path.DIRECT, null);
             }
-            case ServerHandshakes.AwaitClient w -> await(s, udx, w.deadlineMillis());
-            // holepunching is not wired: wait for the client's packets as an OPEN server would
-            case ServerHandshakes.Holepunch h -> await(s, udx, h.deadlineMillis());
+            case ServerHandshakes.AwaitClient w -> await(s, p != null ? p : new Pending(udx), w.deadlineMillis());
+            case ServerHandshakes.Holepunch h -> await(s, p, h.deadlineMillis());
         }
     }
 
-    /** Waits for the client's first UDX packet to our stream and connects to where it came from. */
-    private void await(ServerHandshakes.Session s, UdxStream udx, long deadline) {
-        boolean[] done = {false};
-        udx.firewall((stream, from) -> {
-            if (!done[0]) {
-                done[0] = true;
-                stream.connect((int) s.remoteStreamId(), from);
-                accepted(s, stream, from);
+    private static boolean needsPuncher(ServerHandshakes.Plan plan) {
+        return plan instanceof ServerHandshakes.Holepunch
+                || (plan instanceof ServerHandshakes.AwaitClient w && w.lanPuncher());
+    }
+
+    /**
+     * Waits for the client's first UDX packet to our stream (on any of our sockets) and connects to where it came
+     * from; gives up at {@code deadline} unless the client starts punching first (then the puncher's own end
+     * decides).
+     */
+    private void await(ServerHandshakes.Session s, Pending p, long deadline) {
+        p.udx.firewall((stream, sock, from) -> {
+            if (!p.done) {
+                p.done = true;
+                pending.remove(s);
+                if (p.timer != null) {
+                    p.timer.cancel(false);
+                }
+                stream.connect(sock, (int) s.remoteStreamId(), from);
+                HyperDhtConnection.Path path = p.puncher != null && p.puncher.owns(sock)
+                        ? HyperDhtConnection.Path.HOLEPUNCH
+                        : s.plan() instanceof ServerHandshakes.AwaitClient w && w.lanPuncher()
+                                || Ipv4.isPrivate(from.getAddress()) && !(s.plan() instanceof
+                                        ServerHandshakes.AwaitClient)
+                                ? HyperDhtConnection.Path.LAN : HyperDhtConnection.Path.DIRECT;
+                if (p.puncher != null) {
+                    p.puncher.adopt(sock, stream);
+                    p.puncher.destroy();
+                }
+                accepted(s, stream, from, path, path == HyperDhtConnection.Path.HOLEPUNCH ? p.puncher : null);
             }
             return false;
         });
-        dht.loop().schedule(() -> {
-            if (!done[0]) {
-                done[0] = true;
-                LOG.log(System.Logger.Level.DEBUG, () -> "no packet from client " + s.clientAddress()
-                        + " within 10 s: handshake aborted");
-                udx.destroy();
-                handshakes.complete(s, HyperDht.now());
+        p.timer = dht.loop().schedule(() -> {
+            if (p.done) {
+                return;
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "no packet from client " + s.clientAddress()
+                    + " within 10 s: handshake aborted");
+            if (p.puncher != null) {
+                p.puncher.destroy(); // calls abandon
+            } else {
+                abandon(s, p);
             }
         }, Math.max(1, deadline - HyperDht.now()), TimeUnit.MILLISECONDS);
     }
 
-    private void accepted(ServerHandshakes.Session s, UdxStream udx, InetSocketAddress remote) {
+    /** hyperdht's server {@code onabort}: the punch (or the wait) ended without the client's packet. */
+    private void abandon(ServerHandshakes.Session s, Pending p) {
+        if (p.done) {
+            return;
+        }
+        p.done = true;
+        pending.remove(s);
+        if (p.timer != null) {
+            p.timer.cancel(false);
+        }
+        p.udx.destroy();
         handshakes.complete(s, HyperDht.now());
-        HyperDhtConnection c = HyperDhtConnection.open(udx, s.result(), remote);
+    }
+
+    /** A PEER_HOLEPUNCH round of a client for one of our handshakes (hyperdht {@code _onpeerholepunch}). */
+    void onHolepunch(DhtRequest req, HolepunchMessage msg) {
+        if (closed) {
+            return;
+        }
+        ServerHandshakes.Session session = handshakes.session(msg.id());
+        Pending p = session == null ? null : pending.get(session);
+        Puncher puncher = p == null ? null : p.puncher;
+        boolean onPuncher = puncher != null && req.socket() == puncher.socket();
+        ServerHolepunch.Result r = ServerHolepunch.receive(handshakes, msg, req.from(), req.to(), onPuncher,
+                announcer.isRelay(req.from()));
+        switch (r) {
+            case ServerHolepunch.NoReply n -> LOG.log(System.Logger.Level.DEBUG, () -> "holepunch round dropped: "
+                    + n.reason());
+            case ServerHolepunch.Answer a -> reply(req, msg, a, puncher);
+            case ServerHolepunch.Received rec -> {
+                puncher.checkSettled();
+                puncher.analyze(false).thenCompose(stable -> !stable && !puncher.state().remoteHolepunching()
+                        ? puncher.analyze(true) : java.util.concurrent.CompletableFuture.completedFuture(stable))
+                        .thenAccept(stable -> dht.onLoop(() -> respond(req, msg, rec, p)));
+            }
+        }
+    }
+
+    private void respond(DhtRequest req, HolepunchMessage msg, ServerHolepunch.Received rec, Pending p) {
+        Puncher puncher = p.puncher;
+        if (closed || puncher.destroyed()) {
+            return;
+        }
+        ServerHolepunch.Answer a = ServerHolepunch.respond(rec, dht.randomPunches(), true, HyperDht.now());
+        if (a.fastOpen() != null) {
+            puncher.ping(a.fastOpen()); // the client opened its NAT towards our address: answer at once
+        }
+        if (a.plan() != null) {
+            if (p.timer != null) {
+                p.timer.cancel(false); // punching now: the puncher's tries decide when to give up
+                p.timer = null;
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "punching " + rec.peerAddress() + ": " + a.plan() + ", "
+                    + puncher.state().nat().firewall() + " here, " + puncher.state().remoteFirewall() + " there");
+            puncher.start(a.plan());
+        }
+        reply(req, msg, a, puncher);
+    }
+
+    private void reply(DhtRequest req, HolepunchMessage msg, ServerHolepunch.Answer a, Puncher puncher) {
+        UdxSocket via = a.fromPuncher() && puncher != null && !puncher.destroyed() ? puncher.socket() : null;
+        HyperDht.act(req, Router.serverHolepunchReply(msg, req.from(), a.payload()), via);
+        if (a.aborted() && puncher != null) {
+            puncher.destroy();
+        }
+    }
+
+    private void accepted(ServerHandshakes.Session s, UdxStream udx, InetSocketAddress remote,
+            HyperDhtConnection.Path path, Puncher puncher) {
+        handshakes.complete(s, HyperDht.now());
+        HyperDhtConnection c = HyperDhtConnection.open(udx, s.result(), remote, path).withPunch(puncher);
         String key = HexFormat.of().formatHex(s.remotePublicKey());
         HyperDhtConnection old = byClient.put(key, c);
         if (old != null && !old.isClosed()) {

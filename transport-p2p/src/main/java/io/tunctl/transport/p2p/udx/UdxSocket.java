@@ -67,12 +67,22 @@ public final class UdxSocket implements AutoCloseable {
     private static final int GSO_MAX_SEGMENTS = 64;
     private static final int GSO_MAX_BYTES = 65000;
 
+    /** IP_TTL (linux/in.h), set around a low-TTL send. */
+    private static final IntegerUnixChannelOption IP_TTL = new IntegerUnixChannelOption("IP_TTL", 0, 2);
+    private static final int DEFAULT_TTL = 64;
+
     private final EventLoopGroup ownGroup;
     private final EpollDatagramChannel channel;
     private final EventLoop loop;
-    private final IntObjectHashMap<UdxStream> streams = new IntObjectHashMap<>();
+    /**
+     * Streams by local id, shared with every {@linkplain #bindSibling sibling} (libudx keeps one table per UDX
+     * instance, so a stream's packets are found on whichever socket they arrive).
+     */
+    private final IntObjectHashMap<UdxStream> streams;
     private final List<UdxStream> dirty = new ArrayList<>();
-    private final AtomicInteger liveStreams = new AtomicInteger();
+    private final AtomicInteger liveStreams;
+    /** The socket whose table this one shares, or null if it owns it. */
+    private final UdxSocket owner;
     private final AtomicLong datagramsReceived = new AtomicLong();
     private volatile UdxMessageHandler messageHandler;
     private boolean flushPending;
@@ -84,10 +94,13 @@ public final class UdxSocket implements AutoCloseable {
     private InetSocketAddress batchTo;
     private volatile boolean closed;
 
-    private UdxSocket(EventLoopGroup ownGroup, EpollDatagramChannel channel) {
+    private UdxSocket(EventLoopGroup ownGroup, EpollDatagramChannel channel, UdxSocket owner) {
         this.ownGroup = ownGroup;
         this.channel = channel;
         this.loop = channel.eventLoop();
+        this.owner = owner;
+        this.streams = owner == null ? new IntObjectHashMap<>() : owner.streams;
+        this.liveStreams = owner == null ? new AtomicInteger() : owner.liveStreams;
     }
 
     /** Binds a socket on its own single-threaded event loop (closed with the socket). */
@@ -95,7 +108,7 @@ public final class UdxSocket implements AutoCloseable {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("udx", true),
                 EpollIoHandler.newFactory());
         try {
-            return bind(local, group, group);
+            return bind(local, group, group, null);
         } catch (IOException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
@@ -104,10 +117,72 @@ public final class UdxSocket implements AutoCloseable {
 
     /** Binds a socket on one event loop of {@code group} (an epoll group), which the caller keeps owning. */
     public static UdxSocket bind(InetSocketAddress local, EventLoopGroup group) throws IOException {
-        return bind(local, group, null);
+        return bind(local, group, null, null);
     }
 
-    private static UdxSocket bind(InetSocketAddress local, EventLoopGroup group, EventLoopGroup own)
+    /**
+     * Binds another socket on this one's event loop that shares its streams (libudx's sockets of one UDX instance):
+     * a stream's packets are routed to it whichever of the two they arrive on, and {@link UdxStream#connect(UdxSocket,
+     * int, InetSocketAddress)} may send through either. hyperdht's client/server socket pair and its holepunch sockets
+     * are siblings. Closing a sibling destroys only the streams that send through it; closing this socket destroys
+     * them all.
+     */
+    public UdxSocket bindSibling(InetSocketAddress local) throws IOException {
+        Objects.requireNonNull(local, "local");
+        UdxSocket root = owner == null ? this : owner;
+        if (!loop.inEventLoop()) {
+            try {
+                return loop.submit(() -> bindSiblingOnLoop(local, root)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted binding UDX socket to " + local, e);
+            } catch (TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+                throw new IOException("UDX event loop did not bind " + local, e);
+            }
+        }
+        return bindSiblingOnLoop(local, root);
+    }
+
+    /**
+     * On the loop, registering and binding complete at once (Netty runs them inline there), so a holepuncher can
+     * open its sockets from an event-loop callback without waiting on the loop it runs on.
+     */
+    private UdxSocket bindSiblingOnLoop(InetSocketAddress local, UdxSocket root) throws IOException {
+        if (closed) {
+            throw new IOException("UDX socket " + localAddress() + " is closed");
+        }
+        boolean v6 = local.getAddress() instanceof Inet6Address;
+        EpollDatagramChannel ch = new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6
+                : SocketProtocolFamily.INET);
+        var c = ch.config();
+        c.setOption(ChannelOption.SO_RCVBUF, SOCKET_BUFFER);
+        c.setOption(ChannelOption.SO_SNDBUF, SOCKET_BUFFER);
+        c.setOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+        c.setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, GRO ? 0 : MAX_DATAGRAM);
+        c.setOption(EpollChannelOption.UDP_GRO, GRO);
+        c.setOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO ? 65536
+                : MAX_DATAGRAM * READ_BATCH));
+        c.setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8 << 20, 16 << 20));
+        c.setOption(ChannelOption.MAX_MESSAGES_PER_WRITE, 1024);
+        c.setOption(v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
+        Handler handler = new Handler();
+        ch.pipeline().addLast(handler);
+        ChannelFuture reg = loop.register(ch);
+        ChannelFuture f = reg.isSuccess() ? ch.bind(local) : reg;
+        if (!f.isDone() || !f.isSuccess()) {
+            ch.close();
+            Throwable cause = f.cause();
+            throw new IOException("UDX socket bind to " + local + " failed: "
+                    + (cause == null ? "not done on the event loop" : cause.getMessage()), cause);
+        }
+        UdxSocket socket = new UdxSocket(null, ch, root);
+        handler.socket = socket;
+        return socket;
+    }
+
+    private static UdxSocket bind(InetSocketAddress local, EventLoopGroup group, EventLoopGroup own, UdxSocket owner)
             throws IOException {
         Objects.requireNonNull(local, "local");
         if (!Epoll.isAvailable()) {
@@ -144,7 +219,7 @@ public final class UdxSocket implements AutoCloseable {
         if (!f.isSuccess()) {
             throw new IOException("UDX socket bind to " + local + " failed: " + f.cause().getMessage(), f.cause());
         }
-        UdxSocket socket = new UdxSocket(own, (EpollDatagramChannel) f.channel());
+        UdxSocket socket = new UdxSocket(own, (EpollDatagramChannel) f.channel(), owner);
         handler.socket = socket;
         return socket;
     }
@@ -229,6 +304,39 @@ public final class UdxSocket implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Sends one datagram with IP TTL {@code ttl} (hyperdht's holepunch probes go out with TTL 5: enough to open our
+     * own NAT's mapping, too little to reach the peer's). Event loop only: the TTL is set, the datagram written and
+     * flushed, and the TTL restored in one go, so no other datagram leaves with it.
+     */
+    public void sendWithTtl(ByteBuf datagram, InetSocketAddress to, int ttl) {
+        if (!loop.inEventLoop()) {
+            datagram.release();
+            throw new IllegalStateException("sendWithTtl runs on the socket's event loop");
+        }
+        if (closed) {
+            datagram.release();
+            return;
+        }
+        flush();
+        boolean low = ttl != DEFAULT_TTL;
+        if (low) {
+            channel.config().setOption(IP_TTL, ttl);
+        }
+        try {
+            channel.writeAndFlush(new DatagramPacket(datagram, to), channel.voidPromise());
+        } finally {
+            if (low) {
+                channel.config().setOption(IP_TTL, DEFAULT_TTL);
+            }
+        }
+    }
+
+    /** Whether {@link #bindSibling} made this socket (it shares another's streams). */
+    public boolean isSibling() {
+        return owner != null;
+    }
+
     /** Destroys every stream (each sends DESTROY), then closes the UDP socket. Idempotent. */
     @Override
     public void close() {
@@ -239,9 +347,13 @@ public final class UdxSocket implements AutoCloseable {
         try {
             callOnLoop(() -> {
                 for (UdxStream s : new ArrayList<>(streams.values())) {
-                    s.closeBySocket(new IOException("UDX socket " + localAddress() + " closed"));
+                    if (owner == null || s.socket() == this) {
+                        s.closeBySocket(new IOException("UDX socket " + localAddress() + " closed"));
+                    }
                 }
-                streams.clear();
+                if (owner == null) {
+                    streams.clear();
+                }
                 flush();
                 return null;
             });
@@ -372,7 +484,7 @@ public final class UdxSocket implements AutoCloseable {
         datagramsReceived.incrementAndGet();
         if (UdxHeader.isUdx(c)) {
             UdxStream s = streams.get(UdxHeader.peekId(c));
-            if (s != null && s.onDatagram(c, packet.sender(), System.nanoTime())) {
+            if (s != null && s.onDatagram(this, c, packet.sender(), System.nanoTime())) {
                 if (!dirty.contains(s)) {
                     dirty.add(s);
                 }
@@ -387,7 +499,11 @@ public final class UdxSocket implements AutoCloseable {
 
     private void onReadComplete() {
         for (int i = 0; i < dirty.size(); i++) {
-            dirty.get(i).afterBatch();
+            UdxStream s = dirty.get(i);
+            s.afterBatch();
+            if (s.socket() != this) {
+                s.socket().flush(); // a stream that sends through a sibling
+            }
         }
         dirty.clear();
         flush();

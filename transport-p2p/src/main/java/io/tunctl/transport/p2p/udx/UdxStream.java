@@ -58,7 +58,8 @@ public final class UdxStream {
     private static final int MAX_TIMEOUTS = 6;
     private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(3);
 
-    private final UdxSocket socket;
+    /** The socket this stream sends through: where it was made, or the sibling {@link #connect} named. */
+    private UdxSocket socket;
     private final EventLoop loop;
     private final ByteBufAllocator alloc;
     private final int localId;
@@ -136,9 +137,28 @@ public final class UdxStream {
         return localId;
     }
 
-    /** The socket this stream sends and receives through. */
+    /** The socket this stream sends through (it receives on that one and on its siblings). Event loop. */
     public UdxSocket socket() {
         return socket;
+    }
+
+    /**
+     * Connects like {@link #connect(int, InetSocketAddress)}, sending through {@code via}: this stream's socket or
+     * one of its {@linkplain UdxSocket#bindSibling siblings} (libudx's {@code udx_stream_connect(stream, socket,
+     * ...)}; hyperdht connects a holepunched stream on the puncher socket the probe came through).
+     */
+    public void connect(UdxSocket via, int remoteId, InetSocketAddress remoteAddress) {
+        Objects.requireNonNull(via, "via");
+        if (via.eventLoop() != loop) {
+            throw new IllegalArgumentException("UDX stream " + Integer.toUnsignedString(localId)
+                    + ": socket " + via.localAddress() + " is not a sibling of " + socket.localAddress());
+        }
+        onLoop(() -> {
+            if (!closed && !connected) {
+                socket = via;
+            }
+        });
+        connect(remoteId, remoteAddress);
     }
 
     /**
@@ -178,7 +198,8 @@ public final class UdxStream {
      */
     @FunctionalInterface
     public interface Firewall {
-        boolean drop(UdxStream stream, InetSocketAddress from);
+        /** A packet from {@code from} arrived on {@code socket} (this stream's or a sibling). */
+        boolean drop(UdxStream stream, UdxSocket socket, InetSocketAddress from);
     }
 
     /** Installs the {@link Firewall} hook (null removes it). */
@@ -642,10 +663,10 @@ public final class UdxStream {
     }
 
     /** A UDX datagram addressed to this stream's id. Returns false if it should go to the socket's handler. */
-    boolean onDatagram(ByteBuf pkt, InetSocketAddress from, long now) {
+    boolean onDatagram(UdxSocket arrivedOn, ByteBuf pkt, InetSocketAddress from, long now) {
         if (!connected && !closed) {
             Firewall hook = firewall;
-            if (hook != null && hook.drop(this, from)) {
+            if (hook != null && hook.drop(this, arrivedOn, from)) {
                 return true;
             }
         }

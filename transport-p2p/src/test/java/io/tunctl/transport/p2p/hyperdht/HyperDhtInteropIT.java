@@ -200,6 +200,15 @@ class HyperDhtInteropIT {
         }
     }
 
+    /**
+     * Connect-by-key time to a Node server (open = the stream is connected and secret-stream started, what Node's
+     * {@code open} event means), 20 sequential connects from each client. The Node server, the testnet's nodes and
+     * the Node client share one Node process: a relayed handshake never leaves its event loop, whereas every hop of
+     * the Java client's crosses processes. (A Node client in a second process is not measured: on this 3-node
+     * testnet the server's NAT sampling has too few nodes, it aborts the punch that races the LAN ping and
+     * destroys the stream the LAN path was about to reach, so that client fails HOLEPUNCH_ABORTED.) All samples are
+     * printed; the first Java connect includes class loading and JIT warm-up.
+     */
     @Test
     void connectTimeMedianOf20JavaAndNodeClients() throws Exception {
         int serverNode = nodejs.call("node", "bootstrap", bootstrap).path("node").asInt();
@@ -214,20 +223,34 @@ class HyperDhtInteropIT {
                 c.destroy();
             }
         }
-        List<Double> nodeMs = new ArrayList<>();
+        List<Double> sameProcessMs = new ArrayList<>();
         nodejs.call("connectTimes", "node", nodeClient, "publicKey", HEX.formatHex(pk), "count", 20).path("ms")
-                .forEach(n -> nodeMs.add(n.asDouble()));
-        System.out.printf("connect-by-key to a Node server, median of 20 on the local testnet: Java client %.1f ms,"
-                + " Node client %.1f ms%n", median(javaMs), median(nodeMs));
+                .forEach(n -> sameProcessMs.add(n.asDouble()));
+        List<Double> nodeMs = sameProcessMs;
+        System.out.println("connect-by-key to a Node server on the local testnet, 20 sequential connects each"
+                + " (min / median / max ms):");
+        System.out.println("  Java client (own JVM):        " + stats(javaMs) + "; connects 2-20: "
+                + stats(javaMs.subList(1, 20)));
+        System.out.println("  Node client (server's process): " + stats(nodeMs));
         System.out.println("  Java ms: " + javaMs.stream().map(d -> String.format("%.1f", d)).toList());
         System.out.println("  Node ms: " + nodeMs.stream().map(d -> String.format("%.1f", d)).toList());
         assertEquals(20, nodeMs.size());
+        // the box is shared and loaded: a bound that catches a lost round trip (a relay timeout is 1000 ms), not noise
+        assertTrue(median(javaMs) <= median(nodeMs) + 100, "Java median " + median(javaMs)
+                + " ms against Node's " + median(nodeMs) + " ms");
+    }
+
+    private static String stats(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        java.util.Collections.sort(s);
+        return String.format("%.1f / %.1f / %.1f", s.get(0), median(v), s.get(s.size() - 1));
     }
 
     private static double median(List<Double> v) {
         List<Double> s = new ArrayList<>(v);
         java.util.Collections.sort(s);
-        return (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
     @Test
@@ -298,10 +321,23 @@ class HyperDhtInteropIT {
 
     @Test
     void javaNodesOnTheTestnetClaimOpen() throws Exception {
-        try (HyperDht java = Peers.javaNode(bootstrap)) {
-            // one socket for everything: the PING_NAT check reaches it, so hyperdht's "claim OPEN" path is taken
+        // Two sockets as dht-rpc: the quick PING_NAT goes to the server socket and races the bootstrap walk (on 3
+        // nodes it may lose, as Node's does); told it is reachable, a node claims OPEN with its server socket
+        try (HyperDht java = HyperDht.bind(io.tunctl.transport.p2p.dht.rpc.DhtNodeOptions.defaults()
+                .withBind(new java.net.InetSocketAddress("127.0.0.1", 0)).withBootstrapText(bootstrap)
+                .withFirewalled(false))) {
+            java.fullyBootstrapped().get(30, TimeUnit.SECONDS);
             assertFalse(java.node().isFirewalled());
             assertEquals(java.localAddress(), java.node().remoteAddress());
+        }
+        try (HyperDht java = Peers.javaNode(bootstrap)) {
+            if (java.node().isFirewalled()) {
+                assertEquals(null, java.node().remoteAddress(), "firewalled: nothing to claim OPEN with");
+                assertFalse(java.node().requestAddress().equals(java.localAddress()),
+                        "requests leave from the client socket while firewalled");
+            } else {
+                assertEquals(java.localAddress(), java.node().remoteAddress());
+            }
         }
     }
     @Test

@@ -313,6 +313,15 @@ public final class LabPeer implements AutoCloseable {
         }
     }
 
+    /** Everything logged so far (events and stderr). */
+    public String log() {
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private String logTail() {
         try {
             if (!Files.exists(log)) {

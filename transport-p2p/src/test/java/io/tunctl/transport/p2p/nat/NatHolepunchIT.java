@@ -54,10 +54,11 @@ import org.junit.jupiter.api.Timeout;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 180)
 class NatHolepunchIT {
-    /** Who serves and who connects; Java↔Node and Java↔Java put a Java {@link LabPeer.Launcher} here. */
-    private static final LabPeer.Launcher SERVERS = LabPeer.Launcher.NODE;
-    private static final LabPeer.Launcher CLIENTS = LabPeer.Launcher.NODE;
+    private static final LabPeer.Launcher NODE = LabPeer.Launcher.NODE;
+    private static final LabPeer.Launcher JAVA = JavaLabPeer.JAVA;
     private static final long BYTES = 1L << 20;
+    /** What the Java cases carry each way through the punched path. */
+    private static final long BIG = 100L << 20;
     private static final Duration LIMIT = Duration.ofSeconds(100);
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final List<Row> TABLE = Collections.synchronizedList(new ArrayList<>());
@@ -69,7 +70,8 @@ class NatHolepunchIT {
     private static int cases;
 
     /** One line of the results table. */
-    record Row(String name, String client, String server, boolean connected, String via, long ms, String clientFw,
+    record Row(String name, String peers, String client, String server, boolean connected, String via, long ms,
+            String clientFw,
             String serverFw, String detail) {
     }
 
@@ -92,15 +94,16 @@ class NatHolepunchIT {
     @AfterAll
     static void report() throws IOException {
         StringBuilder b = new StringBuilder();
-        b.append("| case | client | server | connected | via | ms | client fw | server fw | detail |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| case | peers | client | server | connected | via | ms | client fw | server fw | detail |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|\n");
         synchronized (TABLE) {
             for (Row r : TABLE) {
-                b.append("| ").append(String.join(" | ", r.name, r.client, r.server, r.connected ? "yes" : "no",
+                b.append("| ").append(String.join(" | ", r.name, r.peers, r.client, r.server,
+                        r.connected ? "yes" : "no",
                         r.via, Long.toString(r.ms), r.clientFw, r.serverFw, r.detail)).append(" |\n");
             }
         }
-        System.out.println("NAT lab, client " + CLIENTS + " -> server " + SERVERS + ":\n" + b);
+        System.out.println("NAT lab (peers: client -> server):\n" + b);
         if (lab != null) {
             Files.writeString(lab.logDir().resolve("results.md"), b.toString());
         }
@@ -235,6 +238,68 @@ class NatHolepunchIT {
         assertEquals("CONSISTENT", o.row.clientFw, o.row.toString());
     }
 
+    @Test
+    @Order(20)
+    void javaClientHolepunchesToANodeServerAndCarries100MiB() {
+        Outcome o = run("consistent <-> consistent", JAVA, NODE, Nat.CONSISTENT, Nat.CONSISTENT, true, null, BIG);
+        assertHolepunched(o);
+        assertFirewalls(o, "CONSISTENT", "CONSISTENT");
+        assertSaysHolepunched(o.client);
+    }
+
+    @Test
+    @Order(21)
+    void nodeClientHolepunchesToAJavaServerAndCarries100MiB() {
+        Outcome o = run("consistent <-> consistent", NODE, JAVA, Nat.CONSISTENT, Nat.CONSISTENT, true, null, BIG);
+        assertHolepunched(o);
+        assertFirewalls(o, "CONSISTENT", "CONSISTENT");
+        assertSaysHolepunched(o.server);
+    }
+
+    @Test
+    @Order(22)
+    void javaToJavaHolepunchesAndCarries100MiB() {
+        Outcome o = run("consistent <-> consistent", JAVA, JAVA, Nat.CONSISTENT, Nat.CONSISTENT, true, null, BIG);
+        assertHolepunched(o);
+        assertFirewalls(o, "CONSISTENT", "CONSISTENT");
+        assertSaysHolepunched(o.client);
+        assertSaysHolepunched(o.server);
+    }
+
+    @Test
+    @Order(23)
+    void javaRandomClientHolepunchesToANodeConsistentServerWithBirthdaySockets() {
+        Outcome o = run("random -> consistent", JAVA, NODE, Nat.RANDOM, Nat.CONSISTENT, true, null, BYTES);
+        assertHolepunched(o);
+        assertEquals("random", o.clientEnd.path("strategy").asText(), o.row.toString());
+        assertEquals("birthday", o.clientEnd.path("javaStrategy").asText(), o.row.toString());
+        assertFirewalls(o, "RANDOM", "CONSISTENT");
+    }
+
+    @Test
+    @Order(24)
+    void nodeRandomClientHolepunchesToAJavaConsistentServerByRandomProbes() {
+        Outcome o = run("random -> consistent", NODE, JAVA, Nat.RANDOM, Nat.CONSISTENT, true, null, BYTES);
+        assertHolepunched(o);
+        assertEquals("random", o.server.last("connection").path("javaStrategy").asText(), o.row.toString());
+        assertFirewalls(o, "RANDOM", "CONSISTENT");
+    }
+
+    @Test
+    @Order(25)
+    void javaRandomToNodeRandomIsAbandoned() {
+        Outcome o = run("random <-> random", JAVA, NODE, Nat.RANDOM, Nat.RANDOM, true, null, BYTES);
+        assertFalse(o.connected(), o.row.toString());
+        assertEquals("HOLEPUNCH_DOUBLE_RANDOMIZED_NATS", o.clientEnd.path("code").asText(), o.row.toString());
+        assertTrue(o.server.events("connection").isEmpty(), "no stream on the server: " + o.server.events());
+    }
+
+    /** The Java peer's log has HyperDhtConnection's INFO line naming the path. */
+    private static void assertSaysHolepunched(LabPeer javaPeer) {
+        String log = javaPeer.log();
+        assertTrue(log.contains("by hole punching"), javaPeer + " does not log the hole punch:\n" + log);
+    }
+
     private static void assertHolepunched(Outcome o) {
         assertTrue(o.connected(), o.row.toString());
         assertEquals("holepunch", o.row.via, o.row.toString());
@@ -260,17 +325,27 @@ class NatHolepunchIT {
         return s;
     }
 
-    /** Runs one case with fresh routers (null NAT: a host on the public side). */
+    /** Runs one Node↔Node case with fresh routers (null NAT: a host on the public side). */
     private static Outcome run(String name, Nat clientNat, Nat serverNat, boolean firewall, LabPeer via) {
+        return run(name, NODE, NODE, clientNat, serverNat, firewall, via, BYTES);
+    }
+
+    private static Outcome run(String name, LabPeer.Launcher clients, LabPeer.Launcher servers, Nat clientNat,
+            Nat serverNat, boolean firewall, LabPeer via, long bytes) {
         int n = ++cases;
         Host c = clientNat == null ? lab.openHost("c" + n) : lab.router("c" + n, clientNat, firewall).host("c" + n);
         Host s = serverNat == null ? lab.openHost("s" + n) : lab.router("s" + n, serverNat, firewall).host("s" + n);
-        return run(name, c, s, via);
+        return run(name, clients, servers, c, s, via, bytes);
     }
 
     private static Outcome run(String name, Host clientHost, Host serverHost, LabPeer via) {
-        LabPeer server = SERVERS.server(serverHost, bootstrap, seed(), via == null ? null : via.publicKey(), LIMIT);
-        LabPeer client = CLIENTS.client(clientHost, bootstrap, server.publicKey(), BYTES, via, LIMIT);
+        return run(name, NODE, NODE, clientHost, serverHost, via, BYTES);
+    }
+
+    private static Outcome run(String name, LabPeer.Launcher clients, LabPeer.Launcher servers, Host clientHost,
+            Host serverHost, LabPeer via, long bytes) {
+        LabPeer server = servers.server(serverHost, bootstrap, seed(), via == null ? null : via.publicKey(), LIMIT);
+        LabPeer client = clients.client(clientHost, bootstrap, server.publicKey(), bytes, via, LIMIT);
         try {
             JsonNode end = client.awaitAny(LIMIT, "echoed", "error");
             boolean connected = "echoed".equals(end.path("event").asText());
@@ -278,19 +353,19 @@ class NatHolepunchIT {
             long ms;
             if (connected) {
                 JsonNode got = client.events("received").get(0);
-                assertEquals(BYTES, got.path("bytes").asLong(), got.toString());
-                assertEquals(got.path("sha256Sent").asText(), got.path("sha256Received").asText(), "1 MiB echo hash");
-                JsonNode closed = server.await("closed", Duration.ofSeconds(20));
-                assertEquals(BYTES, closed.path("bytes").asLong(), "bytes the server echoed");
+                assertEquals(bytes, got.path("bytes").asLong(), got.toString());
+                assertEquals(got.path("sha256Sent").asText(), got.path("sha256Received").asText(), "echo hash");
+                JsonNode closed = server.await("closed", Duration.ofSeconds(30));
+                assertEquals(bytes, closed.path("bytes").asLong(), "bytes the server echoed");
                 ms = end.path("openMs").asLong();
-                detail = "1 MiB echo ok in " + got.path("ms").asLong() + " ms, stream to "
+                detail = (bytes >> 20) + " MiB echo (SHA-256 ok) in " + got.path("ms").asLong() + " ms, stream to "
                         + end.path("remote").asText()
                         + (end.has("strategy") ? ", punch " + end.path("strategy").asText() : "");
             } else {
                 ms = end.path("ms").asLong();
                 detail = end.path("code").asText();
             }
-            Row row = new Row(name, describe(clientHost), describe(serverHost), connected,
+            Row row = new Row(name, clients + " -> " + servers, describe(clientHost), describe(serverHost), connected,
                     connected ? end.path("via").asText() : "-", ms, firewallOf(client, server),
                     firewallOf(server, client), detail);
             TABLE.add(row);

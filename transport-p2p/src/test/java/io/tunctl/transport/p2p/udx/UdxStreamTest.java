@@ -180,7 +180,7 @@ class UdxStreamTest {
     void firewallHookConnectsThePassiveSideOnItsFirstPacket() throws Exception {
         UdxStream passive = b.createStream(2);
         BlockingQueue<InetSocketAddress> seen = new ArrayBlockingQueue<>(4);
-        passive.firewall((s, from) -> {
+        passive.firewall((s, sock, from) -> {
             seen.add(from);
             s.connect(1, from);
             return false;
@@ -196,7 +196,7 @@ class UdxStreamTest {
         active.end().get(5, TimeUnit.SECONDS); // acked at once: the hook connected before the first ACK was due
         assertTrue(seen.isEmpty(), "the hook runs only while the stream is unconnected: " + seen);
         UdxStream dropping = b.createStream(3);
-        dropping.firewall((s, from) -> true);
+        dropping.firewall((s, sock, from) -> true);
         UdxStream other = a.createStream(4);
         other.connect(3, b.localAddress());
         other.write(Unpooled.copiedBuffer("x", StandardCharsets.US_ASCII));

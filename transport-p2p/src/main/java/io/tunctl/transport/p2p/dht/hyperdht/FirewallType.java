@@ -26,7 +26,7 @@ public enum FirewallType {
     }
 
     /** hyperdht's {@code coerceFirewall}: OPEN punches like CONSISTENT. */
-    FirewallType coerced() {
+    public FirewallType coerced() {
         return this == OPEN ? CONSISTENT : this;
     }
 

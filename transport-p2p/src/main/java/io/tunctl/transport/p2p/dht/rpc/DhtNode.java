@@ -128,6 +128,7 @@ public final class DhtNode implements AutoCloseable {
     private final Map<Long, RequestHandler> handlers = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<Set<String>> serverSocketWatchers = new ArrayList<>();
+    private final Map<UdxSocket, Link> attached = new java.util.IdentityHashMap<>();
     private final List<String> nonPersistentSamples = new ArrayList<>();
     private final CompletableFuture<Void> bootstrapping = new CompletableFuture<>();
     private final boolean adaptive;
@@ -259,6 +260,11 @@ public final class DhtNode implements AutoCloseable {
         }
 
         @Override
+        public UdxSocket udxSocket() {
+            return socket;
+        }
+
+        @Override
         public void send(byte[] datagram, InetSocketAddress to) {
             socket.send(Unpooled.wrappedBuffer(datagram), to);
         }
@@ -277,6 +283,55 @@ public final class DhtNode implements AutoCloseable {
         if (h != null) {
             h.onMessage(socket, buf, from);
         }
+    }
+
+    /**
+     * Lets {@code socket} (on the node's event loop) carry this node's requests and responses too, as hyperdht's
+     * holepunch sockets do: dht-rpc messages arriving on it are handled like those on the node's own sockets (but
+     * never sampled for our NAT: it is "external"), everything else goes to {@code otherMessages}. Requests are sent
+     * from it with {@link #request(InetSocketAddress, byte[], boolean, long, byte[], byte[], int, UdxSocket)}, and
+     * replies to requests that arrived on it leave from it. Detached when the socket closes ({@link #detach}).
+     */
+    @SuppressWarnings("exports")
+    public void attach(UdxSocket socket, UdxMessageHandler otherMessages) {
+        UdxSocket own = server.udxSocket();
+        if (own == null || socket.eventLoop() != own.eventLoop()) {
+            throw new IllegalArgumentException("an attached socket must run on the node's event loop");
+        }
+        Link link = new UdxLink(socket);
+        socket.onMessage((sock, buf, from) -> {
+            int n = buf.readableBytes();
+            if (n >= 2) {
+                int first = buf.getUnsignedByte(buf.readerIndex());
+                if (first == DhtMessage.REQUEST_ID || first == DhtMessage.RESPONSE_ID) {
+                    onDatagram(link, ByteBufUtil.getBytes(buf), from);
+                    return;
+                }
+            }
+            if (otherMessages != null) {
+                otherMessages.onMessage(sock, buf, from);
+            }
+        });
+        run(() -> attached.put(socket, link));
+    }
+
+    /** Forgets a socket {@link #attach}ed before (its requests in flight time out). */
+    @SuppressWarnings("exports")
+    public void detach(UdxSocket socket) {
+        socket.onMessage(null);
+        run(() -> attached.remove(socket));
+    }
+
+    /** The node's server socket when it runs on UDX sockets, else null. */
+    @SuppressWarnings("exports")
+    public UdxSocket serverSocket() {
+        return server.udxSocket();
+    }
+
+    /** The node's client socket (the server socket when it has only one), or null off UDX. */
+    @SuppressWarnings("exports")
+    public UdxSocket clientSocket() {
+        return client.udxSocket();
     }
 
     /**
@@ -423,6 +478,16 @@ public final class DhtNode implements AutoCloseable {
      */
     public CompletableFuture<DhtReply> request(InetSocketAddress to, byte[] token, boolean internal, long command,
             byte[] target, byte[] value, int retries) {
+        return request(to, token, internal, command, target, value, retries, null);
+    }
+
+    /**
+     * {@link #request(InetSocketAddress, byte[], boolean, long, byte[], byte[], int)} sent from {@code via}, a socket
+     * {@link #attach}ed to this node (null: the node's own request socket). The reply must come back to that socket.
+     */
+    @SuppressWarnings("exports")
+    public CompletableFuture<DhtReply> request(InetSocketAddress to, byte[] token, boolean internal, long command,
+            byte[] target, byte[] value, int retries, UdxSocket via) {
         checkAddress(to);
         CompletableFuture<DhtReply> f = new CompletableFuture<>();
         byte[] tk = token == null ? null : token.clone();
@@ -433,6 +498,17 @@ public final class DhtNode implements AutoCloseable {
             if (r == null) {
                 f.completeExceptionally(new DhtException(DhtException.Code.NODE_CLOSED, "node closed"));
                 return;
+            }
+            if (via != null) {
+                Link l = via == server.udxSocket() ? server : via == client.udxSocket() ? client : attached.get(via);
+                if (l == null) {
+                    destroy(r, new DhtException(DhtException.Code.REQUEST_DESTROYED, "socket " + via.localAddress()
+                            + " is not attached"));
+                    f.completeExceptionally(new DhtException(DhtException.Code.REQUEST_DESTROYED, "socket "
+                            + via.localAddress() + " is not attached"));
+                    return;
+                }
+                r.link = l;
             }
             r.retries = Math.max(0, retries);
             r.onResponse = f::complete;
@@ -856,14 +932,18 @@ public final class DhtNode implements AutoCloseable {
         });
     }
 
-    void relay(DhtRequest req, byte[] value, InetSocketAddress to) {
+    void relay(DhtRequest req, byte[] value, InetSocketAddress to, UdxSocket via) {
         checkAddress(to);
         byte[] v = value == null ? null : value.clone();
         run(() -> {
             if (closed) {
                 return;
             }
-            Link link = req.link();
+            Link link = via == null ? req.link() : via == server.udxSocket() ? server
+                    : via == client.udxSocket() ? client : attached.get(via);
+            if (link == null) {
+                return; // the puncher socket closed meanwhile
+            }
             boolean withId = !ephemeral && link == server;
             DhtMessage.Request m = req.message();
             link.send(new DhtMessage.Request(m.tid(), to, withId ? table.id() : null, null, m.internal(),

@@ -107,7 +107,23 @@ public final class DhtRequest {
      * routes handshakes through relays.
      */
     public void relay(byte[] value, InetSocketAddress to) {
-        node.relay(this, value, to);
+        node.relay(this, value, to, null);
+    }
+
+    /**
+     * {@link #relay(byte[], InetSocketAddress)} sent from {@code via} (a socket of the node or one
+     * {@linkplain DhtNode#attach attached} to it): hyperdht's server answers from its holepunch socket, so the relay
+     * tells the client that socket's public address.
+     */
+    @SuppressWarnings("exports")
+    public void relay(byte[] value, InetSocketAddress to, io.tunctl.transport.p2p.udx.UdxSocket via) {
+        node.relay(this, value, to, via);
+    }
+
+    /** The UDX socket this request arrived on, or null off UDX. */
+    @SuppressWarnings("exports")
+    public io.tunctl.transport.p2p.udx.UdxSocket socket() {
+        return link.udxSocket();
     }
 
     @Override

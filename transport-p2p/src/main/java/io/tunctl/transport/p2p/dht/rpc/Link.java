@@ -8,4 +8,9 @@ interface Link {
 
     /** Sends one datagram; losses are the retry logic's business, so failures are not reported. */
     void send(byte[] datagram, InetSocketAddress to);
+
+    /** The UDX socket underneath, or null for an in-memory endpoint. */
+    default io.tunctl.transport.p2p.udx.UdxSocket udxSocket() {
+        return null;
+    }
 }
