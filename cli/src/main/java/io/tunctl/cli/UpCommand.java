@@ -10,6 +10,7 @@ import io.tunctl.core.tun.Interfaces;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tunctl.core.config.ConfigDocument;
 import io.tunctl.core.config.ConfigException;
+import io.tunctl.transport.p2p.config.NospoonFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,8 @@ final class UpCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "CONFIG", arity = "0..1",
-            description = "tunctl config (JSON, JSONC or YAML) or a seed project's file (nospoon, tapotun, nano-tun).")
+            description = {"tunctl config (JSON, JSONC or YAML) or a seed project's file (nospoon, tapotun, nano-tun).",
+                    "Default, as nospoon's: /etc/nospoon/config.jsonc (Windows: %%PROGRAMDATA%%\\nospoon\\config.jsonc)."})
     Path config;
 
     @Option(names = "--transport", paramLabel = "NAME",
@@ -94,7 +96,12 @@ final class UpCommand implements Callable<Integer> {
         if (config != null && socks.config != null) throw new ParameterException(cl, "give the config once: CONFIG or --config");
         Path file = config != null ? config : socks.config;
         if (file == null && transport == null && !socks.any()) {
-            throw new ParameterException(cl, "give a config file, or --transport socks with nano-tun's flags");
+            // as nospoon up: its default path (/etc/nospoon/config.jsonc, %PROGRAMDATA%\nospoon\config.jsonc)
+            file = NospoonFile.defaultPath(System.getProperty("os.name"), System.getenv("PROGRAMDATA"));
+            if (!java.nio.file.Files.exists(file)) {
+                throw new ParameterException(cl, "give a config file (nospoon's default " + file + " does not "
+                        + "exist), or --transport socks with nano-tun's flags");
+            }
         }
         if (transport != null && !transport.equals("socks") && (file == null || socks.any())) {
             throw new ParameterException(cl, "only the socks transport takes flags; give transport '" + transport

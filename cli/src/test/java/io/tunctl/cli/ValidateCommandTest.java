@@ -32,7 +32,7 @@ class ValidateCommandTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"ok-udp.yaml", "ok-udp.jsonc"})
+    @CsvSource({"ok-udp.yaml", "ok-udp.jsonc", "nospoon-server.jsonc", "nospoon-client.jsonc", "p2p-unified.yaml"})
     void validConfigsPrintOk(String file) {
         Result r = run("validate", resource(file));
         assertEquals("ok", r.out().strip(), r.err());
@@ -49,7 +49,9 @@ class ValidateCommandTest {
             "missing-listen.yaml    | 5:3: udp: missing 'listen'",
             "mtu-range.yaml         | 3:8: interface.mtu: MTU 20 out of range 68..65535",
             "unknown-section.yaml   | 6:1: extra: unknown section 'extra'",
-            "not-a-config.json      | 1:1: (document): not a tunctl config"})
+            "not-a-config.json      | 1:1: (document): not a tunctl config",
+            "nospoon-bad-peer.jsonc | 4:73: peers.afd613261c74b231218c03a15f92c1ea3f051eb5bcd776345b6281ffc048dac8: "
+                    + "Peer afd61326... IP 10.0.1.2 is not in server subnet"})
     void brokenConfigsNameFileLineColumnAndField(String file, String expected) {
         Result r = run("validate", resource(file));
         assertEquals(2, r.code(), r.err());

@@ -1,0 +1,306 @@
+package io.tunctl.cli;
+
+import io.tunctl.core.testkit.Netns;
+import io.tunctl.core.testkit.ProcessRunner;
+import io.tunctl.core.testkit.Root;
+import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * nospoon configs run unchanged (plus {@code bootstrap}, for the private DHT) under the packaged {@code ./tunctl up}
+ * in network namespaces, on a DHT made of three {@code ./tunctl p2p node}s: tunctl server and client ping and carry
+ * iperf3 both ways; a client whose key is not listed gets no answer and no packet through; and each side also works
+ * against a Node peer speaking nospoon's framing over hyperdht from npm ({@code nospoon-peer.js}), bridged to a
+ * kernel TUN through a tunctl udp tunnel.
+ *
+ * <pre>
+ *   ns S: DHT nodes 192.0.2.1:49737-49739, the server      veth 192.0.2.1 -- 192.0.2.2      ns C: the client
+ *                                                           veth 198.51.100.1 -- .2         ns X: an unlisted client
+ * </pre>
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class NospoonNetnsIT {
+    private static final Path REPO = Path.of(System.getProperty("tunctl.repo", "..")).toAbsolutePath().normalize();
+    private static final HexFormat HEX = HexFormat.of();
+    private static final String SERVER_SEED = "11".repeat(32);
+    private static final String CLIENT_SEED = "22".repeat(32);
+    private static final String STRANGER_SEED = "33".repeat(32);
+    private static final String BOOT = "192.0.2.1:49737";
+
+    private final List<Netns> namespaces = new ArrayList<>();
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Root.require();
+        Root.ensureCommand("ping", "iputils-ping");
+        Root.ensureCommand("iperf3", "iperf3");
+        dir = Files.createDirectories(Path.of("target", "nospoon-it-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime()).toAbsolutePath());
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Netns n : namespaces.reversed()) n.close(); // kills what each started, by PID
+    }
+
+    private Netns ns() {
+        Netns n = Netns.create("tn-nsp");
+        namespaces.add(n);
+        return n;
+    }
+
+    private static String pub(String seed) {
+        return HEX.formatHex(Ed25519KeyPair.fromSeed(HEX.parseHex(seed)).publicKey());
+    }
+
+    /** A started process and its log. */
+    record Run(Process process, Path log, String tag) {
+        String output() {
+            try {
+                return Files.exists(log) ? Files.readString(log) : "";
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        void await(String text, int seconds) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (!output().contains(text)) {
+                if (!process.isAlive()) fail(tag + " exited (" + process.exitValue() + ") before '" + text + "':\n"
+                        + output());
+                if (System.nanoTime() > end) fail(tag + ": no '" + text + "' within " + seconds + " s:\n" + output());
+                Thread.sleep(100);
+            }
+        }
+
+        /** SIGTERM, as a user stops it; waits for the exit. */
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                fail(tag + " did not exit within 10 s of SIGTERM:\n" + output());
+            }
+        }
+    }
+
+    private Run start(Netns ns, String tag, String... command) {
+        Path log = dir.resolve(tag + ".log");
+        return new Run(ns.start(log.toFile(), command), log, tag);
+    }
+
+    private Run up(Netns ns, String tag, String config, String ext) throws IOException {
+        Path file = dir.resolve(tag + ext);
+        Files.writeString(file, config);
+        return start(ns, tag, REPO.resolve("tunctl").toString(), "up", file.toString());
+    }
+
+    private static String serverConfig() {
+        return """
+                // nospoon's server example, with a private DHT
+                {
+                  "mode": "server",
+                  "ip": "10.0.0.1/24",
+                  "seed": "%s",
+                  "mtu": 1400,
+                  "peers": {
+                    "%s": "10.0.0.2"
+                  },
+                  "bootstrap": ["%s"]
+                }
+                """.formatted(SERVER_SEED, pub(CLIENT_SEED).toUpperCase(), BOOT);
+    }
+
+    private static String clientConfig(String seed, String ip) {
+        return """
+                {
+                  "mode": "client",
+                  "server": "%s",
+                  "ip": "%s",
+                  "seed": "%s",
+                  "bootstrap": ["%s"]
+                }
+                """.formatted(pub(SERVER_SEED), ip, seed, BOOT);
+    }
+
+    /** A udp tunnel whose far end is the Node peer's UDP socket: the Node peer's TUN. */
+    private static String udpTun(String address) {
+        return """
+                transport: udp
+                interface: {name: nsp0, mtu: 1400, addresses: [%s]}
+                udp: {listen: 127.0.0.1:40001, peer: 127.0.0.1:40002}
+                """.formatted(address);
+    }
+
+    private Run nodePeer(Netns ns, String tag, String json) throws IOException {
+        Path nodeDir = installNodePeer();
+        Path cfg = dir.resolve(tag + ".json");
+        Files.writeString(cfg, json);
+        return start(ns, tag, "node", nodeDir.resolve("nospoon-peer.js").toString(), cfg.toString());
+    }
+
+    /** The three DHT nodes in S. */
+    private void dht(Netns s) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            List<String> cmd = new ArrayList<>(List.of(REPO.resolve("tunctl").toString(), "p2p", "node", "--port",
+                    String.valueOf(49737 + i), "--host", "192.0.2.1", "--bind", "192.0.2.1"));
+            if (i > 0) cmd.addAll(List.of("--bootstrap", BOOT));
+            start(s, "dht" + i, cmd.toArray(String[]::new)).await("dht node 192.0.2.1:" + (49737 + i), 60);
+        }
+    }
+
+    /** Three pings must come back (after up to 20 s for the path to be ready). */
+    private static void ping(Netns from, String to) {
+        long end = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < end && !from.exec("ping", "-c", "1", "-W", "1", to).ok()) {
+            // the connection may still be coming up
+        }
+        ProcessRunner.Result r = from.exec(Duration.ofSeconds(30), "ping", "-c", "3", "-i", "0.2", "-W", "2", to);
+        assertEquals(0, r.exitCode(), "ping " + to + " from " + from.name() + ":\n" + r.stdout() + r.stderr());
+    }
+
+    /** iperf3 for 3 s to {@code server}; returns Mbit/s received. */
+    private static double iperf(Netns client, String server, boolean reverse) {
+        List<String> cmd = new ArrayList<>(List.of("iperf3", "-c", server, "-p", "5201", "-t", "3", "-J"));
+        if (reverse) cmd.add("-R");
+        ProcessRunner.Result r = client.exec(Duration.ofSeconds(30), cmd.toArray(String[]::new));
+        Matcher m = Pattern.compile("\"sum_received\":\\s*\\{[^}]*\"bits_per_second\":\\s*([0-9.e+]+)")
+                .matcher(r.stdout());
+        assertTrue(r.ok() && m.find(), "iperf3 " + String.join(" ", cmd) + ":\n" + r.stdout() + r.stderr());
+        return Double.parseDouble(m.group(1)) / 1e6;
+    }
+
+    @Test
+    void nospoonConfigsRunUnchangedBetweenTunctlPeersAndWithNodePeers() throws Exception {
+        Netns s = ns(), c = ns(), x = ns();
+        Netns.veth(s, "nspc", "192.0.2.1/24", c, "nsps", "192.0.2.2/24");
+        Netns.veth(s, "nspx", "198.51.100.1/24", x, "nsps", "198.51.100.2/24");
+        x.ip("route", "add", "default", "via", "198.51.100.1");
+        dht(s);
+        String clientShort = pub(CLIENT_SEED).substring(0, 8) + "...";
+
+        // tunctl <-> tunctl, peers mode (the client's key written in upper case: nospoon would firewall it)
+        Run server = up(s, "server", serverConfig(), ".jsonc");
+        server.await("Server listening", 60);
+        server.await("tunnel up", 30);
+        assertTrue(server.output().contains("Public key:  " + pub(SERVER_SEED)), server.output());
+        assertTrue(server.output().contains("  " + clientShort + " \u2192 10.0.0.2"), server.output());
+        Run client = up(c, "client", clientConfig(CLIENT_SEED, "10.0.0.2/24"), ".jsonc");
+        client.await("Connected to server", 60);
+        assertTrue(client.output().contains("Remote reachable at 10.0.0.1"), client.output());
+        server.await("Route added: 10.0.0.2 \u2192 client " + clientShort, 30);
+        ping(c, "10.0.0.1");
+        ping(s, "10.0.0.2");
+        start(s, "iperf3-s", "iperf3", "-s", "-p", "5201");
+        Thread.sleep(500);
+        double up = iperf(c, "10.0.0.1", false);
+        double down = iperf(c, "10.0.0.1", true);
+        System.out.printf("tunctl<->tunctl iperf3: client->server %.0f Mbit/s, server->client %.0f Mbit/s%n", up, down);
+        assertTrue(up > 0 && down > 0);
+
+        // an unlisted key: the server logs it and answers nothing; nothing gets through
+        String strangerShort = pub(STRANGER_SEED).substring(0, 8) + "...";
+        Run stranger = up(x, "stranger", clientConfig(STRANGER_SEED, "10.0.0.3/24"), ".jsonc");
+        server.await("Firewalled unknown peer: " + strangerShort, 60);
+        ProcessRunner.Result p = x.exec(Duration.ofSeconds(20), "ping", "-c", "3", "-i", "0.5", "-W", "1", "10.0.0.1");
+        assertFalse(p.ok(), "an unlisted client reached the server:\n" + p.stdout());
+        assertFalse(stranger.output().contains("Connected to server"), stranger.output());
+        assertFalse(server.output().contains("Client connected: " + strangerShort), server.output());
+        stranger.stop();
+
+        // Node client (nospoon framing, hyperdht from npm) -> tunctl server
+        client.stop();
+        server.await("Client disconnected: " + clientShort, 30);
+        server.await("Route removed: 10.0.0.2", 5);
+        Run nodeClient = nodePeer(c, "node-client", """
+                {"mode":"client","seed":"%s","server":"%s","bootstrap":["%s"],"udpListen":40002,"udpPeer":40001}
+                """.formatted(CLIENT_SEED, pub(SERVER_SEED), BOOT));
+        Run nodeTun = up(c, "node-client-tun", udpTun("10.0.0.2/24"), ".yaml");
+        nodeTun.await("tunnel up", 30);
+        nodeClient.await("connected " + pub(SERVER_SEED), 60);
+        server.await("Client connected: " + clientShort + " \u2192 10.0.0.2", 30);
+        ping(c, "10.0.0.1");
+        ping(s, "10.0.0.2");
+        nodeClient.stop();
+        nodeTun.stop();
+        server.stop();
+        assertTrue(server.output().contains("Shutting down..."), server.output());
+
+        // tunctl client -> Node server
+        Run nodeServer = nodePeer(s, "node-server", """
+                {"mode":"server","seed":"%s","peers":{"%s":"10.0.0.2"},"bootstrap":["%s"],"udpListen":40002,\
+                "udpPeer":40001}
+                """.formatted(SERVER_SEED, pub(CLIENT_SEED), BOOT));
+        nodeServer.await("listening " + pub(SERVER_SEED), 60);
+        Run serverTun = up(s, "node-server-tun", udpTun("10.0.0.1/24"), ".yaml");
+        serverTun.await("tunnel up", 30);
+        Run client2 = up(c, "client2", clientConfig(CLIENT_SEED, "10.0.0.2/24"), ".jsonc");
+        client2.await("Connected to server", 60);
+        nodeServer.await("connected " + pub(CLIENT_SEED), 30);
+        ping(c, "10.0.0.1");
+        ping(s, "10.0.0.2");
+        client2.stop();
+        assertTrue(client2.output().contains("Shutting down..."), client2.output());
+    }
+
+    /**
+     * Copies nospoon-peer.js and the pinned package.json from transport-p2p's test resources to
+     * {@code cli/target/node} and installs hyperdht from npm there (once).
+     */
+    static synchronized Path installNodePeer() throws IOException {
+        Path src = REPO.resolve("transport-p2p/src/test/resources/node");
+        Path dest = REPO.resolve("cli/target/node");
+        Files.createDirectories(dest);
+        boolean changed = false;
+        for (String f : new String[] {"package.json", "nospoon-peer.js"}) {
+            Path t = dest.resolve(f);
+            if (!Files.exists(t) || Files.mismatch(src.resolve(f), t) != -1) {
+                Files.copy(src.resolve(f), t, StandardCopyOption.REPLACE_EXISTING);
+                changed |= f.equals("package.json");
+            }
+        }
+        if (changed || !Files.exists(dest.resolve("node_modules/hyperdht/package.json"))) {
+            try {
+                Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--no-progress")
+                        .directory(dest.toFile()).redirectErrorStream(true)
+                        .redirectOutput(dest.resolve("npm-install.log").toFile()).start();
+                if (!npm.waitFor(300, TimeUnit.SECONDS) || npm.exitValue() != 0) {
+                    npm.destroyForcibly();
+                    unavailable("npm install failed, see " + dest.resolve("npm-install.log"));
+                }
+            } catch (IOException e) {
+                unavailable("node/npm unavailable: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        return dest;
+    }
+
+    private static void unavailable(String why) {
+        if (Boolean.getBoolean("tunctl.it.require")) throw new IllegalStateException(why);
+        Assumptions.abort(why);
+    }
+}

@@ -1,0 +1,192 @@
+package io.tunctl.transport.p2p.vpn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tunctl.core.spi.PacketBatch;
+import io.tunctl.transport.p2p.config.P2pSettings;
+import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
+import io.tunctl.transport.p2p.crypto.KeyEncoding;
+import io.tunctl.transport.p2p.hyperdht.HyperDht;
+import io.tunctl.transport.p2p.hyperdht.HyperDhtConnection;
+import io.tunctl.transport.p2p.stream.SecureStream;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A nospoon-compatible client (spec §4, §5): connects to the server's key, hands what the TUN reads to the connection
+ * as nospoon frames, writes what arrives into the TUN, sends a keep-alive frame every {@code keepalive} seconds, and
+ * reconnects for ever with nospoon's backoff (1 s doubling to 30 s, plus up to 1 s of jitter) when the connection
+ * fails or is lost. Packets read while there is no connection are dropped and counted (nospoon queues none either).
+ */
+final class P2pClient {
+    private static final long FIRST_RETRY_MILLIS = 1000;
+    private static final long MAX_RETRY_MILLIS = 30_000;
+    /** A connect that neither opens nor fails within this long is abandoned and retried. */
+    private static final long CONNECT_TIMEOUT_SECONDS = 60;
+
+    private final P2pSettings settings;
+    private final HyperDht dht;
+    private final Ed25519KeyPair keyPair;
+    private final NospoonLog log;
+    private final SecureRandom random = new SecureRandom();
+    final Device device;
+    private volatile HyperDhtConnection current;
+    private volatile boolean closing;
+    // reconnect state, guarded by this
+    private long retryDelay = FIRST_RETRY_MILLIS;
+    private int failures;
+    private CompletableFuture<HyperDhtConnection> attempt;
+
+    P2pClient(P2pSettings settings, HyperDht dht, Ed25519KeyPair keyPair, NospoonLog log) {
+        this.settings = settings;
+        this.dht = dht;
+        this.keyPair = keyPair;
+        this.log = log;
+        this.device = new Device(settings.mtu());
+    }
+
+    /** The connection packets go to now, or null. */
+    HyperDhtConnection current() { return current; }
+
+    synchronized int failures() { return failures; }
+
+    void start() {
+        connect();
+    }
+
+    private void connect() {
+        CompletableFuture<HyperDhtConnection> f;
+        synchronized (this) {
+            if (closing) return;
+            f = attempt = dht.connect(settings.serverKey(), keyPair);
+        }
+        f.orTimeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((c, e) -> {
+            if (e != null) {
+                if (!closing) log.clientConnectionError(P2pServer.message(e));
+                retryLater();
+            } else {
+                opened(c);
+            }
+        });
+    }
+
+    private void opened(HyperDhtConnection c) {
+        synchronized (this) {
+            if (closing) {
+                c.destroy();
+                return;
+            }
+            retryDelay = FIRST_RETRY_MILLIS;
+            failures = 0;
+        }
+        log.connectedToServer();
+        log.remoteReachable(remote());
+        NospoonFraming.Decoder decoder = new NospoonFraming.Decoder();
+        SecureStream stream = c.stream();
+        ScheduledFuture<?> keepAlive = settings.keepaliveSeconds() <= 0 ? null : stream.eventLoop().scheduleAtFixedRate(
+                () -> StreamDevice.send(stream, StreamDevice.keepAlive()), settings.keepaliveSeconds(),
+                settings.keepaliveSeconds(), TimeUnit.SECONDS);
+        current = c;
+        c.handler(new SecureStream.Handler() {
+            @Override
+            public void onMessage(SecureStream s, byte[] buf, int off, int len) {
+                decoder.feed(buf, off, len, (b, o, l) -> device.toTun(s, b, o, l));
+            }
+
+            @Override
+            public void onClose(SecureStream s, Throwable cause) {
+                if (keepAlive != null) keepAlive.cancel(false);
+                if (current == c) current = null;
+                if (closing) return;
+                if (cause != null) log.clientConnectionError(P2pServer.message(cause));
+                retryLater();
+            }
+        });
+    }
+
+    /** nospoon's "Remote reachable at": the client's IPv4 address with its last octet replaced by 1. */
+    private String remote() {
+        String ip = io.tunctl.core.packet.Cidr.addressString(settings.ip().addressBytes());
+        return ip.substring(0, ip.lastIndexOf('.')) + ".1";
+    }
+
+    private void retryLater() {
+        long delay;
+        synchronized (this) {
+            if (closing) return;
+            failures++;
+            delay = retryDelay + random.nextInt(1000);
+            retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MILLIS);
+        }
+        log.reconnecting(delay);
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::connect);
+    }
+
+    void close() {
+        CompletableFuture<HyperDhtConnection> a;
+        synchronized (this) {
+            closing = true;
+            a = attempt;
+        }
+        device.close();
+        if (a != null) a.cancel(false);
+        HyperDhtConnection c = current;
+        current = null;
+        if (c != null) c.destroy();
+    }
+
+    /** The client's tunnel end: everything the TUN reads goes to the server, whole frames gathered into messages. */
+    final class Device extends StreamDevice {
+        Device(int mtu) {
+            super(mtu);
+        }
+
+        @Override
+        public void write(PacketBatch batch) throws IOException {
+            ensureOpen();
+            HyperDhtConnection c = current;
+            int n = batch.size();
+            if (c == null) {
+                drops.add(n);
+                return;
+            }
+            SecureStream stream = c.stream();
+            ByteBuf msg = null;
+            int packets = 0;
+            for (int i = 0; i < n; i++) {
+                int len = batch.length(i);
+                if (msg != null && msg.readableBytes() + NospoonFraming.HEADER + len > MESSAGE_BYTES) {
+                    flush(stream, msg, packets);
+                    msg = null;
+                    packets = 0;
+                }
+                if (msg == null) msg = newMessage(remainingBytes(batch, i));
+                appendFrame(msg, batch, i);
+                packets++;
+                txPackets.increment();
+                txBytes.add(len);
+            }
+            if (msg != null) flush(stream, msg, packets);
+        }
+
+        private void flush(SecureStream stream, ByteBuf msg, int packets) {
+            if (!send(stream, msg)) drops.add(packets);
+        }
+
+        private static int remainingBytes(PacketBatch batch, int from) {
+            int bytes = 0;
+            for (int i = from; i < batch.size() && bytes < MESSAGE_BYTES; i++) {
+                bytes += NospoonFraming.HEADER + batch.length(i);
+            }
+            return bytes;
+        }
+
+        @Override
+        public String describe() {
+            return "p2p-client to " + KeyEncoding.toHex(settings.serverKey()).substring(0, 8);
+        }
+    }
+}
