@@ -265,6 +265,93 @@ class NospoonNetnsIT {
     }
 
     /**
+     * {@code fullTunnel: true} on both sides. The server masquerades its tunnel subnet out to W; the client sends
+     * everything through the tunnel. While the server is down for 30 s, tcpdump on the client's only physical
+     * interface sees no packet to or from W (the pings go into the TUN and no further); when the server is back the
+     * client reconnects by itself and the pings come back; after both exit, rules, routes (both families), nftables
+     * and resolv.conf are as before.
+     *
+     * <pre>
+     *   ns C: the client  fte0 192.0.2.2 -- 192.0.2.1  ns S: DHT nodes, the server  198.51.100.1 -- 198.51.100.2  ns W
+     *         default via 192.0.2.1                          default via 198.51.100.2
+     * </pre>
+     */
+    @Test
+    void fullTunnelHoldsItsKillSwitchThroughAServerOutageAndLeavesNothing() throws Exception {
+        Root.ensureCommand("tcpdump", "tcpdump");
+        Root.ensureCommand("nft", "nftables");
+        Netns s = ns(), c = ns(), w = ns();
+        Netns.veth(s, "ftes", "192.0.2.1/24", c, "fte0", "192.0.2.2/24");
+        Netns.veth(s, "ftew", "198.51.100.1/24", w, "ftes", "198.51.100.2/24");
+        c.ip("route", "add", "default", "via", "192.0.2.1");
+        s.ip("route", "add", "default", "via", "198.51.100.2");
+        // ip netns exec binds this file over /etc/resolv.conf in C, so the host's own is never touched
+        Path etc = Files.createDirectories(Path.of("/etc/netns", c.name()));
+        String resolv = "nameserver 192.0.2.53\n";
+        Files.writeString(etc.resolve("resolv.conf"), resolv);
+        try {
+            String hostBefore = hostState(c) + hostState(s);
+            dht(s);
+            String server = serverConfig().replace("\"mtu\": 1400,", "\"mtu\": 1400, \"fullTunnel\": true,");
+            String client = clientConfig(CLIENT_SEED, "10.0.0.2/24").replace("\"mode\": \"client\",",
+                    "\"mode\": \"client\", \"fullTunnel\": true,");
+            Run srv = up(s, "ft-server", server, ".jsonc");
+            srv.await("Server listening", 60);
+            Run cli = up(c, "ft-client", client, ".jsonc");
+            cli.await("Connected to server", 60);
+            assertEquals("# tunctl full-tunnel DNS\nnameserver 1.1.1.1\nnameserver 8.8.8.8\n",
+                    c.exec("cat", "/etc/resolv.conf").stdout());
+            ping(c, "198.51.100.2"); // through the tunnel, out of S with S's address
+
+            Path capture = dir.resolve("fte0.pcap");
+            Process tcpdump = c.start(dir.resolve("tcpdump.log").toFile(), "tcpdump", "-i", "fte0", "-n", "-U", "-w",
+                    capture.toString(), "host", "198.51.100.2");
+            Thread.sleep(1000);
+            srv.stop();
+            long outageEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int sent = 0;
+            while (System.nanoTime() < outageEnd) {
+                c.exec(Duration.ofSeconds(5), "ping", "-c", "1", "-W", "1", "198.51.100.2");
+                sent++;
+            }
+            tcpdump.destroy();
+            tcpdump.waitFor(10, TimeUnit.SECONDS);
+            ProcessRunner.Result read = c.exec("tcpdump", "-n", "-r", capture.toString());
+            assertTrue(read.ok(), read.stderr());
+            assertEquals("", read.stdout().strip(), sent + " pings during the outage; seen in clear on fte0");
+
+            Run srv2 = up(s, "ft-server2", server, ".jsonc");
+            srv2.await("Server listening", 60);
+            long back = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (cli.output().split("Connected to server", -1).length < 3 && System.nanoTime() < back) {
+                Thread.sleep(200);
+            }
+            ping(c, "198.51.100.2");
+            cli.stop();
+            srv2.stop();
+            assertEquals(resolv, Files.readString(etc.resolve("resolv.conf")));
+            assertEquals(hostBefore, hostState(c) + hostState(s));
+        } finally {
+            Files.deleteIfExists(etc.resolve("resolv.conf"));
+            Files.deleteIfExists(etc);
+        }
+    }
+
+    /** Rules, routes of every table (both families), nftables and ip_forward, as text to compare. */
+    private static String hostState(Netns n) {
+        StringBuilder b = new StringBuilder(n.name()).append('\n');
+        for (String[] cmd : new String[][] {{"ip", "-4", "rule"}, {"ip", "-6", "rule"},
+                {"ip", "-4", "route", "show", "table", "all"}, {"ip", "-6", "route", "show", "table", "all"},
+                {"nft", "list", "ruleset"}, {"cat", "/proc/sys/net/ipv4/ip_forward"},
+                {"cat", "/proc/sys/net/ipv4/conf/all/rp_filter"}}) {
+            b.append(String.join(" ", cmd)).append(":\n");
+            // a veth's link-local address comes whenever its duplicate detection ends, whatever tunctl does
+            n.exec(cmd).stdout().lines().filter(l -> !l.contains("fe80::")).forEach(l -> b.append(l).append('\n'));
+        }
+        return b.toString();
+    }
+
+    /**
      * Copies nospoon-peer.js and the pinned package.json from transport-p2p's test resources to
      * {@code cli/target/node} and installs hyperdht from npm there (once).
      */

@@ -159,6 +159,15 @@ public final class HyperDht implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Keeps every socket of this node out of a tunnel it carries (the DHT's, the client socket, and holepunch
+     * sockets bound later), so a full tunnel's default route never captures the tunnel's own packets.
+     */
+    public void keepOutOfTunnel(io.tunctl.core.tun.SocketBypass bypass) throws IOException {
+        socket.keepOutOfTunnel(bypass);
+        if (clientSocket != socket) clientSocket.keepOutOfTunnel(bypass);
+    }
+
     /** The socket's bound address. */
     public InetSocketAddress localAddress() {
         return socket.localAddress();

@@ -93,6 +93,8 @@ public final class UdxSocket implements AutoCloseable {
     private int batchBytes;
     private InetSocketAddress batchTo;
     private volatile boolean closed;
+    /** On the root socket: what {@link #keepOutOfTunnel} gave it, applied to every sibling bound after. */
+    private volatile SocketBypass bypass;
 
     private UdxSocket(EventLoopGroup ownGroup, EpollDatagramChannel channel, UdxSocket owner) {
         this.ownGroup = ownGroup;
@@ -169,6 +171,15 @@ public final class UdxSocket implements AutoCloseable {
         c.setOption(v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
         Handler handler = new Handler();
         ch.pipeline().addLast(handler);
+        SocketBypass keepOut = root.bypass;
+        if (keepOut != null) {
+            try {
+                keepOut.apply(ch.fd().intValue());
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        }
         ChannelFuture reg = loop.register(ch);
         ChannelFuture f = reg.isSuccess() ? ch.bind(local) : reg;
         if (!f.isDone() || !f.isSuccess()) {
@@ -235,6 +246,8 @@ public final class UdxSocket implements AutoCloseable {
      */
     public void keepOutOfTunnel(SocketBypass bypass) throws IOException {
         bypass.apply(channel.fd().intValue());
+        // siblings bound from now on (holepunch sockets) get it too: a full tunnel must not capture any of them
+        (owner == null ? this : owner).bypass = bypass;
     }
 
     /** The event loop every stream of this socket runs on. */

@@ -38,6 +38,8 @@ public final class P2pTunnel implements Tunnel {
     private final P2pServer server;
     private final P2pClient client;
     private Bridge bridge;
+    /** nospoon's fullTunnel, or null; taken back after the streams and the DHT have stopped. */
+    private FullTunnel fullTunnel;
     private volatile boolean closed;
 
     private P2pTunnel(HyperDht dht, NospoonLog log, P2pServer server, P2pClient client) {
@@ -49,16 +51,16 @@ public final class P2pTunnel implements Tunnel {
 
     /** Opens the TUN and the DHT node and starts serving or connecting; undoes what it made if it fails. */
     public static P2pTunnel open(P2pSettings s, TunnelContext ctx, NospoonLog log) throws IOException {
-        if (s.fullTunnel()) {
-            throw new IOException("fullTunnel: true is not supported by this tunctl yet (no NAT, default route or "
-                    + "kill switch would be set up); remove it, or set it to false, to run a plain tunnel");
-        }
         InterfaceHandle tun = ctx.openInterface(interfaceSpec(s, ctx));
         log.line("TUN device " + tun.name() + " up with " + s.ip()
                 + (s.ipv6() == null ? "" : " + " + s.ipv6()) + " (MTU " + s.mtu() + ")");
         HyperDht dht = HyperDht.bind(dhtOptions(s));
         P2pTunnel t;
+        FullTunnel full = null;
         try {
+            if (s.fullTunnel()) {
+                full = s.mode() == P2pSettings.Mode.SERVER ? FullTunnel.server(s, tun, log) : FullTunnel.client(tun, dht);
+            }
             if (s.mode() == P2pSettings.Mode.SERVER) {
                 Ed25519KeyPair kp = s.seed() != null ? Ed25519KeyPair.fromSeed(s.seed())
                         : Ed25519KeyPair.generate(new SecureRandom());
@@ -80,8 +82,10 @@ public final class P2pTunnel implements Tunnel {
             }
         } catch (IOException | RuntimeException e) {
             dht.close();
+            if (full != null) full.close();
             throw e;
         }
+        t.fullTunnel = full;
         return t;
     }
 
@@ -157,6 +161,7 @@ public final class P2pTunnel implements Tunnel {
         if (server != null) server.close();
         if (client != null) client.close();
         dht.close();
+        if (fullTunnel != null) fullTunnel.close();
         if (bridge != null) bridge.close();
     }
 }

@@ -271,8 +271,11 @@ class NatHolepunchIT {
     void javaRandomClientHolepunchesToANodeConsistentServerWithBirthdaySockets() {
         Outcome o = run("random -> consistent", JAVA, NODE, Nat.RANDOM, Nat.CONSISTENT, true, null, BYTES);
         assertHolepunched(o);
-        assertEquals("random", o.clientEnd.path("strategy").asText(), o.row.toString());
-        assertEquals("birthday", o.clientEnd.path("javaStrategy").asText(), o.row.toString());
+        // the first round's probes sometimes get through already (the server's reply finds the mapping the
+        // client's probe just opened): hyperdht calls that fast-open and skips the birthday sockets
+        String strategy = o.clientEnd.path("strategy").asText();
+        assertTrue(strategy.equals("random") || strategy.equals("fast-open"), o.row.toString());
+        if (strategy.equals("random")) assertEquals("birthday", o.clientEnd.path("javaStrategy").asText(), o.row.toString());
         assertFirewalls(o, "RANDOM", "CONSISTENT");
     }
 
