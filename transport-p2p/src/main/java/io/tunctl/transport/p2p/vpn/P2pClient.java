@@ -48,6 +48,13 @@ final class P2pClient {
         this.device = new Device(settings.mtu());
     }
 
+    /** Told of each connection's remote endpoint as it opens (a full tunnel routes around it). */
+    private volatile java.util.function.Consumer<java.net.InetSocketAddress> onOpen = a -> {};
+
+    void onOpen(java.util.function.Consumer<java.net.InetSocketAddress> listener) {
+        this.onOpen = listener;
+    }
+
     /** The connection packets go to now, or null. */
     HyperDhtConnection current() { return current; }
 
@@ -82,6 +89,7 @@ final class P2pClient {
             retryDelay = FIRST_RETRY_MILLIS;
             failures = 0;
         }
+        onOpen.accept(c.remoteAddress());
         log.connectedToServer();
         log.remoteReachable(remote());
         NospoonFraming.Decoder decoder = new NospoonFraming.Decoder();

@@ -70,6 +70,7 @@ public final class P2pTunnel implements Tunnel {
             } else {
                 Ed25519KeyPair kp = s.seed() != null ? Ed25519KeyPair.fromSeed(s.seed()) : dht.defaultKeyPair();
                 t = new P2pTunnel(dht, log, null, new P2pClient(s, dht, kp, log));
+                if (full != null) t.client.onOpen(full::opened);
                 t.bridge = ctx.bridge(tun.device(), t.client.device);
                 if (s.seed() != null) {
                     log.line("Client public key: " + KeyEncoding.toHex(kp.publicKey()));
