@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
         "and every installed transport that supports benchmarking. Rounds are interleaved; each ratio is the",
         "median of (row / direct) over rounds. Needs root. Row names: direct, bridge-c, bridge-c-tso,",
         "bridge-c-uring, bridge-c-uring-tso (tunloop's io_uring multishot mode; needs liburing-dev),",
-        "bridge-java, bridge-java-tso, bridge-java-uring, bridge-java-uring-tso, udp, and rows added by",
-        "transports (http, http-tls, socks, p2p, ...).",
+        "bridge-java, bridge-java-tso, bridge-java-uring, bridge-java-uring-tso, udp, rows added by",
+        "transports (http, http-tls, socks, p2p, ...), and wireguard-go (user-space WireGuard, the reference",
+        "VPN; needs wireguard-go and wg from wireguard-tools).",
         "",
         "Rows start in parallel; then every row gets an unmeasured warm-up (1 s by default, all rows before",
         "the first measured round, so each JIT has compiled its hot path), then 2 rounds of 1 s: about 3 s a",
@@ -24,7 +25,8 @@ import java.util.concurrent.Callable;
         "",
         "Needs only root, iproute2 (ip, ss), procps and, for the bridge-c rows, gcc: reachability is checked",
         "in-process, and without iperf3 a built-in TCP load is used (its name is shown with the table). Rows",
-        "whose programs are missing (http-tls: nginx, openssl) are shown as not run, with the install command.",
+        "whose programs are missing (http-tls: nginx, openssl; wireguard-go) are shown as not run, with the",
+        "install command.",
         "Environment: TUNCTL_BENCH_LOAD=builtin|iperf3 picks the load."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
