@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tunctl bench-bridge}: the Java counterpart of bench/c/tunloop.c. One TUN in each of two namespaces,
- * configured through tunctl's own netlink code, and a {@link PacketBridge} copying packets between them.
+ * configured through tunctl's own netlink code, and a {@link PacketBridge} copying packets between them. With
+ * {@code --queues N} each TUN is a {@link io.tunctl.core.tun.MultiQueueDevice}: N reader threads a side, reader
+ * <i>i</i> of one side writing into queue <i>i</i> of the other, so N flows move in parallel.
  * Prints {@code READY}, then a {@code STATS} line (tunloop's format) for every {@code stats} line on stdin;
  * ends on end of input or SIGTERM, removing both interfaces.
  */
@@ -64,7 +66,7 @@ final class BenchBridgeCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(bridge::close));
             PrintWriter out = spec.commandLine().getOut();
             out.println("READY dev=" + dev + " offload=" + offload + " io=" + io + " uring="
-                    + ia.device().toString().contains("io_uring") + " queues=" + queues);
+                    + ia.tun().usesUring() + " queues=" + queues + " (" + ia.device().describe() + ")");
             out.flush();
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in))) {
                 String line;

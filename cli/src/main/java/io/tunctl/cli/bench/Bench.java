@@ -20,6 +20,8 @@ import java.util.Map;
 /** The bench run: topology, rows, interleaved rounds, table or JSON. */
 public final class Bench {
     private static final int TUNNEL_MTU = 1420;
+    /** Streams (and queues) of the multi-queue rows. */
+    private static final int MQ_STREAMS = 4;
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -78,6 +80,11 @@ public final class Bench {
         if (launcher != null) {
             cases.add(bridge("bridge-java", slot++, false, launcher, "poll"));
             cases.add(bridge("bridge-java-tso", slot++, true, launcher, "poll"));
+            // 4 flows through one queue, then through 4 queues (a reader thread per queue and side): the kernel
+            // spreads the flows over the queues by their hash
+            cases.add(bridge("bridge-java-p4", slot++, false, launcher, "poll", 1, MQ_STREAMS, null));
+            cases.add(bridge("bridge-java-mq4", slot++, false, launcher, "poll", MQ_STREAMS, MQ_STREAMS,
+                    "bridge-java-p4"));
             java.util.Optional<String> noUring = io.tunctl.core.uring.UringSupport.unavailabilityCause();
             if (noUring.isEmpty()) {
                 cases.add(bridge("bridge-java-uring", slot++, false, launcher, "uring"));
@@ -153,6 +160,16 @@ public final class Bench {
 
     /** A TUN-to-TUN bridge row: tunloop (C) for bridge-c*, {@code tunctl bench-bridge} (Java) for bridge-java*. */
     private BenchCase bridge(String name, int slot, boolean tso, String javaLauncher, String io) throws IOException {
+        return bridge(name, slot, tso, javaLauncher, io, 1, 0, null);
+    }
+
+    /**
+     * @param queues       TUN queues a side (Java only)
+     * @param rowStreams   streams for this row, 0 for the run's {@code --streams}
+     * @param comparedWith the row this one is also reported as a ratio to, or null
+     */
+    private BenchCase bridge(String name, int slot, boolean tso, String javaLauncher, String io, int queues,
+                             int rowStreams, String comparedWith) throws IOException {
         String dev = "tb" + slot;
         Cidr a = tunnelAddress(slot, 1);
         Cidr b = tunnelAddress(slot, 2);
@@ -163,6 +180,7 @@ public final class Bench {
             if (tso) c.add("--offload");
             c.add("--io");
             c.add(io);
+            if (queues > 1) c.addAll(List.of("--queues", Integer.toString(queues)));
         } else {
             boolean uring = !io.equals("rw");
             c = new ArrayList<>(List.of(tunloopBinary(uring).toString(), "--ns-a", "%A", "--ns-b", "%B", "--dev", dev,
@@ -171,7 +189,8 @@ public final class Bench {
             if (uring) c.addAll(List.of("--qd", "128"));
             if (tso) c.add("--vnet");
         }
-        return new BenchCase.TunBridge(name, dev, a, b, javaLauncher == null, TUNNEL_MTU, c.toArray(String[]::new));
+        return new BenchCase.TunBridge(name, dev, a, b, javaLauncher == null, TUNNEL_MTU, rowStreams, comparedWith,
+                c.toArray(String[]::new));
     }
 
     private Path tunloopSource() {
@@ -320,6 +339,7 @@ public final class Bench {
                 RowResult row = RowResult.measured(c.name, runs);
                 if (c.load().builtin() && builtin != load) row.load = builtin.describe();
                 row.comparedWith = c.comparedWith();
+                row.streams = streams(c);
                 rows.put(c.name, row);
             } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -359,7 +379,13 @@ public final class Bench {
     /** One run of the row's load: the built-in one (through its SOCKS5 server, if any) where the row asks for it. */
     private double gbps(Load load, Load.Builtin builtin, BenchCase c, int secs) throws IOException {
         Benchmarkable.Load how = c.load();
-        return how.builtin() ? builtin.gbps(c.target(), how.socks5(), secs, streams) : load.gbps(c.target(), secs, streams);
+        int n = streams(c);
+        return how.builtin() ? builtin.gbps(c.target(), how.socks5(), secs, n) : load.gbps(c.target(), secs, n);
+    }
+
+    /** The row's own stream count, or the run's. */
+    private int streams(BenchCase c) {
+        return c.streams() > 0 ? c.streams() : streams;
     }
 
     /**

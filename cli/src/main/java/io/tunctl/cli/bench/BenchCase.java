@@ -37,6 +37,9 @@ abstract sealed class BenchCase implements AutoCloseable {
     /** The row this one is also compared with, or null. */
     String comparedWith() { return null; }
 
+    /** Parallel TCP streams this row is measured with; 0: the run's {@code --streams}. */
+    int streams() { return 0; }
+
     /** Called just before a measurement (bridge rows snapshot their packet counters). */
     void beforeRun(Exec exec) throws IOException {}
 
@@ -146,17 +149,30 @@ abstract sealed class BenchCase implements AutoCloseable {
         /** tunloop leaves addressing to us; tunctl bench-bridge configures its own interfaces. */
         private final boolean configureAddresses;
         private final int mtu;
+        private final int streams;
+        private final String comparedWith;
         private Process process;
         private long[] before;
 
         TunBridge(String name, String dev, Cidr tunA, Cidr tunB, boolean configureAddresses, int mtu,
                   String... command) {
+            this(name, dev, tunA, tunB, configureAddresses, mtu, 0, null, command);
+        }
+
+        /**
+         * @param streams      parallel streams for this row (0: the run's setting)
+         * @param comparedWith the row this one is also reported as a ratio to, or null
+         */
+        TunBridge(String name, String dev, Cidr tunA, Cidr tunB, boolean configureAddresses, int mtu, int streams,
+                  String comparedWith, String... command) {
             super(name);
             this.dev = dev;
             this.tunA = tunA;
             this.tunB = tunB;
             this.configureAddresses = configureAddresses;
             this.mtu = mtu;
+            this.streams = streams;
+            this.comparedWith = comparedWith;
             this.command = command;
         }
 
@@ -164,8 +180,14 @@ abstract sealed class BenchCase implements AutoCloseable {
         TunBridge withNamespaces(String nsA, String nsB) {
             String[] c = command.clone();
             for (int i = 0; i < c.length; i++) c[i] = c[i].replace("%A", nsA).replace("%B", nsB);
-            return new TunBridge(name, dev, tunA, tunB, configureAddresses, mtu, c);
+            return new TunBridge(name, dev, tunA, tunB, configureAddresses, mtu, streams, comparedWith, c);
         }
+
+        @Override
+        int streams() { return streams; }
+
+        @Override
+        String comparedWith() { return comparedWith; }
 
         @Override
         String target() { return Cidr.addressString(tunB.addressBytes()); }

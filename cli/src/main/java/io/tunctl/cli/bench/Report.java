@@ -41,13 +41,23 @@ final class Report {
             if (row.load != null) otherLoads.computeIfAbsent(row.load, k -> new java.util.ArrayList<>()).add(row.name);
         }
         otherLoads.forEach((load, names) -> out.printf("(%s measured with %s)%n", String.join(", ", names), load));
+        // rows with a stream count of their own (the multi-queue pair), where it differs from the run's
+        int usual = rows.stream().filter(r -> r.name.equals("direct")).mapToInt(r -> r.streams).findFirst().orElse(0);
+        java.util.Map<Integer, List<String>> otherStreams = new java.util.TreeMap<>();
+        for (RowResult row : rows) {
+            if (row.streams > 0 && row.streams != usual) {
+                otherStreams.computeIfAbsent(row.streams, k -> new java.util.ArrayList<>()).add(row.name);
+            }
+        }
+        otherStreams.forEach((n, names) -> out.printf("(%s measured with %d parallel streams)%n",
+                String.join(", ", names), n));
         out.flush();
     }
 
     /**
      * One object per row, {@code version} 1: {@code name}, {@code load}, {@code runs} (Gbit/s per round, null for a
      * round that failed), {@code min}/{@code median}/{@code max} over the rounds that gave a number and
-     * {@code ratio} (null when none did), {@code pps} for bridge rows, and {@code error} when anything went wrong
+     * {@code ratio} (null when none did), {@code pps} for bridge rows, {@code streams} (parallel TCP streams of the load), and {@code error} when anything went wrong
      * (failed rounds, a row that did not start, a row not run for want of a program). A row compared with another
      * (e.g. {@code socks} with {@code socks-proxy-direct}) has {@code comparedWith} (that row's name) and
      * {@code comparedRatio} (median over rounds of this row / that row in the same round, null when no round of
@@ -71,6 +81,7 @@ final class Report {
                     if (Double.isFinite(g)) runs.add(round(g)); else runs.addNull();
                 }
                 o.put("load", row.load != null ? row.load : loadName);
+                if (row.streams > 0) o.put("streams", row.streams);
                 if (row.comparedWith != null) {
                     o.put("comparedWith", row.comparedWith);
                     number(o, "comparedRatio", row.pairedRatio(measured(rows, row.comparedWith)));

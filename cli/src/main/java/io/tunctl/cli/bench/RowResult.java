@@ -19,6 +19,8 @@ final class RowResult {
     final List<String> errors = new ArrayList<>();
     /** The load that measured this row, where it is not the run's load; else null. */
     String load;
+    /** Parallel streams the row was measured with (0 where not measured). */
+    int streams;
     /** The row this one is also compared with ({@link #pairedRatio} to it), or null. */
     String comparedWith;
 

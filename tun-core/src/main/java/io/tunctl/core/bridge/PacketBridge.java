@@ -178,6 +178,13 @@ public final class PacketBridge implements Bridge {
             }
         }
 
+        /** The push device's packets stopped for good (one queue of a multi-queue TUN gone): end the bridge. */
+        @Override
+        public void ended(Throwable failed) {
+            if (failed != null && !closed.get()) failure.compareAndSet(null, failed);
+            PacketBridge.this.close();
+        }
+
         @Override
         public void close() {
             if (sinkClosed.compareAndSet(false, true)) sinks.remove(this);

@@ -17,6 +17,14 @@ public interface PacketSink extends AutoCloseable {
     /** Takes every packet of {@code batch}, in order. */
     void accept(PacketBatch batch) throws IOException;
 
+    /**
+     * Called by a push device, on the sink's thread and before {@link #close}, when packets stopped for good on that
+     * thread for another reason than the device being closed: a TUN queue read past its end (the interface deleted
+     * under it, {@code failure} null) or a read that failed. A bridge then ends, as it does when a pulled source
+     * ends. The default does nothing.
+     */
+    default void ended(Throwable failure) {}
+
     /** Frees what the sink holds; idempotent. */
     @Override
     default void close() {}

@@ -4,6 +4,7 @@ import io.tunctl.core.netlink.Rtnetlink;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.spi.InterfaceHandle;
 import io.tunctl.core.spi.InterfaceSpec;
+import io.tunctl.core.spi.PacketDevice;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 
@@ -41,6 +42,8 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
     private record AddedRule(RuleSpec rule, RuleSpec installed) implements Change {}
 
     private final List<TunDevice> queues;
+    /** The first queue, or with several queues a {@link MultiQueueDevice} over them. */
+    private final PacketDevice device;
     private final Rtnetlink rtnl;
     private final int index;
     private final Deque<Change> changes = new ArrayDeque<>();
@@ -48,6 +51,7 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
 
     private LinuxInterface(List<TunDevice> queues, Rtnetlink rtnl, int index) {
         this.queues = queues;
+        this.device = queues.size() == 1 ? queues.getFirst() : new MultiQueueDevice(queues);
         this.rtnl = rtnl;
         this.index = index;
     }
@@ -91,9 +95,15 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
         }
     }
 
-    /** The first queue. */
+    /**
+     * The interface's packet device: its {@link TunDevice} (a pull device) with one queue, a
+     * {@link MultiQueueDevice} (a push device, one reader thread per queue) with more.
+     */
     @Override
-    public TunDevice device() { return queues.getFirst(); }
+    public PacketDevice device() { return device; }
+
+    /** The first (with one queue, the only) queue: for what needs the TUN itself (its offload counters, a test). */
+    public TunDevice tun() { return queues.getFirst(); }
 
     /** All queues (one unless {@link InterfaceSpec#queues()} asked for more). */
     public List<TunDevice> queues() { return queues; }
@@ -215,6 +225,7 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
                 if (first == null) first = io; else first.addSuppressed(io);
             }
         }
+        device.close();
         for (TunDevice q : queues) q.close();
         rtnl.close();
         if (first != null) throw first;

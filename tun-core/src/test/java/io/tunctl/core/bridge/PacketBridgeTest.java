@@ -48,4 +48,57 @@ class PacketBridgeTest extends PacketDeviceContract {
             assertEquals(1000, bridge.counters().aToBBytes());
         }
     }
+
+    /**
+     * A push source whose packets stop for good says so through its sink ({@code PacketSink.ended}): the bridge ends
+     * as when a pulled source ends, rethrowing the failure if there was one (a multi-queue TUN losing a queue).
+     */
+    @Test
+    @Timeout(10)
+    void aPushSourceThatEndsEndsTheBridge() throws Exception {
+        for (java.io.IOException why : new java.io.IOException[] {null, new java.io.IOException("queue 2 failed")}) {
+            MemoryDevicePair right = new MemoryDevicePair(64, 1500, false);
+            EndingPush source = new EndingPush(why);
+            Bridge bridge = PacketBridge.start(source, right.a());
+            if (why == null) {
+                bridge.await();
+            } else {
+                assertSame(why, assertThrows(java.io.IOException.class, bridge::await));
+            }
+            assertTrue(source.closed, "the bridge closed the source");
+            right.close();
+        }
+    }
+
+    /** Delivers nothing, then, on a thread of its own, tells its sink it ended. */
+    private static final class EndingPush implements io.tunctl.core.spi.PacketDevice {
+        private final Throwable why;
+        volatile boolean closed;
+
+        EndingPush(Throwable why) { this.why = why; }
+
+        @Override
+        public boolean pushes() { return true; }
+
+        @Override
+        public void deliverTo(java.util.function.Supplier<? extends io.tunctl.core.spi.PacketSink> sinks) {
+            Thread.ofPlatform().start(() -> {
+                io.tunctl.core.spi.PacketSink s = sinks.get();
+                s.ended(why);
+                s.close();
+            });
+        }
+
+        @Override
+        public int read(PacketBatch batch) { throw new UnsupportedOperationException(); }
+
+        @Override
+        public void write(PacketBatch batch) {}
+
+        @Override
+        public int mtu() { return 1500; }
+
+        @Override
+        public void close() { closed = true; }
+    }
 }

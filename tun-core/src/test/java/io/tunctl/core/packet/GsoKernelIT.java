@@ -301,11 +301,11 @@ class GsoKernelIT {
     private static void assertOffloadChecked(Pump ab, Pump ba, LinuxInterface ta, LinuxInterface tb) {
         System.out.printf("offload check: %d + %d kernel packets checked, %d + %d refused; TUN offload drops %d + %d%n",
                 ab.offloadChecked.get(), ba.offloadChecked.get(), ab.offloadRefused.get(), ba.offloadRefused.get(),
-                ta.device().offloadDrops(), tb.device().offloadDrops());
+                ta.tun().offloadDrops(), tb.tun().offloadDrops());
         assertTrue(ab.offloadChecked.get() > 0);
         assertEquals(0, ab.offloadRefused.get(), "kernel packets refused by OffloadCheck: " + ab.firstRefused.get());
         assertEquals(0, ba.offloadRefused.get(), "kernel packets refused by OffloadCheck: " + ba.firstRefused.get());
-        assertEquals(0, ta.device().offloadDrops() + tb.device().offloadDrops(), "coalesced packets refused on write");
+        assertEquals(0, ta.tun().offloadDrops() + tb.tun().offloadDrops(), "coalesced packets refused on write");
     }
 
     /** Tcp InCsumErrors of a namespace (IPv4 and IPv6 TCP share the counter). */

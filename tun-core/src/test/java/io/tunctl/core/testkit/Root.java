@@ -67,6 +67,23 @@ public final class Root {
         requireThat(onPath(command), "command '" + command + "' not found (apt-get install " + aptPackage + ")");
     }
 
+    /**
+     * Makes sure {@code file} exists (a header, a library), installing Debian package {@code aptPackage} if it does
+     * not, as {@link #ensureCommand} does for a program. Then requires it.
+     */
+    public static synchronized void ensureFile(Path file, String aptPackage) {
+        if (Files.exists(file)) return;
+        if (isRoot()) {
+            List<String> install = List.of("apt-get", "-o", "DPkg::Lock::Timeout=180", "install", "-y", "-q", aptPackage);
+            ProcessRunner.run(Duration.ofMinutes(5), install);
+            if (!Files.exists(file)) {
+                ProcessRunner.run(Duration.ofMinutes(5), List.of("apt-get", "-o", "DPkg::Lock::Timeout=180", "update", "-q"));
+                ProcessRunner.run(Duration.ofMinutes(5), install);
+            }
+        }
+        requireThat(Files.exists(file), file + " not found (apt-get install " + aptPackage + ")");
+    }
+
     public static boolean onPath(String command) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {

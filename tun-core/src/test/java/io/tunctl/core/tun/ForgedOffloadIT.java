@@ -47,7 +47,7 @@ class ForgedOffloadIT {
             DatagramChannel udp = netns.call(() -> DatagramChannel.open(StandardProtocolFamily.INET)
                     .bind(new InetSocketAddress("192.0.2.1", 5300)));
             try {
-                TunDevice tun = iface.device();
+                TunDevice tun = iface.tun();
                 assertTrue(tun.acceptsGso());
                 Map<String, Long> before = rx(ns);
 

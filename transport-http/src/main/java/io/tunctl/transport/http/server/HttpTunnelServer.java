@@ -96,7 +96,12 @@ public final class HttpTunnelServer implements AutoCloseable {
     /** Packets from clients the TUN refused for offload metadata that does not fit the packet (Linux TUN only). */
     long tunOffloadDrops() {
         InterfaceHandle t = tun;
-        return t != null && t.device() instanceof io.tunctl.core.tun.TunDevice d ? d.offloadDrops() : 0;
+        if (t == null) return 0;
+        return switch (t.device()) {
+            case io.tunctl.core.tun.TunDevice d -> d.offloadDrops();
+            case io.tunctl.core.tun.MultiQueueDevice m -> m.offloadDrops();
+            default -> 0;
+        };
     }
 
     /** Opens the TUN, starts the bridge and binds the listener (and the admin endpoint, if configured). */
