@@ -13,5 +13,7 @@ fi
 [[ $# -eq 0 ]] && set -- -q -DskipTests install
 ./mvnw "$@"
 
-# the AOT cache ./tunctl starts from (the cli module's build makes it too; this catches a build that skipped cli)
+# plain jars and the AOT cache ./tunctl starts from (the cli module's build makes them too; this catches a build that
+# skipped cli)
+scripts/unsign-jars.sh
 scripts/aot-cache.sh

@@ -7,8 +7,9 @@
 #   http-server:  tunctl up (http server) in B :8080, tunnel 10.77.0.0/24
 #   http-client:  tunctl up (http client) in A, to the server above (one setup, both processes measured)
 #   socks:        tunctl up (socks) in A, dante (Debian dante-server) in B on 192.0.2.2:1080; B owns 10.99.0.2 on lo
-# A process is idle once its CPU time stops growing for 2 s (at most 30 s after "tunnel up"); then RSS, threads and
-# fds are sampled 3 times 0.5 s apart (the median is reported). Under load, iperf3 A -> B runs SECS seconds and the
+# A process is idle once its CPU time stops growing for 2 s (at most 30 s after "tunnel up") and then its RSS for 3 s
+# (the JVM hands start-up's freed native memory back at its next 2-s trim; measuring before it adds up to 6 MiB of
+# noise); then RSS, threads and fds are sampled 3 times 0.5 s apart (the median is reported). Under load, iperf3 A -> B runs SECS seconds and the
 # largest RSS seen (every 0.25 s) is reported.
 #
 # Usage: [SECS=10] [CASES="udp http socks"] [STARTS=5] [TUNCTL=./tunctl] [TUNCTL_JAVA_OPTS=...] sudo bench/idle.sh
@@ -69,15 +70,23 @@ wait_ping() { # ns ip
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-await_idle() { # pid: CPU time unchanged over 2 s, or 30 s passed
-  local before after i
+await_idle() { # pid: CPU time unchanged over 2 s (at most 30 s), then RSS within 128 KiB over 3 s (at most 20 s)
+  local before after i same=0
   before=$(cpu_ticks "$1")
   for i in $(seq 15); do
     sleep 2; after=$(cpu_ticks "$1")
-    [[ "$after" == "$before" ]] && return 0
+    [[ "$after" == "$before" ]] && break
+    before=$after
+    ((i == 15)) && log "pid $1 still used CPU after 30 s; measuring anyway"
+  done
+  # the JVM returns start-up's freed malloc memory (compiler arenas) at its next native-heap trim, every 2 s
+  before=$(status_kb "$1" VmRSS)
+  for i in $(seq 20); do
+    sleep 1; after=$(status_kb "$1" VmRSS)
+    if ((after - before < 128 && before - after < 128)); then ((++same >= 3)) && return 0; else same=0; fi
     before=$after
   done
-  log "pid $1 still used CPU after 30 s; measuring anyway"
+  log "pid $1: RSS still moving after 20 s; measuring anyway"
 }
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 # idle_row NAME PID: one line "name rss_MiB threads fds"
@@ -190,7 +199,7 @@ done
 
 # start-up: `tunctl --version` wall time, and `tunctl up` (udp) until its "tunnel up" line; median of STARTS
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+mmm() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%d/%d/%d", a[1], a[int((NR + 1) / 2)], a[NR]}'; }
 ver=(); upt=()
 for i in $(seq "$STARTS"); do
   t0=$(ms); "$TUNCTL" --version >/dev/null; ver+=($(($(ms) - t0)))
@@ -205,6 +214,6 @@ done
   printf '%s\n' "${IDLE[@]}"
   printf '%s\t%s\t%s\t%s\n' load max_rss_MiB max_threads iperf3_Mbit/s
   printf '%s\n' "${LOAD[@]}"
-  echo "start-up ms (median of $STARTS): tunctl --version $(med "${ver[@]}") (${ver[*]}); tunctl up -> tunnel up $(med "${upt[@]}") (${upt[*]})"
+  echo "start-up ms (min/median/max of $STARTS): tunctl --version $(mmm "${ver[@]}") (${ver[*]}); tunctl up -> tunnel up $(mmm "${upt[@]}") (${upt[*]})"
 } | tee "$OUT/table.txt"
 kill "$IPERF_SERVER" 2>/dev/null || true
