@@ -52,9 +52,11 @@ public final class ConfigDocument {
     /**
      * Jackson would turn {@code port: 8080.5} into 8080 and {@code "token": true} into "true". A fraction where a
      * whole number belongs is an error in both formats; in JSON, where quotes are explicit, so is a number or a
-     * boolean where text belongs. YAML leaves scalars unquoted, so {@code password: 12345} stays text there.
+     * boolean where text belongs. YAML leaves scalars unquoted, so {@code password: 12345} stays text there. Both
+     * read with {@link Limits#CONSTRAINTS}.
      */
     private static <M extends ObjectMapper> M strict(M mapper, boolean textMustBeQuoted) {
+        mapper.getFactory().setStreamReadConstraints(Limits.CONSTRAINTS);
         mapper.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
         if (textMustBeQuoted) {
             var text = mapper.coercionConfigFor(LogicalType.Textual);

@@ -7,8 +7,19 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 final class Limits {
     private Limits() {}
 
+    /**
+     * How deep a config may nest. Every config format tunctl reads is a few levels deep; Jackson's default of 1000
+     * let a 2 KB file of nested brackets make the location walk (a JSON pointer per value, as long as its depth)
+     * allocate 19 MB, quadratic in the depth (ConfigDocumentFuzzer, in the campaign).
+     */
+    static final int MAX_DEPTH = 64;
+
+    /** Jackson's defaults but for the nesting depth. */
+    static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.defaults().rebuild()
+            .maxNestingDepth(MAX_DEPTH).build();
+
     static String describe(StreamConstraintsException e) {
-        StreamReadConstraints c = StreamReadConstraints.defaults();
+        StreamReadConstraints c = CONSTRAINTS;
         String m = e.getMessage() == null ? "" : e.getMessage();
         if (m.startsWith("Number value length") || m.contains("Number length")) {
             return "number too long: at most " + c.getMaxNumberLength() + " digits";

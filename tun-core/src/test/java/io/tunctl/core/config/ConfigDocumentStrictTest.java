@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -113,6 +114,11 @@ class ConfigDocumentStrictTest {
         ConfigProblem deep = problem("f.json", "[".repeat(1200) + "]".repeat(1200));
         assertTrue(deep.reason().startsWith("nested too deep: at most"), deep.reason());
         assertFalse(deep.reason().contains("StreamReadConstraints"));
+        // configs are a few levels deep: 65 levels is already refused, in both formats
+        assertEquals("nested too deep: at most 64 levels", problem("f.json", "[".repeat(65) + "]".repeat(65)).reason());
+        assertEquals("nested too deep: at most 64 levels", problem("f.yaml", "a: " + "[".repeat(65) + "]".repeat(65)).reason());
+        assertEquals(ConfigDocument.Format.JSON, assertDoesNotThrow(() -> ConfigDocument.parse(Path.of("f.json"),
+                "[".repeat(60) + "]".repeat(60))).format());
     }
 
     @Test
