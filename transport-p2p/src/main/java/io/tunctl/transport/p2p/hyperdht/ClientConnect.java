@@ -67,6 +67,7 @@ final class ClientConnect {
     private long tFirstRecord;
     private long tReply;
     private long tRecv;
+    private long tPacket;
     private int findPeerReplies;
     private int handshakeSends;
     private Runnable lanGrace;
@@ -108,29 +109,55 @@ final class ClientConnect {
                 }
             }
         }
-        // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
-        // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
+                Integer.toUnsignedLong(udx.localId()), false);
+        if (!cached.isEmpty()) {
+            // the handshakes through the cached relays are the critical path and the walk only their fallback: they
+            // leave first (message 1 is usually prepared, PreparedHandshakes)
+            if (!writeMessage1()) {
+                return;
+            }
+            tMsg1 = System.nanoTime();
+            next();
+            startWalk(o);
+        } else {
+            // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
+            // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+            startWalk(o);
+            if (!writeMessage1()) {
+                return;
+            }
+            tMsg1 = System.nanoTime();
+            next();
+        }
+    }
+
+    private void startWalk(QueryOptions o) {
         query = node.query(target, DhtCommands.FIND_PEER, null, o);
         query.finished().whenComplete((q, e) -> dht.loop().execute(() -> {
             queryDone = true;
             maybeGiveUp();
         }));
-        handshake = new ClientHandshake(keyPair, serverKey, dht.random());
-        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
-                Integer.toUnsignedLong(udx.localId()), false);
+    }
+
+    /** Makes the PEER_HANDSHAKE value; false (and the connect failed) if the server key is no curve point. */
+    private boolean writeMessage1() {
         try {
+            // after an earlier connect to this server, message 1 is ready but for its payload (PreparedHandshakes)
+            handshake = new ClientHandshake(dht.handshakes().take(keyPair, serverKey), serverKey, dht.random());
             value = handshake.request(context);
+            return true;
         } catch (CryptoException e) {
             // the only key-dependent step: DH with a server key that is not a curve point
             finished = true;
-            query.destroy();
+            if (query != null) {
+                query.destroy();
+            }
             udx.destroy();
             result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
                     + e.getMessage()));
-            return;
+            return false;
         }
-        tMsg1 = System.nanoTime();
-        next();
     }
 
     private void onFindPeerReply(DhtReply r) {
@@ -273,6 +300,9 @@ final class ClientConnect {
     private boolean onFirstPacket(UdxStream stream, UdxSocket socket, InetSocketAddress from) {
         if (finished) {
             return true;
+        }
+        if (tPacket == 0) {
+            tPacket = System.nanoTime();
         }
         if (connected != null) {
             connectStream(from, socket, pathOf(socket, from));
@@ -439,13 +469,17 @@ final class ClientConnect {
         HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
                 .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
         long tDone = System.nanoTime();
-        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
-                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
-                + " stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1), ms(tFirstRecord),
-                ms(tReply), ms(tRecv), ms(tDone), findPeerReplies, handshakeSends, path));
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
+            return;
         }
+        // after the caller has its connection: logging and the next handshake's keys are off the critical path
+        c.logOpened();
+        dht.handshakes().prepare(keyPair, serverKey);
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
+                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
+                + " server's first packet %.2f, stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1),
+                ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tDone), findPeerReplies, handshakeSends, path));
     }
 
     private void maybeGiveUp() {
