@@ -97,7 +97,8 @@ final class ClientConnect {
             return;
         }
         udx.firewall(this::onFirstPacket);
-        // relays of the last connect to this key: handshake through them at once, walking the DHT meanwhile
+        // the server and the relays of the last connect to this key: handshake through them at once, walking the DHT
+        // meanwhile
         List<InetSocketAddress> cached = dht.cachedRelays(target);
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
@@ -212,8 +213,17 @@ final class ClientConnect {
             case ClientHandshake.Connected c -> {
                 connected = c;
                 query.destroy();
+                // next time, the server itself first: a hyperdht server answers a handshake sent straight to its node
+                // (FROM_CLIENT, replied directly), one hop each way instead of two through a relay; the relays go
+                // in parallel in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them
+                List<InetSocketAddress> next = new java.util.ArrayList<>(List.of(c.serverAddress()));
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
-                dht.cacheRelays(target, relays != null && !relays.isEmpty() ? relays : List.of(relay));
+                for (InetSocketAddress a : relays != null && !relays.isEmpty() ? relays : List.of(relay)) {
+                    if (!next.contains(a)) {
+                        next.add(a);
+                    }
+                }
+                dht.cacheRelays(target, next);
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
@@ -227,7 +237,8 @@ final class ClientConnect {
         if (earlyPacketSocket != null) {
             // the server's first packet beat its reply here: that is where it is (hyperdht does the same)
             connectStream(earlyPacketFrom, earlyPacketSocket, c.plan() instanceof ClientHandshake.AwaitServer
-                    ? HyperDhtConnection.Path.DIRECT : pathOf(earlyPacketSocket, earlyPacketFrom));
+                    || c.plan() instanceof ClientHandshake.ConnectDirect ? HyperDhtConnection.Path.DIRECT
+                    : pathOf(earlyPacketSocket, earlyPacketFrom));
             return;
         }
         switch (c.plan()) {
