@@ -39,23 +39,27 @@ public final class Ed25519Dh {
 
     /** {@code DH(remotePublicKey, localKeyPair)} exactly as noise-curve-ed computes it. */
     public static byte[] dh(byte[] remotePublicKey, Ed25519KeyPair local) throws CryptoException {
+        return dh(publicPoint(remotePublicKey), local);
+    }
+
+    /** {@link #dh(byte[], Ed25519KeyPair)} with a key decoded and checked before (no second subgroup check). */
+    public static byte[] dh(PublicPoint remote, Ed25519KeyPair local) throws CryptoException {
         byte[] scalar = local.scalar();
         try {
-            return scalarMultNoClamp(scalar, remotePublicKey);
+            return multiply(scalar, remote);
         } finally {
             Arrays.fill(scalar, (byte) 0);
         }
     }
 
     /**
-     * {@code crypto_scalarmult_ed25519_noclamp(n, p)}: {@code n} is used as given except that bit 255 is cleared.
+     * A public key decoded and checked as {@code crypto_scalarmult_ed25519_noclamp} checks its point. The check (a
+     * multiplication by the group order) costs as much as a DH, so a key used more than once is checked once: the
+     * peer's ephemeral serves two DH per handshake, a server's static key every connect to it.
      *
-     * @throws CryptoException if {@code p} is not an acceptable point, {@code n} is zero or the result is the identity
+     * @throws CryptoException if {@code p} is not an acceptable point
      */
-    public static byte[] scalarMultNoClamp(byte[] n, byte[] p) throws CryptoException {
-        if (n == null || n.length != 32) {
-            throw new IllegalArgumentException("scalar must be 32 bytes");
-        }
+    public static PublicPoint publicPoint(byte[] p) throws CryptoException {
         if (p == null || p.length != BYTES) {
             throw new CryptoException("Ed25519 public key must be 32 bytes, got " + (p == null ? "null" : p.length));
         }
@@ -68,9 +72,28 @@ public final class Ed25519Dh {
         if (point.isIdentityVar() || !Ed25519.validatePublicKeyFull(p, 0)) {
             throw new CryptoException("Ed25519 public key is not in the prime-order subgroup");
         }
+        return new PublicPoint(p.clone(), point);
+    }
+
+    /**
+     * {@code crypto_scalarmult_ed25519_noclamp(n, p)}: {@code n} is used as given except that bit 255 is cleared.
+     *
+     * @throws CryptoException if {@code p} is not an acceptable point, {@code n} is zero or the result is the identity
+     */
+    public static byte[] scalarMultNoClamp(byte[] n, byte[] p) throws CryptoException {
+        if (n == null || n.length != 32) {
+            throw new IllegalArgumentException("scalar must be 32 bytes");
+        }
+        return multiply(n, publicPoint(p));
+    }
+
+    private static byte[] multiply(byte[] n, PublicPoint p) throws CryptoException {
+        if (n.length != 32) {
+            throw new IllegalArgumentException("scalar must be 32 bytes");
+        }
         byte[] t = n.clone();
         t[31] &= 127;
-        Point q = windowed(t, point);
+        Point q = windowed(t, p.point);
         Arrays.fill(t, (byte) 0);
         byte[] out = q.encode();
         boolean zeroScalar = true;
@@ -81,6 +104,30 @@ public final class Ed25519Dh {
             throw new CryptoException("Ed25519 DH result is the identity");
         }
         return out;
+    }
+
+    /**
+     * A checked public key ({@link #publicPoint}), immutable: one may serve DH on several threads at once, since a
+     * multiplication only reads it.
+     */
+    public static final class PublicPoint {
+        private final byte[] encoded;
+        private final Point point;
+
+        private PublicPoint(byte[] encoded, Point point) {
+            this.encoded = encoded;
+            this.point = point;
+        }
+
+        /** The 32-byte encoding it was decoded from. */
+        public byte[] encoded() {
+            return encoded.clone();
+        }
+
+        /** Whether this is the point {@code publicKey} encodes. */
+        public boolean is(byte[] publicKey) {
+            return Arrays.equals(encoded, publicKey);
+        }
     }
 
     /**
@@ -112,9 +159,10 @@ public final class Ed25519Dh {
         Point r = Point.identity();
         Cached pick = new Cached();
         for (int i = 63; i >= 0; i--) {
-            Point.dbl(r, r);
-            Point.dbl(r, r);
-            Point.dbl(r, r);
+            // doubling reads no T: only the last of the four, which the addition needs, computes it
+            Point.dblNoT(r, r);
+            Point.dblNoT(r, r);
+            Point.dblNoT(r, r);
             Point.dbl(r, r);
             pick.select(table, e[i]);
             pick.addTo(r, scratch);
@@ -338,6 +386,12 @@ public final class Ed25519Dh {
 
         /** r = 2p ("dbl-2008-hwcd" with a = -1); r may alias p. Uses p's scratch. */
         static void dbl(Point p, Point r) {
+            dblNoT(p, r);
+            X25519Field.mul(p.e, p.h, r.t);
+        }
+
+        /** {@link #dbl} without T (one multiplication less), for a result that is only doubled again. */
+        static void dblNoT(Point p, Point r) {
             X25519Field.sqr(p.x, p.a);               // A = X^2
             X25519Field.sqr(p.y, p.b);               // B = Y^2
             X25519Field.sqr(p.z, p.c);
@@ -357,7 +411,6 @@ public final class Ed25519Dh {
             X25519Field.carry(p.h);
             X25519Field.mul(p.e, p.f, r.x);
             X25519Field.mul(p.g, p.h, r.y);
-            X25519Field.mul(p.e, p.h, r.t);
             X25519Field.mul(p.f, p.g, r.z);
         }
 

@@ -19,6 +19,8 @@ public final class Ed25519KeyPair {
 
     private final byte[] seed;
     private final byte[] publicKey;
+    /** The DH scalar, derived once: SHA-512 (and the JDK's provider lookup for it) costs per DH otherwise. */
+    private volatile byte[] scalar;
 
     private Ed25519KeyPair(byte[] seed, byte[] publicKey) {
         this.seed = seed;
@@ -77,7 +79,12 @@ public final class Ed25519KeyPair {
 
     /** The clamped scalar Ed25519 derives from the seed: {@code clamp(SHA-512(seed)[0..32])}. */
     public byte[] scalar() {
-        return clampedScalar(seed);
+        byte[] a = scalar;
+        if (a == null) {
+            a = clampedScalar(seed);
+            scalar = a;
+        }
+        return a.clone();
     }
 
     /** {@code crypto_sign_detached}. */

@@ -67,6 +67,7 @@ final class ClientConnect {
     private long tFirstRecord;
     private long tReply;
     private long tRecv;
+    private long tPacket;
     private int findPeerReplies;
     private int handshakeSends;
     private Runnable lanGrace;
@@ -96,7 +97,8 @@ final class ClientConnect {
             return;
         }
         udx.firewall(this::onFirstPacket);
-        // relays of the last connect to this key: handshake through them at once, walking the DHT meanwhile
+        // the server and the relays of the last connect to this key: handshake through them at once, walking the DHT
+        // meanwhile
         List<InetSocketAddress> cached = dht.cachedRelays(target);
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
@@ -108,29 +110,55 @@ final class ClientConnect {
                 }
             }
         }
-        // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
-        // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
+                Integer.toUnsignedLong(udx.localId()), false);
+        if (!cached.isEmpty()) {
+            // the handshakes through the cached relays are the critical path and the walk only their fallback: they
+            // leave first (message 1 is usually prepared, PreparedHandshakes)
+            if (!writeMessage1()) {
+                return;
+            }
+            tMsg1 = System.nanoTime();
+            next();
+            startWalk(o);
+        } else {
+            // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
+            // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
+            startWalk(o);
+            if (!writeMessage1()) {
+                return;
+            }
+            tMsg1 = System.nanoTime();
+            next();
+        }
+    }
+
+    private void startWalk(QueryOptions o) {
         query = node.query(target, DhtCommands.FIND_PEER, null, o);
         query.finished().whenComplete((q, e) -> dht.loop().execute(() -> {
             queryDone = true;
             maybeGiveUp();
         }));
-        handshake = new ClientHandshake(keyPair, serverKey, dht.random());
-        context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
-                Integer.toUnsignedLong(udx.localId()), false);
+    }
+
+    /** Makes the PEER_HANDSHAKE value; false (and the connect failed) if the server key is no curve point. */
+    private boolean writeMessage1() {
         try {
+            // after an earlier connect to this server, message 1 is ready but for its payload (PreparedHandshakes)
+            handshake = new ClientHandshake(dht.handshakes().take(keyPair, serverKey), serverKey, dht.random());
             value = handshake.request(context);
+            return true;
         } catch (CryptoException e) {
             // the only key-dependent step: DH with a server key that is not a curve point
             finished = true;
-            query.destroy();
+            if (query != null) {
+                query.destroy();
+            }
             udx.destroy();
             result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
                     + e.getMessage()));
-            return;
+            return false;
         }
-        tMsg1 = System.nanoTime();
-        next();
     }
 
     private void onFindPeerReply(DhtReply r) {
@@ -185,8 +213,17 @@ final class ClientConnect {
             case ClientHandshake.Connected c -> {
                 connected = c;
                 query.destroy();
+                // next time, the server itself first: a hyperdht server answers a handshake sent straight to its node
+                // (FROM_CLIENT, replied directly), one hop each way instead of two through a relay; the relays go
+                // in parallel in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them
+                List<InetSocketAddress> next = new java.util.ArrayList<>(List.of(c.serverAddress()));
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
-                dht.cacheRelays(target, relays != null && !relays.isEmpty() ? relays : List.of(relay));
+                for (InetSocketAddress a : relays != null && !relays.isEmpty() ? relays : List.of(relay)) {
+                    if (!next.contains(a)) {
+                        next.add(a);
+                    }
+                }
+                dht.cacheRelays(target, next);
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
@@ -200,7 +237,8 @@ final class ClientConnect {
         if (earlyPacketSocket != null) {
             // the server's first packet beat its reply here: that is where it is (hyperdht does the same)
             connectStream(earlyPacketFrom, earlyPacketSocket, c.plan() instanceof ClientHandshake.AwaitServer
-                    ? HyperDhtConnection.Path.DIRECT : pathOf(earlyPacketSocket, earlyPacketFrom));
+                    || c.plan() instanceof ClientHandshake.ConnectDirect ? HyperDhtConnection.Path.DIRECT
+                    : pathOf(earlyPacketSocket, earlyPacketFrom));
             return;
         }
         switch (c.plan()) {
@@ -273,6 +311,9 @@ final class ClientConnect {
     private boolean onFirstPacket(UdxStream stream, UdxSocket socket, InetSocketAddress from) {
         if (finished) {
             return true;
+        }
+        if (tPacket == 0) {
+            tPacket = System.nanoTime();
         }
         if (connected != null) {
             connectStream(from, socket, pathOf(socket, from));
@@ -439,13 +480,17 @@ final class ClientConnect {
         HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
                 .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
         long tDone = System.nanoTime();
-        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
-                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
-                + " stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1), ms(tFirstRecord),
-                ms(tReply), ms(tRecv), ms(tDone), findPeerReplies, handshakeSends, path));
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
+            return;
         }
+        // after the caller has its connection: logging and the next handshake's keys are off the critical path
+        c.logOpened();
+        dht.handshakes().prepare(keyPair, serverKey);
+        HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
+                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
+                + " server's first packet %.2f, stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1),
+                ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tDone), findPeerReplies, handshakeSends, path));
     }
 
     private void maybeGiveUp() {

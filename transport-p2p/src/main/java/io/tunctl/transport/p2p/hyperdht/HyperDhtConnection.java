@@ -71,8 +71,8 @@ public final class HyperDhtConnection {
     }
 
     /**
-     * Event loop of {@code udx}: starts secret-stream on the connected UDX stream, reading paused, and logs (INFO)
-     * how the peer was reached.
+     * Event loop of {@code udx}: starts secret-stream on the connected UDX stream, reading paused. {@link #logOpened}
+     * then logs how the peer was reached (after the connection is handed over: a log line is not free).
      */
     static HyperDhtConnection open(UdxStream udx, HyperdhtHandshakeResult result, InetSocketAddress remoteAddress,
             Path path) {
@@ -80,11 +80,14 @@ public final class HyperDhtConnection {
         SecureStream s = SecureStream.start(udx, result, f);
         s.pauseReading();
         s.setKeepAlive(java.time.Duration.ofMillis(io.tunctl.transport.p2p.secretstream.SecretStream.KEEP_ALIVE_MILLIS));
-        HyperDhtConnection c = new HyperDhtConnection(result, remoteAddress, path, s, f);
+        return new HyperDhtConnection(result, remoteAddress, path, s, f);
+    }
+
+    /** Logs (INFO) whom this connection reached, where, how, on which local socket. */
+    void logOpened() {
         LOG.log(System.Logger.Level.INFO, "{0} {1} at {2} {3} (UDX on local {4})",
-                c.initiator ? "connected to" : "accepted", HexFormat.of().formatHex(c.remotePublicKey), remoteAddress,
-                path, udx.socket().localAddress());
-        return c;
+                initiator ? "connected to" : "accepted", HexFormat.of().formatHex(remotePublicKey), remoteAddress,
+                path, stream.udx().socket().localAddress());
     }
 
     /** How the stream reached the peer: directly, through the LAN, or by hole punching. */

@@ -418,6 +418,7 @@ public final class HyperDhtServer {
             HyperDhtConnection.Path path, Puncher puncher) {
         handshakes.complete(s, HyperDht.now());
         HyperDhtConnection c = HyperDhtConnection.open(udx, s.result(), remote, path).withPunch(puncher);
+        c.logOpened();
         String key = HexFormat.of().formatHex(s.remotePublicKey());
         HyperDhtConnection old = byClient.put(key, c);
         if (old != null && !old.isClosed()) {

@@ -3,6 +3,7 @@ package io.tunctl.transport.p2p.noise;
 import io.tunctl.transport.p2p.codec.CompactDecodeException;
 import io.tunctl.transport.p2p.crypto.Blake2b;
 import io.tunctl.transport.p2p.crypto.CryptoException;
+import io.tunctl.transport.p2p.crypto.Ed25519Dh;
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import io.tunctl.transport.p2p.crypto.Namespaces;
 import java.security.SecureRandom;
@@ -23,6 +24,24 @@ public final class HyperdhtHandshake {
     public static HyperdhtHandshake initiator(Ed25519KeyPair keyPair, byte[] serverPublicKey, SecureRandom random) {
         return new HyperdhtHandshake(NoiseIkHandshake.initiator(keyPair, serverPublicKey, Namespaces.peerHandshake(),
                 random), keyPair);
+    }
+
+    /** An initiator towards a server key checked before ({@link Ed25519Dh#publicPoint}). */
+    public static HyperdhtHandshake initiator(Ed25519KeyPair keyPair, Ed25519Dh.PublicPoint serverPublicKey,
+            SecureRandom random) {
+        return new HyperdhtHandshake(NoiseIkHandshake.initiator(keyPair, serverPublicKey, Namespaces.peerHandshake(),
+                random), keyPair);
+    }
+
+    /**
+     * Initiator: makes message 1 up to its payload now ({@link NoiseIkHandshake#precomputeMessage1}), so that
+     * {@link #send} only encrypts the payload.
+     *
+     * @throws CryptoException if the server key is not an acceptable point
+     */
+    public HyperdhtHandshake precompute() throws CryptoException {
+        noise.precomputeMessage1();
+        return this;
     }
 
     public static HyperdhtHandshake responder(Ed25519KeyPair keyPair, SecureRandom random) {

@@ -30,6 +30,11 @@ public final class NoiseIkHandshake {
     private Ed25519KeyPair e;
     private byte[] re;
     private byte[] rs;
+    /** re and rs decoded and checked once each, though each serves two DH. */
+    private Ed25519Dh.PublicPoint rePoint;
+    private Ed25519Dh.PublicPoint rsPoint;
+    /** Initiator: {@code e || enc(s)} of message 1, made ahead by {@link #precomputeMessage1}. */
+    private byte[] message1Prefix;
     private int step; // messages processed so far; 2 = done, -1 = failed
     private NoiseResult result;
 
@@ -57,9 +62,20 @@ public final class NoiseIkHandshake {
         return new NoiseIkHandshake(false, staticKeyPair, null, prologue, random);
     }
 
+    /**
+     * An initiator whose responder key was already checked ({@link Ed25519Dh#publicPoint}), e.g. for an earlier
+     * connect to the same server.
+     */
+    public static NoiseIkHandshake initiator(Ed25519KeyPair staticKeyPair, Ed25519Dh.PublicPoint remoteStaticKey,
+            byte[] prologue, SecureRandom random) {
+        NoiseIkHandshake h = initiator(staticKeyPair, remoteStaticKey.encoded(), prologue, random);
+        h.rsPoint = remoteStaticKey;
+        return h;
+    }
+
     /** Uses a fixed ephemeral key pair instead of a random one (test vectors and transcript comparison). */
     public NoiseIkHandshake withEphemeral(Ed25519KeyPair ephemeral) {
-        if (step != 0 || (!initiator && re != null)) {
+        if (step != 0 || message1Prefix != null || (!initiator && re != null)) {
             throw new IllegalStateException("the ephemeral key must be set before the handshake starts");
         }
         e = ephemeral;
@@ -85,11 +101,50 @@ public final class NoiseIkHandshake {
         return rs == null ? null : rs.clone();
     }
 
+    /**
+     * Initiator: does the expensive part of message 1 now, before its payload is known (an ephemeral key pair, the
+     * es and ss DH, the encrypted static key), so that {@link #writeMessage} only encrypts the payload. A client can
+     * thus have its next handshake with a server ready before it dials. Idempotent.
+     *
+     * @throws CryptoException if the responder's static key is not an acceptable point
+     */
+    public NoiseIkHandshake precomputeMessage1() throws CryptoException {
+        if (!initiator || step != 0) {
+            throw new IllegalStateException(stateError("precompute message 1"));
+        }
+        if (message1Prefix != null) {
+            return this;
+        }
+        step = -1;
+        if (rsPoint == null) {
+            rsPoint = Ed25519Dh.publicPoint(rs);
+        }
+        if (e == null) {
+            e = Ed25519KeyPair.generate(random);
+        }
+        byte[] epub = e.publicKey();
+        ss.mixHash(epub);
+        ss.mixKey(Ed25519Dh.dh(rsPoint, e));                      // es
+        byte[] encS = ss.encryptAndHash(s.publicKey());
+        ss.mixKey(Ed25519Dh.dh(rsPoint, s));                      // ss
+        message1Prefix = concat(epub, encS);
+        step = 0;
+        return this;
+    }
+
     /** Writes the next message (initiator: message 1; responder: message 2) carrying {@code payload}. */
     public byte[] writeMessage(byte[] payload) throws CryptoException {
         int expected = initiator ? 0 : 1;
         if (step != expected) {
             throw new IllegalStateException(stateError("write"));
+        }
+        if (initiator) {
+            precomputeMessage1();
+            step = -1;
+            byte[] out = concat(message1Prefix, ss.encryptAndHash(payload));
+            message1Prefix = null;
+            step = 1;
+            return out;
         }
         step = -1;
         if (e == null) {
@@ -97,20 +152,10 @@ public final class NoiseIkHandshake {
         }
         byte[] epub = e.publicKey();
         ss.mixHash(epub);
-        byte[] out;
-        if (initiator) {
-            ss.mixKey(Ed25519Dh.dh(rs, e));                       // es
-            byte[] encS = ss.encryptAndHash(s.publicKey());
-            ss.mixKey(Ed25519Dh.dh(rs, s));                       // ss
-            byte[] encP = ss.encryptAndHash(payload);
-            out = concat(epub, encS, encP);
-            step = 1;
-        } else {
-            ss.mixKey(Ed25519Dh.dh(re, e));                       // ee
-            ss.mixKey(Ed25519Dh.dh(rs, e));                       // se
-            out = concat(epub, ss.encryptAndHash(payload));
-            finish();
-        }
+        ss.mixKey(Ed25519Dh.dh(rePoint, e));                      // ee
+        ss.mixKey(Ed25519Dh.dh(rsPoint, e));                      // se
+        byte[] out = concat(epub, ss.encryptAndHash(payload));
+        finish();
         return out;
     }
 
@@ -128,16 +173,18 @@ public final class NoiseIkHandshake {
         }
         re = Arrays.copyOf(message, KEY);
         ss.mixHash(re);
+        rePoint = Ed25519Dh.publicPoint(re);
         byte[] payload;
         if (initiator) {
-            ss.mixKey(Ed25519Dh.dh(re, e));                       // ee
-            ss.mixKey(Ed25519Dh.dh(re, s));                       // se
+            ss.mixKey(Ed25519Dh.dh(rePoint, e));                  // ee
+            ss.mixKey(Ed25519Dh.dh(rePoint, s));                  // se
             payload = ss.decryptAndHash(Arrays.copyOfRange(message, KEY, message.length));
             finish();
         } else {
-            ss.mixKey(Ed25519Dh.dh(re, s));                       // es
+            ss.mixKey(Ed25519Dh.dh(rePoint, s));                  // es
             rs = ss.decryptAndHash(Arrays.copyOfRange(message, KEY, KEY + KEY + CipherState.MAC_BYTES));
-            ss.mixKey(Ed25519Dh.dh(rs, s));                       // ss
+            rsPoint = Ed25519Dh.publicPoint(rs);
+            ss.mixKey(Ed25519Dh.dh(rsPoint, s));                  // ss
             payload = ss.decryptAndHash(Arrays.copyOfRange(message, KEY + KEY + CipherState.MAC_BYTES,
                     message.length));
             step = 1;
@@ -151,6 +198,7 @@ public final class NoiseIkHandshake {
                 rs.clone());
         ss.clear();
         e = null;
+        rePoint = null;
         step = 2;
     }
 

@@ -71,6 +71,8 @@ public final class SecureStream {
 
     private static final long WRITE_QUEUE_HIGH_WATER = 4L << 20;
     private static final ByteBufAllocator FRAMES = PooledByteBufAllocator.DEFAULT;
+    /** Shared (SecureRandom is thread-safe): a new one per stream costs a provider lookup on the connect path. */
+    private static final SecureRandom HEADER_RANDOM = new SecureRandom();
 
     private final UdxStream udx;
     private final EventLoop loop;
@@ -122,7 +124,7 @@ public final class SecureStream {
         Objects.requireNonNull(udx, "udx");
         Objects.requireNonNull(handler, "handler");
         SecretStream secret = new SecretStream(initiator, tx, rx, handshakeHash,
-                SecretStreamCipher.newHeader(new SecureRandom()), ChaChaBackend.fastest(), true);
+                SecretStreamCipher.newHeader(HEADER_RANDOM), ChaChaBackend.fastest(), true);
         SecureStream s = new SecureStream(udx, secret, handler);
         s.onLoop(s::startOnLoop);
         return s;

@@ -90,6 +90,38 @@ class Ed25519DhTest {
     }
 
     @Test
+    void aCheckedPointServesSeveralDhWithTheSameResults() throws Exception {
+        Ed25519KeyPair remote = Ed25519KeyPair.fromSeed(fill(0x21, 32));
+        Ed25519Dh.PublicPoint p = Ed25519Dh.publicPoint(remote.publicKey());
+        assertEquals(h(remote.publicKey()), h(p.encoded()));
+        org.junit.jupiter.api.Assertions.assertTrue(p.is(remote.publicKey()));
+        for (int i = 0; i < 5; i++) {
+            Ed25519KeyPair local = Ed25519KeyPair.fromSeed(fill(0x30 + i, 32));
+            assertEquals(h(Ed25519Dh.dh(remote.publicKey(), local)), h(Ed25519Dh.dh(p, local)));
+            assertEquals(h(Ed25519Dh.dh(p, local)), h(Ed25519Dh.dh(local.publicKey(), remote)));
+        }
+        // the point is only read: the same one on two threads at once
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> f = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Ed25519KeyPair local = Ed25519KeyPair.fromSeed(fill(0x50 + i, 32));
+                f.add(two.submit(() -> h(Ed25519Dh.dh(p, local)) + h(Ed25519Dh.dh(remote.publicKey(), local))));
+            }
+            for (java.util.concurrent.Future<String> x : f) {
+                String both = x.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(both.substring(0, 64), both.substring(64));
+            }
+        } finally {
+            two.shutdownNow();
+        }
+        // publicPoint rejects exactly what dh rejects
+        assertThrows(CryptoException.class, () -> Ed25519Dh.publicPoint(
+                b("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")));
+        assertThrows(CryptoException.class, () -> Ed25519Dh.publicPoint(new byte[31]));
+    }
+
+    @Test
     void subgroupCheckAgreesWithPlainOrderMultiplication() {
         Random r = new Random(8);
         byte[] order = Hex.b("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");

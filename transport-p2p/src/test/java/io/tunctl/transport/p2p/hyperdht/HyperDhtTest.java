@@ -89,6 +89,34 @@ class HyperDhtTest {
     }
 
     @Test
+    void aConnectPreparesTheNextHandshakeWithThatServerWhichTheNextConnectUses() throws Exception {
+        HyperDht server = peer();
+        HyperDht client = peer();
+        Ed25519KeyPair kp = key(7);
+        Ed25519KeyPair me = client.defaultKeyPair();
+        server.createServer(kp, null, Peers::echo).listen().get(30, TimeUnit.SECONDS);
+        client.prepare(key(8).publicKey(), me); // a server we may dial later: made ahead on request
+        awaitPrepared(client, me, key(8).publicKey());
+        for (int i = 0; i < 3; i++) {
+            HyperDhtConnection c = client.connect(kp.publicKey()).get(30, TimeUnit.SECONDS);
+            awaitPrepared(client, me, kp.publicKey()); // each connect readies the next one's message 1
+            Peers.Collector got = new Peers.Collector(2);
+            c.handler(got);
+            c.write(new byte[] {(byte) i, 9}, 0, 2);
+            assertArrayEquals(new byte[] {(byte) i, 9}, got.done.get(20, TimeUnit.SECONDS));
+            c.destroy();
+        }
+    }
+
+    private static void awaitPrepared(HyperDht d, Ed25519KeyPair me, byte[] server) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!d.call(() -> d.handshakes().isReady(me, server))) {
+            assertTrue(System.nanoTime() < deadline, "a handshake prepared within 30 s");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void theFirewallSilencesRejectedKeysAndLetsAllowedOnesIn() throws Exception {
         HyperDht server = peer();
         HyperDht client = peer();

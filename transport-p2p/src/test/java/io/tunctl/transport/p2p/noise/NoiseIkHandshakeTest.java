@@ -87,6 +87,32 @@ class NoiseIkHandshakeTest {
     }
 
     @Test
+    void aMessage1PreparedAheadIsTheVectorsMessage1() throws Exception {
+        // the expensive part made first (as PreparedHandshakes does on its thread), the payload later
+        HyperdhtHandshake c = HyperdhtHandshake.initiator(CLIENT,
+                io.tunctl.transport.p2p.crypto.Ed25519Dh.publicPoint(SERVER.publicKey()), RANDOM)
+                .withEphemeral(CLIENT_E).precompute().precompute();
+        assertThrows(IllegalStateException.class, () -> c.withEphemeral(SERVER_E), "the ephemeral is spent");
+        byte[] m1 = c.send(NoisePayload.decode(b("011a0001017f000001409c0100fe443322110001")));
+        assertEquals("17cb79fb2b4120f2b1ec65e4198d6e08b28e813feb01e4a400839b85e18080ce"
+                + "15f7bd8bd352460911fcb50301c66e7967d957326fabc34eb4cada65150624ac8734704844ace0641bde64c92f4c2067"
+                + "4a1ea723aa62fc9af90773e507eac8ea61b725dd64093ac3cbccb0ff23664eff518ec1c4", h(m1));
+        assertThrows(IllegalStateException.class, () -> c.precompute(), "message 1 is sent");
+        assertThrows(IllegalStateException.class, () -> c.send(NoisePayload.of(0, List.of(), 1)));
+        HyperdhtHandshake s = HyperdhtHandshake.responder(SERVER, RANDOM).withEphemeral(SERVER_E);
+        s.recv(m1);
+        byte[] m2 = s.send(NoisePayload.decode(b("015a0001017f000001419c0100fe887766550001017f0000014ac2")));
+        c.recv(m2);
+        assertEquals("c89b5f6cda05b7d3fc53d03047c4be606ed30f842bedc82a818ae8dedeba133e"
+                + "f35721d8dfc011292b5e019bd65b576bb7904f3811b733a025c9bf1261b63250", h(c.result().handshakeHash()));
+        // a server key that is no curve point fails when message 1 is prepared, and the handshake stays failed
+        HyperdhtHandshake bad = HyperdhtHandshake.initiator(CLIENT, b("0200000000000000000000000000000000000000"
+                + "000000000000000000000000"), RANDOM);
+        assertThrows(CryptoException.class, bad::precompute);
+        assertThrows(IllegalStateException.class, () -> bad.send(NoisePayload.of(0, List.of(), 1)));
+    }
+
+    @Test
     void tamperedAndMisorderedMessagesFail() throws Exception {
         HyperdhtHandshake c = HyperdhtHandshake.initiator(CLIENT, SERVER.publicKey(), RANDOM);
         HyperdhtHandshake s = HyperdhtHandshake.responder(SERVER, RANDOM);
