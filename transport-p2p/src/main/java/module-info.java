@@ -30,4 +30,5 @@ module io.tunctl.transport.p2p {
     opens io.tunctl.transport.p2p.config to com.fasterxml.jackson.databind;
 
     provides io.tunctl.core.spi.TransportProvider with io.tunctl.transport.p2p.P2pTransportProvider;
+    provides io.tunctl.core.spi.Benchmarkable with io.tunctl.transport.p2p.bench.P2pBenchRows;
 }

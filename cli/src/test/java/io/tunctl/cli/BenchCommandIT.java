@@ -111,6 +111,31 @@ class BenchCommandIT {
         assertTrue(wg.get("median").asDouble() > 0.01, wg.toString());
     }
 
+    /**
+     * The p2p rows and the reference in one run: tunctl ↔ tunctl with nospoon's configs on a private DHT, tunctl ↔
+     * the Node nospoon-framing peer (hyperdht from npm, installed by the row itself), and wireguard-go.
+     */
+    @Test
+    void p2pRowsAgainstEachOtherAndWireguardGo() throws Exception {
+        Root.require();
+        Root.ensureCommand("iperf3", "iperf3");
+        Root.ensureCommand("wireguard-go", "wireguard-go");
+        Root.ensureCommand("wg", "wireguard-tools");
+        Root.ensureCommand("node", "nodejs");
+        Root.ensureCommand("npm", "npm");
+        ProcessRunner.Result r = ProcessRunner.run(Duration.ofSeconds(220), List.of(REPO.resolve("tunctl").toString(),
+                "bench", "--only", "p2p,p2p-node,wireguard-go", "--runs", "1", "--seconds", "1", "--json"));
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        JsonNode rows = new ObjectMapper().readTree(r.stdout());
+        assertEquals(List.of("direct", "p2p", "p2p-node", "wireguard-go"),
+                java.util.stream.StreamSupport.stream(rows.spliterator(), false).map(n -> n.get("name").asText()).toList());
+        for (JsonNode row : rows) {
+            assertFalse(row.has("error"), row.toString());
+            // Gbit/s: the Node peer moves a few Mbit/s on a loaded machine, so only "something crossed" is asserted
+            assertTrue(row.get("median").asDouble() > 0.001, row.toString());
+        }
+    }
+
     @Test
     void builtinLoadWhenForcedSaysSo() throws Exception {
         Root.require();

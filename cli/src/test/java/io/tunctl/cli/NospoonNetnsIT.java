@@ -352,7 +352,7 @@ class NospoonNetnsIT {
     }
 
     /**
-     * Copies nospoon-peer.js and the pinned package.json from transport-p2p's test resources to
+     * Copies nospoon-peer.js (transport-p2p's bench resources) and the pinned package.json (its test resources) to
      * {@code cli/target/node} and installs hyperdht from npm there (once).
      */
     static synchronized Path installNodePeer() throws IOException {
@@ -360,10 +360,13 @@ class NospoonNetnsIT {
         Path dest = REPO.resolve("cli/target/node");
         Files.createDirectories(dest);
         boolean changed = false;
-        for (String f : new String[] {"package.json", "nospoon-peer.js"}) {
+        // the peer script ships with transport-p2p (the p2p-node bench row runs it); the pins are the tests'
+        Path script = REPO.resolve("transport-p2p/src/main/resources/io/tunctl/transport/p2p/bench/nospoon-peer.js");
+        for (Path from : new Path[] {src.resolve("package.json"), script}) {
+            String f = from.getFileName().toString();
             Path t = dest.resolve(f);
-            if (!Files.exists(t) || Files.mismatch(src.resolve(f), t) != -1) {
-                Files.copy(src.resolve(f), t, StandardCopyOption.REPLACE_EXISTING);
+            if (!Files.exists(t) || Files.mismatch(from, t) != -1) {
+                Files.copy(from, t, StandardCopyOption.REPLACE_EXISTING);
                 changed |= f.equals("package.json");
             }
         }

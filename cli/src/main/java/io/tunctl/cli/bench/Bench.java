@@ -112,13 +112,15 @@ public final class Bench {
                 for (int k = 0; k < rows; k++, slot++, port += 10) {
                     Benchmarkable.Network net = network(slot, port);
                     Benchmarkable.Setup setup = b.benchSetups(net).get(k);
-                    List<String> missing = setup.stepsB().stream().map(st -> st.command().getFirst())
-                            .filter(prog -> !Exec.onPath(prog)).distinct().toList();
+                    List<String> missing = java.util.stream.Stream.concat(setup.prepare().stream(),
+                                    setup.stepsB().stream()).map(st -> st.command().getFirst())
+                            .filter(prog -> !prog.equals(BenchCase.Transport.TUNCTL) && !Exec.onPath(prog))
+                            .distinct().toList();
                     // a row without tunctl (a baseline for another row) runs whether the transport is there or not
                     if (!installed && setup.runsTunctl()) {
                         unavailable.put(setup.row(), "needs the '" + b.transport() + "' transport (not found)");
                     } else if (missing.isEmpty()) {
-                        cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher));
+                        cases.add(new BenchCase.Transport(setup, net.tunnelB(), launcher, cacheDir(b.transport())));
                     } else {
                         unavailable.put(setup.row(), needs(missing));
                     }
@@ -191,6 +193,16 @@ public final class Bench {
         }
         return new BenchCase.TunBridge(name, dev, a, b, javaLauncher == null, TUNNEL_MTU, rowStreams, comparedWith,
                 c.toArray(String[]::new));
+    }
+
+    /**
+     * Where a transport's rows keep what their prepare steps fetch or build between runs: {@code bench/build/cache}
+     * beside the launcher (git-ignored), or the temp directory where that cannot be written. Made when a row starts.
+     */
+    private Path cacheDir(String transport) {
+        Path base = home != null && Files.isWritable(home) ? home.resolve("bench/build/cache")
+                : Path.of(System.getProperty("java.io.tmpdir"), "tunctl-bench-cache");
+        return base.resolve(transport);
     }
 
     private Path tunloopSource() {

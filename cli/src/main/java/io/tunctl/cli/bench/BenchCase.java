@@ -67,15 +67,24 @@ abstract sealed class BenchCase implements AutoCloseable {
      * both), after the row's steps in B.
      */
     static final class Transport extends BenchCase {
+        /** The placeholder a step may use as its program to run the launcher. */
+        static final String TUNCTL = "%TUNCTL%";
+        /** A prepare step may download (npm install, say): longer than a step in B. */
+        private static final long PREPARE_SECONDS = 300;
+        /** A path through a DHT (lookup, handshake, hole punch) takes longer to carry its first echo than a veth. */
+        private static final long REACHABLE_MS = 60_000;
+
         private final Benchmarkable.Setup setup;
         private final Cidr tunnelB;
         private final String launcher;
+        private final Path cache;
 
-        Transport(Benchmarkable.Setup setup, Cidr tunnelB, String launcher) {
+        Transport(Benchmarkable.Setup setup, Cidr tunnelB, String launcher, Path cache) {
             super(setup.row());
             this.setup = setup;
             this.tunnelB = tunnelB;
             this.launcher = launcher;
+            this.cache = cache;
         }
 
         @Override
@@ -91,7 +100,15 @@ abstract sealed class BenchCase implements AutoCloseable {
         void start(Exec exec, Topology topo, int loadPort) throws IOException {
             Path dir = exec.logDir().resolve(name);
             Files.createDirectories(dir);
+            if (!setup.prepare().isEmpty()) Files.createDirectories(cache);
+            for (Benchmarkable.Step step : setup.prepare()) {
+                List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", "cd \"$0\" && exec \"$@\"",
+                        cache.toString()));
+                for (String arg : step.command()) cmd.add(in(dir, arg));
+                exec.run(PREPARE_SECONDS, cmd.toArray(String[]::new));
+            }
             for (var f : setup.files().entrySet()) Files.writeString(dir.resolve(f.getKey()), in(dir, f.getValue()));
+            int k = 0;
             for (Benchmarkable.Step step : setup.stepsB()) {
                 List<String> cmd = new java.util.ArrayList<>(List.of("ip", "netns", "exec", topo.nsB, "sh", "-c",
                         "cd \"$0\" && exec \"$@\"", dir.toString()));
@@ -100,16 +117,19 @@ abstract sealed class BenchCase implements AutoCloseable {
                     exec.run(60, cmd.toArray(String[]::new));
                     continue;
                 }
-                String log = name + "-" + java.nio.file.Path.of(step.command().getFirst()).getFileName();
+                // numbered: a row may start the same program several times (DHT nodes, say)
+                String log = name + "-" + (k++) + "-" + Path.of(step.command().getFirst().replace(TUNCTL, "tunctl"))
+                        .getFileName();
                 Process p = exec.start(log, cmd.toArray(String[]::new));
                 if (step.readyPort() > 0) awaitListening(exec, topo.nsB, step.readyPort(), p, log);
+                if (step.readyText() != null) exec.awaitLog(p, log, step.readyText(), READY_MS);
             }
             Process pb = up(exec, dir, topo.nsB, "b", setup.configB());
             Process pa = up(exec, dir, topo.nsA, "a", setup.configA());
             if (pb != null) exec.awaitLog(pb, name + "-b", "tunnel up", READY_MS);
             if (pa != null) exec.awaitLog(pa, name + "-a", "tunnel up", READY_MS);
             if (setup.configB() != null) {
-                topo.awaitReachable(target());
+                topo.awaitReachable(target(), REACHABLE_MS);
             } else {
                 // no tunctl in B to answer an echo for the target (a proxy carries TCP, not ICMP): connect instead
                 topo.awaitTcp(target(), loadPort, setup.load().socks5(), 20_000);
@@ -124,8 +144,9 @@ abstract sealed class BenchCase implements AutoCloseable {
             return exec.start(name + "-" + side, "ip", "netns", "exec", ns, launcher, "up", file.toString());
         }
 
-        private static String in(Path dir, String text) {
-            return text.replace("%DIR%", dir.toString());
+        private String in(Path dir, String text) {
+            return text.replace("%DIR%", dir.toString()).replace("%CACHE%", cache.toString())
+                    .replace(TUNCTL, launcher);
         }
 
         private static void awaitListening(Exec exec, String ns, int port, Process p, String log) throws IOException {

@@ -26,7 +26,7 @@ class BenchSelectionTest {
     }
 
     private static BenchCase row(Benchmarkable.Setup setup) {
-        return new BenchCase.Transport(setup, TUNNEL_B, "/nonexistent/tunctl");
+        return new BenchCase.Transport(setup, TUNNEL_B, "/nonexistent/tunctl", java.nio.file.Path.of("/nonexistent/cache"));
     }
 
     private static List<String> names(List<BenchCase> cases) {

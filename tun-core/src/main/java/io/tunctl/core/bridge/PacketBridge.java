@@ -1,5 +1,6 @@
 package io.tunctl.core.bridge;
 
+import io.tunctl.core.packet.GsoCoalescer;
 import io.tunctl.core.spi.Bridge;
 import io.tunctl.core.spi.DrivenDirection;
 import io.tunctl.core.spi.PacketBatch;
@@ -47,6 +48,10 @@ public final class PacketBridge implements Bridge {
     public static final int MAX_SEGMENTS = 1024;
     /** Room for the segments of one 64 KiB super-packet cut to the smallest MTU a bridge serves. */
     private static final int SEGMENT_SLOTS = 128;
+    /** Packets a push sink merges at a time (a larger hand-over is written as it is). */
+    private static final int COALESCE_SLOTS = DEFAULT_BATCH;
+    /** Software GRO towards an offloading device; {@code -Dtunctl.bridge.gro=false} turns it off. */
+    private static final boolean COALESCE = !"false".equals(System.getProperty("tunctl.bridge.gro"));
     private final PacketDevice a;
     private final PacketDevice b;
     private final int batchSize;
@@ -97,6 +102,8 @@ public final class PacketBridge implements Bridge {
 
         boolean segments() { return from.acceptsGso() && !to.acceptsGso(); }
 
+        boolean coalesces() { return !from.acceptsGso() && to.acceptsGso(); }
+
         void start() {
             if (from.pushes()) {
                 from.deliverTo(() -> {
@@ -137,12 +144,17 @@ public final class PacketBridge implements Bridge {
 
     /**
      * Writes what one of a push device's threads hands over into the other device; segments super-packets for a
-     * destination that cannot take them, in a batch of its own (so sinks on different threads share nothing).
+     * destination that cannot take them, and merges the TCP segments of a plain source into super-packets for a
+     * destination that takes them (software GRO: a TUN with offload then gets one write, and its kernel one packet
+     * to process, per run of a flow's segments instead of one per segment), each in a batch of its own (so sinks on
+     * different threads share nothing).
      */
     private final class DirectionSink implements PacketSink {
         private final Direction d;
         private final GsoAdapter gso;
         private final PacketBatch segments;
+        private final GsoCoalescer gro;
+        private final PacketBatch merged;
         private final AtomicBoolean sinkClosed = new AtomicBoolean();
 
         DirectionSink(Direction d) {
@@ -151,6 +163,10 @@ public final class PacketBridge implements Bridge {
             this.gso = cut ? new GsoAdapter(d.to.mtu()) : null;
             // an automatic arena: the bridge may close a sink while its thread is still inside accept()
             this.segments = cut ? PacketBatch.allocate(Arena.ofAuto(), SEGMENT_SLOTS, Math.max(d.to.mtu(), 68)) : null;
+            boolean merge = COALESCE && d.coalesces();
+            this.gro = merge ? new GsoCoalescer(COALESCE_SLOTS) : null;
+            // 64 KiB slots, mapped lazily: only the slots super-packets grow into become resident
+            this.merged = merge ? PacketBatch.allocateLazily(Arena.ofAuto(), COALESCE_SLOTS, 65535) : null;
         }
 
         @Override
@@ -160,7 +176,11 @@ public final class PacketBridge implements Bridge {
                 return;
             }
             try {
-                if (gso == null) {
+                if (gro != null && batch.size() > 1 && batch.size() <= COALESCE_SLOTS) {
+                    merged.clear();
+                    gro.coalesce(batch, merged);
+                    d.to.write(merged);
+                } else if (gso == null) {
                     d.to.write(batch);
                 } else {
                     segments.clear();

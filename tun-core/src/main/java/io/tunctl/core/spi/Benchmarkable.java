@@ -48,7 +48,9 @@ public interface Benchmarkable {
     /**
      * One bench row: the complete config files (JSON, JSONC or YAML text) for each side, plus what has to run in
      * namespace B before the tunnels start (a reverse proxy, say). In configs, files and step arguments,
-     * {@code %DIR%} stands for a scratch directory the bench makes for the row.
+     * {@code %DIR%} stands for a scratch directory the bench makes for the row, {@code %CACHE%} for a directory
+     * kept between runs (one per transport, for what {@link #prepare()} fetches or builds), and {@code %TUNCTL%}
+     * for the {@code tunctl} launcher the bench runs (a step may start {@code tunctl} helpers, e.g. DHT nodes).
      *
      * <p>A side whose config is {@code null} runs no {@code tunctl}: a tun2socks-style row has its tunnel only in
      * A (its steps in B start the proxy and give B the target address, e.g. {@code ip addr add <tunnelB>/32 dev
@@ -63,14 +65,27 @@ public interface Benchmarkable {
      * @param comparedWith another row of the same transport, or {@code null}: the bench also reports this row's
      *                     throughput as a ratio to that row's (per round, like the ratio to {@code direct}), and runs
      *                     that row whenever it runs this one
+     * @param prepare      commands run first, outside the bench's namespaces (so with the machine's network, e.g. a
+     *                     package manager), with {@code %CACHE%} as working directory, in order: fetch or build what
+     *                     the row needs. They run on every bench, so they should be quick when their work is done
+     *                     already. Like the steps in B, a row whose programs are not installed is not run.
      */
     record Setup(String row, String configA, String configB, Map<String, String> files, List<Step> stepsB,
-                 Load load, String comparedWith) {
+                 Load load, String comparedWith, List<Step> prepare) {
         public Setup {
             Objects.requireNonNull(row, "row");
             files = Map.copyOf(files);
             stepsB = List.copyOf(stepsB);
             Objects.requireNonNull(load, "load");
+            prepare = List.copyOf(prepare);
+            for (Step p : prepare) {
+                if (p.background()) throw new IllegalArgumentException("a prepare step runs to its end: " + p);
+            }
+        }
+
+        public Setup(String row, String configA, String configB, Map<String, String> files, List<Step> stepsB,
+                     Load load, String comparedWith) {
+            this(row, configA, configB, files, stepsB, load, comparedWith, List.of());
         }
 
         public Setup(String row, String configA, String configB, Map<String, String> files, List<Step> stepsB) {
@@ -83,12 +98,17 @@ public interface Benchmarkable {
 
         /** This row, measured with {@code load}. */
         public Setup withLoad(Load load) {
-            return new Setup(row, configA, configB, files, stepsB, load, comparedWith);
+            return new Setup(row, configA, configB, files, stepsB, load, comparedWith, prepare);
         }
 
         /** This row, also reported as a ratio to {@code row} (see {@link #comparedWith()}). */
         public Setup comparedWith(String row) {
-            return new Setup(this.row, configA, configB, files, stepsB, load, row);
+            return new Setup(this.row, configA, configB, files, stepsB, load, row, prepare);
+        }
+
+        /** This row, with {@code steps} run first outside the namespaces (see {@link #prepare()}). */
+        public Setup withPrepare(List<Step> steps) {
+            return new Setup(row, configA, configB, files, stepsB, load, comparedWith, steps);
         }
 
         /** Whether the row runs {@code tunctl up} at all, and so needs the transport installed. */
@@ -130,10 +150,29 @@ public interface Benchmarkable {
      * @param command    program and arguments
      * @param background keep it running until the bench ends (ended by PID), instead of waiting for it to exit
      * @param readyPort  for a background step: wait until something listens on this TCP port in B (0: don't)
+     * @param readyText  for a background step: wait until its output (stdout and stderr) contains this text
+     *                   ({@code null}: don't); for a program that serves UDP or says when it is ready
      */
-    record Step(List<String> command, boolean background, int readyPort) {
+    record Step(List<String> command, boolean background, int readyPort, String readyText) {
+        public Step {
+            command = List.copyOf(command);
+            if (command.isEmpty()) throw new IllegalArgumentException("a step needs a program");
+            if (!background && (readyPort != 0 || readyText != null)) {
+                throw new IllegalArgumentException("only a background step waits to be ready: " + command);
+            }
+        }
+
+        public Step(List<String> command, boolean background, int readyPort) {
+            this(command, background, readyPort, null);
+        }
+
         public static Step run(String... command) { return new Step(List.of(command), false, 0); }
 
         public static Step serve(int readyPort, String... command) { return new Step(List.of(command), true, readyPort); }
+
+        /** A background step that is ready once its output contains {@code readyText}. */
+        public static Step serveUntil(String readyText, String... command) {
+            return new Step(List.of(command), true, 0, Objects.requireNonNull(readyText, "readyText"));
+        }
     }
 }

@@ -53,4 +53,26 @@ class BenchmarkableTest {
         assertThrows(NullPointerException.class, () -> Benchmarkable.Load.socks5(null));
         assertThrows(NullPointerException.class, () -> new Benchmarkable.Setup("x", "a", "b").withLoad(null));
     }
+
+    @Test
+    void prepareStepsAreKeptThroughWithersAndRunToTheirEnd() {
+        var npm = List.of(Benchmarkable.Step.run("npm", "install"));
+        Benchmarkable.Setup s = new Benchmarkable.Setup("p2p-node", "a", "b").withPrepare(npm)
+                .withLoad(Benchmarkable.Load.BUILTIN).comparedWith("p2p");
+        assertEquals(npm, s.prepare());
+        assertEquals(List.of(), new Benchmarkable.Setup("udp", "a", "b").prepare());
+        assertThrows(IllegalArgumentException.class, () -> new Benchmarkable.Setup("x", "a", "b")
+                .withPrepare(List.of(Benchmarkable.Step.serve(80, "nginx"))));
+    }
+
+    @Test
+    void aStepMayWaitForAnOutputLineInsteadOfAPort() {
+        Benchmarkable.Step node = Benchmarkable.Step.serveUntil("dht node 192.0.2.2:49737", "%TUNCTL%", "p2p", "node");
+        assertTrue(node.background());
+        assertEquals(0, node.readyPort());
+        assertEquals("dht node 192.0.2.2:49737", node.readyText());
+        assertNull(Benchmarkable.Step.serve(443, "nginx").readyText());
+        assertThrows(IllegalArgumentException.class, () -> new Benchmarkable.Step(List.of("x"), false, 0, "ready"));
+        assertThrows(IllegalArgumentException.class, () -> new Benchmarkable.Step(List.of(), true, 0));
+    }
 }

@@ -5,19 +5,19 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /**
- * Poly1305 (RFC 8439 §2.5) with three 44/44/42-bit limbs, so each 16-byte block costs nine 64×64→128-bit
- * multiplications ({@link Math#unsignedMultiplyHigh}, one instruction on x86_64 and aarch64) where the 26-bit
- * five-limb form (BouncyCastle's) needs 25 and runs at about a third of the JDK's ChaCha20. Blocks are read as
- * little-endian longs straight from the array. Streaming: {@link #update} takes any split of the input.
+ * Poly1305 (RFC 8439 §2.5) in radix 2^64: the accumulator is two full 64-bit limbs plus a few bits above 2^128, and
+ * r is two limbs. Clamping makes r's upper limb a multiple of 4, so the 2^128 overflow folds back exactly as
+ * {@code r1 + r1/4} (2^130 = 5 mod p): each 16-byte block then costs four 64×64→128-bit products
+ * ({@link Math#unsignedMultiplyHigh}, one instruction on x86_64 and aarch64) and two small ones, where three 44-bit
+ * limbs need nine and BouncyCastle's five 26-bit limbs 25. Blocks are read as little-endian longs straight from
+ * the array. Streaming: {@link #update} takes any split of the input.
  *
  * <p>Not thread-safe; {@link #init} resets it for the next message. Allocates nothing after construction.
  */
 final class Poly1305 {
     private static final VarHandle LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long M44 = 0xfffffffffffL;
-    private static final long M42 = 0x3ffffffffffL;
 
-    private long r0, r1, r2, s1, s2;
+    private long r0, r1, s1;
     private long h0, h1, h2;
     private long pad0, pad1;
     /** A partial block waiting for more input, and how many of its bytes are filled. */
@@ -26,15 +26,10 @@ final class Poly1305 {
 
     /** Starts a message with the one-time key {@code key[off, off+32)}: r (clamped) then s. */
     void init(byte[] key, int off) {
-        long t0 = (long) LE.get(key, off);
-        long t1 = (long) LE.get(key, off + 8);
-        // clamp r (RFC 8439 §2.5.1) while splitting it into limbs
-        r0 = t0 & 0xffc0fffffffL;
-        r1 = ((t0 >>> 44) | (t1 << 20)) & 0xfffffc0ffffL;
-        r2 = (t1 >>> 24) & 0x00ffffffc0fL;
-        // 2^130 = 5 (mod p), and the limbs sit 44 bits apart: r·2^132 folds back as r·5·4
-        s1 = r1 * 20;
-        s2 = r2 * 20;
+        // clamp r (RFC 8439 §2.5.1): the top four bits of every 32-bit word clear, the low two of the upper three
+        r0 = (long) LE.get(key, off) & 0x0ffffffc0fffffffL;
+        r1 = (long) LE.get(key, off + 8) & 0x0ffffffc0ffffffcL;
+        s1 = r1 + (r1 >>> 2);
         h0 = h1 = h2 = 0;
         pad0 = (long) LE.get(key, off + 16);
         pad1 = (long) LE.get(key, off + 24);
@@ -49,11 +44,11 @@ final class Poly1305 {
             off += take;
             len -= take;
             if (partialLength < 16) return;
-            blocks(partial, 0, 16, 1L << 40);
+            blocks(partial, 0, 16, 1);
             partialLength = 0;
         }
         int whole = len & ~15;
-        if (whole > 0) blocks(in, off, whole, 1L << 40);
+        if (whole > 0) blocks(in, off, whole, 1);
         int rest = len - whole;
         if (rest > 0) {
             System.arraycopy(in, off + whole, partial, 0, rest);
@@ -71,84 +66,79 @@ final class Poly1305 {
             partialLength = 0;
         }
         long h0 = this.h0, h1 = this.h1, h2 = this.h2;
-        // carry all the way round twice: h < 2^130 afterwards, each limb within its width
-        long c = h1 >>> 44; h1 &= M44; h2 += c;
-        c = h2 >>> 42; h2 &= M42; h0 += c * 5;
-        c = h0 >>> 44; h0 &= M44; h1 += c;
-        c = h1 >>> 44; h1 &= M44; h2 += c;
-        c = h2 >>> 42; h2 &= M42; h0 += c * 5;
-        c = h0 >>> 44; h0 &= M44; h1 += c;
-        // g = h + 5 - 2^130: if it does not go negative, h >= p and g is h mod p (constant time choice)
-        long g0 = h0 + 5; c = g0 >>> 44; g0 &= M44;
-        long g1 = h1 + c; c = g1 >>> 44; g1 &= M44;
-        long g2 = h2 + c - (1L << 42);
-        long useG = (g2 >>> 63) - 1; // all ones when g2 >= 0
+        // fold what is above 2^130 once more: h < 2^130 + 5 afterwards
+        long c = (h2 >>> 2) * 5;
+        h2 &= 3;
+        h0 += c;
+        c = carry(h0, c);
+        h1 += c;
+        h2 += carry(h1, c);
+        // g = h + 5: if it reaches 2^130, h >= p and g - 2^130 is h mod p (constant-time choice)
+        long g0 = h0 + 5;
+        c = carry(g0, 5);
+        long g1 = h1 + c;
+        long g2 = h2 + carry(g1, c);
+        long useG = -(g2 >>> 2); // all ones when g >= 2^130
         h0 = (h0 & ~useG) | (g0 & useG);
         h1 = (h1 & ~useG) | (g1 & useG);
-        h2 = (h2 & ~useG) | (g2 & useG & M42);
         // tag = (h + s) mod 2^128
-        long t0 = pad0, t1 = pad1;
-        h0 += t0 & M44; c = h0 >>> 44; h0 &= M44;
-        h1 += (((t0 >>> 44) | (t1 << 20)) & M44) + c; c = h1 >>> 44; h1 &= M44;
-        h2 += ((t1 >>> 24) & M42) + c; h2 &= M42;
-        LE.set(out, outOff, h0 | (h1 << 44));
-        LE.set(out, outOff + 8, (h1 >>> 20) | (h2 << 24));
+        long t0 = h0 + pad0;
+        long t1 = h1 + pad1 + carry(t0, pad0);
+        LE.set(out, outOff, t0);
+        LE.set(out, outOff + 8, t1);
         this.h0 = this.h1 = this.h2 = 0;
     }
 
-    /** Absorbs {@code len} (a multiple of 16) bytes; {@code hibit} is 2^128 in the top limb's terms, or 0. */
+    /** 1 if {@code sum = x + addend} wrapped around 2^64, else 0. */
+    private static long carry(long sum, long addend) {
+        return Long.compareUnsigned(sum, addend) < 0 ? 1 : 0;
+    }
+
+    /** Absorbs {@code len} (a multiple of 16) bytes; {@code hibit} is the 2^128 bit of each block (1, or 0 for the padded last one). */
     private void blocks(byte[] m, int off, int len, long hibit) {
-        long r0 = this.r0, r1 = this.r1, r2 = this.r2, s1 = this.s1, s2 = this.s2;
+        long r0 = this.r0, r1 = this.r1, s1 = this.s1;
         long h0 = this.h0, h1 = this.h1, h2 = this.h2;
         for (int end = off + len; off < end; off += 16) {
             long t0 = (long) LE.get(m, off);
             long t1 = (long) LE.get(m, off + 8);
-            h0 += t0 & M44;
-            h1 += ((t0 >>> 44) | (t1 << 20)) & M44;
-            h2 += ((t1 >>> 24) & M42) | hibit;
-
-            // h * r mod p, each sum of three products as a 128-bit (hi, lo) pair; every product is < 2^95
-            long lo0 = h0 * r0, hi0 = Math.unsignedMultiplyHigh(h0, r0);
-            long p = h1 * s2, q = lo0 + p;
-            hi0 += Math.unsignedMultiplyHigh(h1, s2) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo0 = q;
-            p = h2 * s1; q = lo0 + p;
-            hi0 += Math.unsignedMultiplyHigh(h2, s1) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo0 = q;
-
-            long lo1 = h0 * r1, hi1 = Math.unsignedMultiplyHigh(h0, r1);
-            p = h1 * r0; q = lo1 + p;
-            hi1 += Math.unsignedMultiplyHigh(h1, r0) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo1 = q;
-            p = h2 * s2; q = lo1 + p;
-            hi1 += Math.unsignedMultiplyHigh(h2, s2) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo1 = q;
-
-            long lo2 = h0 * r2, hi2 = Math.unsignedMultiplyHigh(h0, r2);
-            p = h1 * r1; q = lo2 + p;
-            hi2 += Math.unsignedMultiplyHigh(h1, r1) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo2 = q;
-            p = h2 * r0; q = lo2 + p;
-            hi2 += Math.unsignedMultiplyHigh(h2, r0) + (Long.compareUnsigned(q, p) < 0 ? 1 : 0);
-            lo2 = q;
-
-            // partial reduction: limbs back to 44/44/42 bits, the top's overflow folded in as ·5
-            long c = (lo0 >>> 44) | (hi0 << 20);
-            h0 = lo0 & M44;
-            q = lo1 + c;
-            hi1 += Long.compareUnsigned(q, c) < 0 ? 1 : 0;
-            lo1 = q;
-            c = (lo1 >>> 44) | (hi1 << 20);
-            h1 = lo1 & M44;
-            q = lo2 + c;
-            hi2 += Long.compareUnsigned(q, c) < 0 ? 1 : 0;
-            lo2 = q;
-            c = (lo2 >>> 42) | (hi2 << 22);
-            h2 = lo2 & M42;
-            h0 += c * 5;
-            c = h0 >>> 44;
-            h0 &= M44;
+            // h += block (with its 2^128 bit)
+            h0 += t0;
+            long c = carry(h0, t0);
+            h1 += t1;
+            long c1 = carry(h1, t1);
             h1 += c;
+            c1 += carry(h1, c);
+            h2 += c1 + hibit;
+
+            // h * r, partly reduced: r1·2^128 = r1·4·2^126 folds back as 5·(r1/4) = s1 (r1 is a multiple of 4)
+            //   d0 = h0·r0 + h1·s1,  d1 = h0·r1 + h1·r0 + h2·s1,  d2 = h2·r0   (h2 is a few bits: no high words)
+            long d0 = h0 * r0, d0h = Math.unsignedMultiplyHigh(h0, r0);
+            long p = h1 * s1;
+            d0 += p;
+            d0h += Math.unsignedMultiplyHigh(h1, s1) + carry(d0, p);
+            long d1 = h0 * r1, d1h = Math.unsignedMultiplyHigh(h0, r1);
+            p = h1 * r0;
+            d1 += p;
+            d1h += Math.unsignedMultiplyHigh(h1, r0) + carry(d1, p);
+            p = h2 * s1;
+            d1 += p;
+            d1h += carry(d1, p);
+            long d2 = h2 * r0;
+
+            // carry the 128-bit columns up: h = d0 + d1·2^64 + d2·2^128
+            h0 = d0;
+            d1 += d0h;
+            d1h += carry(d1, d0h);
+            h1 = d1;
+            h2 = d2 + d1h;
+
+            // fold bits at 2^130 and above back in (·5); h2 keeps two bits plus a carry
+            c = (h2 >>> 2) + (h2 & ~3L);
+            h2 &= 3;
+            h0 += c;
+            c = carry(h0, c);
+            h1 += c;
+            h2 += carry(h1, c);
         }
         this.h0 = h0;
         this.h1 = h1;

@@ -32,6 +32,14 @@ public final class P2pTunnel implements Tunnel {
     private static final System.Logger LOG = System.getLogger(P2pTunnel.class.getName());
     /** How long {@code open} waits for the DHT and the first announce before it goes on (announcing continues). */
     private static final long SERVER_READY_SECONDS = 30;
+    /**
+     * The TUN with offload (Linux): the kernel hands over 64 KiB TCP super-packets, which the bridge cuts to the MTU
+     * in one go before framing (a nospoon peer takes nothing larger), and the bridge merges received TCP segments
+     * into super-packets again before writing them (one write and one trip through the kernel's stack per run).
+     * {@code -Dtunctl.p2p.offload=false} turns it off.
+     */
+    static final boolean OFFLOAD = System.getProperty("os.name", "").startsWith("Linux")
+            && !"false".equals(System.getProperty("tunctl.p2p.offload"));
 
     private final HyperDht dht;
     private final NospoonLog log;
@@ -135,7 +143,7 @@ public final class P2pTunnel implements Tunnel {
             }
         }
         return new InterfaceSpec(base == null ? null : base.name(), s.mtu(), s.addresses(), routes,
-                base == null ? List.of() : base.rules(), false, 1);
+                base == null ? List.of() : base.rules(), OFFLOAD, 1);
     }
 
     static DhtNodeOptions dhtOptions(P2pSettings s) {

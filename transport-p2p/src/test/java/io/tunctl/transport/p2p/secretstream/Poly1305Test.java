@@ -7,7 +7,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-/** Our 44-bit-limb Poly1305 against RFC 8439's vector and against BouncyCastle's on random keys, inputs and splits. */
+/** Our radix-2^64 Poly1305 against RFC 8439's vector and against BouncyCastle's on random keys, inputs and splits. */
 class Poly1305Test {
 
     @Test

@@ -5,12 +5,14 @@
 //   node nospoon-peer.js CONFIG.json
 //   server: {"mode":"server","seed":hex,"peers":{"<key hex>":"10.0.0.2"}?,"bootstrap":["h:p"],"udpListen":p,"udpPeer":p}
 //   client: {"mode":"client","seed":hex,"server":hex,"bootstrap":["h:p"],"udpListen":p,"udpPeer":p}
+//   either may add "modules": "<dir>", the node_modules folder hyperdht is installed in (default: Node's lookup)
 // Prints one line per event on stdout: "listening <key>", "connected <key>", "closed <key>", "firewalled <key>".
-const HyperDHT = require('hyperdht')
 const dgram = require('dgram')
 const fs = require('fs')
+const path = require('path')
 
 const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'))
+const HyperDHT = require(cfg.modules ? path.join(cfg.modules, 'hyperdht') : 'hyperdht')
 const say = (s) => process.stdout.write(s + '\n')
 const parse = (s) => { const i = s.lastIndexOf(':'); return { host: s.slice(0, i), port: Number(s.slice(i + 1)) } }
 const dht = new HyperDHT({ bootstrap: cfg.bootstrap.map(parse) })
