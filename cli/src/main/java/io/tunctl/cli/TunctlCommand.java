@@ -16,7 +16,7 @@ import java.util.List;
         scope = ScopeType.INHERIT, // --help and --version on every subcommand too ("tunctl bench --help")
         versionProvider = TunctlCommand.Version.class,
         description = "Real TUN interfaces for any program, carried over pluggable transports.",
-        subcommands = {UpCommand.class, DownCommand.class, ValidateCommand.class, GenkeyCommand.class,
+        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ValidateCommand.class, GenkeyCommand.class,
                 PubkeyCommand.class, BenchCommand.class,
                 BenchBridgeCommand.class, AotTrainingCommand.class, P2pCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

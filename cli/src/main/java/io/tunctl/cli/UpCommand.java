@@ -1,5 +1,6 @@
 package io.tunctl.cli;
 
+import io.tunctl.core.runtime.ControlServer;
 import io.tunctl.core.runtime.DefaultTunnelContext;
 import io.tunctl.core.runtime.StateFile;
 import io.tunctl.core.runtime.Transports;
@@ -70,9 +71,15 @@ final class UpCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             teardown.tunnel = open(tc, context);
+            ControlServer control = linux ? control(tc.provider().name(), teardown.tunnel, context) : null;
+            teardown.control(control);
             LOG.log(System.Logger.Level.INFO, "tunnel up (transport {0}); stop with Ctrl-C or SIGTERM",
                     tc.provider().name());
-            teardown.tunnel.await();
+            if (control != null) {
+                control.serve(teardown.tunnel); // this thread answers 'tunctl status' until the tunnel ends
+            } else {
+                teardown.tunnel.await();
+            }
             LOG.log(System.Logger.Level.INFO, "tunnel ended");
             return ExitCodes.OK;
         } finally {
@@ -155,6 +162,17 @@ final class UpCommand implements Callable<Integer> {
         return p.open(tc.config(), context);
     }
 
+    /** The control socket(s) for 'tunctl status', or null (and a warning) when they cannot be made. */
+    private static ControlServer control(String transport, Tunnel tunnel, DefaultTunnelContext context) {
+        try {
+            return ControlServer.start(transport, tunnel, context);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "no control socket ('tunctl status' will not see this tunnel): "
+                    + ErrorHandler.message(e));
+            return null;
+        }
+    }
+
     /** Closes the tunnel and the context exactly once, from the main thread or the shutdown hook. */
     private static final class Teardown {
         final DefaultTunnelContext context;
@@ -162,12 +180,25 @@ final class UpCommand implements Callable<Integer> {
         final java.io.PrintWriter err;
         final CountDownLatch finished = new CountDownLatch(1);
         volatile Tunnel tunnel;
+        private ControlServer control;
         volatile boolean inHook;
         private boolean started;
 
         Teardown(DefaultTunnelContext context, java.io.PrintWriter err) {
             this.context = context;
             this.err = err;
+        }
+
+        /** Keeps the control server to close first; closes it now if the teardown already began. */
+        void control(ControlServer c) {
+            if (c == null) return;
+            synchronized (this) {
+                if (!started) {
+                    control = c;
+                    return;
+                }
+            }
+            c.close();
         }
 
         void runFromHook() {
@@ -181,10 +212,13 @@ final class UpCommand implements Callable<Integer> {
         }
 
         void run() {
+            ControlServer c;
             synchronized (this) {
                 if (started) return;
                 started = true;
+                c = control;
             }
+            if (c != null) c.close(); // first: 'tunctl status' stops seeing a tunnel that is going
             try {
                 Tunnel t = tunnel;
                 if (t != null) t.close();

@@ -41,6 +41,11 @@ public final class DefaultTunnelContext implements TunnelContext, AutoCloseable 
         return h;
     }
 
+    /** The interfaces opened so far, oldest first. */
+    public synchronized java.util.List<InterfaceHandle> interfaces() {
+        return java.util.List.copyOf(interfaces.reversed());
+    }
+
     @Override
     public Optional<InterfaceSpec> interfaceSpec() { return Optional.ofNullable(interfaceSpec); }
 
