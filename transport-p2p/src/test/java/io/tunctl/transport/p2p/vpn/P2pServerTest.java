@@ -248,6 +248,11 @@ class P2pServerTest {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (count(logText(), "Connected to server") < 2 && System.nanoTime() < end) Thread.sleep(50);
         assertEquals(2, count(logText(), "Connected to server"), logText());
+        // the client may say so before the server has taken the connection in and routed 10.0.0.2 to it (a loaded
+        // CI run sent in between, and the packet had no route)
+        String routed = "Route added: 10.0.0.2 \u2192 client " + HEX.formatHex(A.publicKey()).substring(0, 8);
+        while (count(logText(), routed) < 2 && System.nanoTime() < end) Thread.sleep(50);
+        assertEquals(2, count(logText(), routed), logText());
         fromTun(again, ipv4("10.0.0.1", "10.0.0.2", 10));
         assertArrayEquals(ipv4("10.0.0.1", "10.0.0.2", 10), clientTun.poll(10, TimeUnit.SECONDS));
         assertFalse(client.device.stats().txPackets() == 0);
