@@ -50,14 +50,24 @@ final class StatusCommand implements Callable<Integer> {
         List<JsonNode> reports = new ArrayList<>();
         if (tun != null) {
             Path p = ControlSocket.path(tun);
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (java.nio.file.NoSuchFileException e) {
                 throw new IOException("no tunnel running on " + tun + " in this network namespace (no " + p + ")");
+            } catch (AccessDeniedException e) {
+                throw needsRoot(p);
             }
             JsonNode r = ask(p);
             if (r == null) throw new IOException("no tunnel running on " + tun + " (" + p + " is left from a stopped run)");
             reports.add(r);
         } else {
-            for (Path p : ControlSocket.list()) {
+            List<Path> sockets;
+            try {
+                sockets = ControlSocket.list();
+            } catch (AccessDeniedException e) {
+                throw needsRoot(Path.of(e.getFile()));
+            }
+            for (Path p : sockets) {
                 JsonNode r = ask(p);
                 if (r != null) reports.add(r);
             }

@@ -628,6 +628,14 @@ public final class UdxStream {
     }
 
     /**
+     * The smoothed round-trip time (RFC 6298's SRTT from this stream's acknowledgements), in nanoseconds, or 0 before
+     * the first sample. An event-loop value read without synchronisation: for status displays.
+     */
+    public long smoothedRttNanos() {
+        return loss.srttNs;
+    }
+
+    /**
      * While connected and idle, sends a HEARTBEAT every {@code interval} (zero turns it off), as udx-native's
      * {@code setKeepalive}. The peer ACKs each one; that keeps NAT bindings open but detects nothing.
      */

@@ -12,6 +12,7 @@ import io.tunctl.transport.p2p.stream.SecureStream;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +35,8 @@ final class P2pClient {
     private final SecureRandom random = new SecureRandom();
     final Device device;
     private volatile HyperDhtConnection current;
+    /** When {@link #current} came up. */
+    private volatile java.time.Instant connectedAt;
     private volatile boolean closing;
     // reconnect state, guarded by this
     private long retryDelay = FIRST_RETRY_MILLIS;
@@ -97,6 +100,7 @@ final class P2pClient {
         ScheduledFuture<?> keepAlive = settings.keepaliveSeconds() <= 0 ? null : stream.eventLoop().scheduleAtFixedRate(
                 () -> StreamDevice.send(stream, StreamDevice.keepAlive()), settings.keepaliveSeconds(),
                 settings.keepaliveSeconds(), TimeUnit.SECONDS);
+        connectedAt = java.time.Instant.now();
         current = c;
         c.handler(new SecureStream.Handler() {
             @Override
@@ -113,6 +117,27 @@ final class P2pClient {
                 retryLater();
             }
         });
+    }
+
+    /**
+     * For {@code tunctl status}: the server as the one peer, with what this client's TUN routes to it; the counters
+     * are the tunnel end's, since everything goes to the server.
+     */
+    io.tunctl.core.spi.TunnelStatus status() {
+        HyperDhtConnection c = current;
+        io.tunctl.core.spi.DeviceStats d = device.stats();
+        List<io.tunctl.core.packet.Cidr> routed = new java.util.ArrayList<>();
+        settings.addresses().forEach(a -> routed.add(a.network()));
+        if (settings.fullTunnel()) routed.add(io.tunctl.core.packet.Cidr.parse("0.0.0.0/0")); // and IPv6 is blocked
+        var row = io.tunctl.core.spi.PeerStatus.builder(KeyEncoding.toHex(settings.serverKey()))
+                .allowedIps(routed).connected(c != null && !c.isClosed()).rx(d.rxPackets(), d.rxBytes())
+                .tx(d.txPackets(), d.txBytes()).drops(d.drops());
+        if (c != null) {
+            row.endpoint(c.remoteAddress()).lastHandshake(connectedAt).rtt(P2pTunnel.rtt(c.stream()))
+                    .info("path", c.path());
+        }
+        return new io.tunctl.core.spi.TunnelStatus("client", List.of(row.build()),
+                java.util.Map.of("failedConnects", (long) failures()));
     }
 
     /** nospoon's "Remote reachable at": the client's IPv4 address with its last octet replaced by 1. */

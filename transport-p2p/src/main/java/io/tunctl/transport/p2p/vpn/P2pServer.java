@@ -102,6 +102,39 @@ final class P2pServer {
         }
     }
 
+    /**
+     * For {@code tunctl status}: every live session (read on the event loop, the sessions' one writer), then every
+     * listed peer with none.
+     */
+    io.tunctl.core.spi.TunnelStatus status() {
+        List<io.tunctl.core.spi.PeerStatus> rows = new ArrayList<>();
+        io.netty.channel.EventLoop l = loop;
+        if (l != null && !l.isShuttingDown()) {
+            try {
+                rows.addAll(l.submit(() -> sessions.values().stream().map(Session::row).toList()).get(2, TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("the DHT's event loop did not answer: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted");
+            }
+        }
+        java.util.Set<String> live = new java.util.HashSet<>();
+        rows.forEach(r -> live.add(r.id()));
+        for (Map.Entry<String, P2pSettings.Peer> e : settings.peers().entrySet()) {
+            if (!live.contains(e.getKey())) {
+                rows.add(io.tunctl.core.spi.PeerStatus.builder(e.getKey()).allowedIps(e.getValue().prefixes())
+                        .connected(false).build());
+            }
+        }
+        Map<String, Long> counters = new java.util.TreeMap<>();
+        counters.put("malformed", malformed.sum());
+        counters.put("openModeAddressRefused", learnRefused.sum());
+        counters.put("noRoute", table.drops().noRoute());
+        counters.put("spoofedSource", table.drops().spoofedSource());
+        return new io.tunctl.core.spi.TunnelStatus("server", rows, counters);
+    }
+
     /** The DHT's event loop, known from the first session (HyperDht keeps it to itself). */
     private volatile io.netty.channel.EventLoop loop;
 
@@ -188,6 +221,12 @@ final class P2pServer {
         final List<Cidr> routes = new ArrayList<>();
         ScheduledFuture<?> keepAlive;
         final LongAdder drops = new LongAdder();
+        final java.time.Instant since = java.time.Instant.now();
+        /** From this client: event loop only. */
+        long rxPackets, rxBytes;
+        /** To this client: the pump (TUN) and the event loop (other clients) both send. */
+        final LongAdder txPackets = new LongAdder();
+        final LongAdder txBytes = new LongAdder();
 
         Session(HyperDhtConnection connection, String key, String shortKey) {
             this.connection = connection;
@@ -196,9 +235,19 @@ final class P2pServer {
             this.shortKey = shortKey;
         }
 
+        /** Event loop: this session as a status row. */
+        io.tunctl.core.spi.PeerStatus row() {
+            return io.tunctl.core.spi.PeerStatus.builder(key).endpoint(connection.remoteAddress())
+                    .allowedIps(List.copyOf(routes)).connected(!stream.isClosed()).lastHandshake(since)
+                    .rtt(P2pTunnel.rtt(stream)).rx(rxPackets, rxBytes).tx(txPackets.sum(), txBytes.sum())
+                    .drops(drops.sum()).info("path", connection.path()).build();
+        }
+
         /** Event loop: one packet from this client. */
         @Override
         public void packet(byte[] buf, int off, int len) {
+            rxPackets++;
+            rxBytes += len;
             int version = (buf[off] >>> 4) & 0xf;
             Session to;
             if (version == 4 && len >= 20) {
@@ -219,7 +268,12 @@ final class P2pServer {
                 return;
             }
             if (to != null) {
-                if (!StreamDevice.send(to.stream, StreamDevice.frame(buf, off, len))) to.drops.increment();
+                if (StreamDevice.send(to.stream, StreamDevice.frame(buf, off, len))) {
+                    to.txPackets.increment();
+                    to.txBytes.add(len);
+                } else {
+                    to.drops.increment();
+                }
                 return;
             }
             device.toTun(stream, buf, off, len);
@@ -272,6 +326,7 @@ final class P2pServer {
             Session current = null;
             ByteBuf msg = null;
             int remaining = 0;
+            long remainingBytes = 0;
             for (int i = 0; i < batch.size(); i++) {
                 int len = batch.length(i);
                 MemorySegment mem = batch.memory(i);
@@ -290,22 +345,27 @@ final class P2pServer {
                     continue;
                 }
                 if (to != current || msg.readableBytes() + NospoonFraming.HEADER + len > MESSAGE_BYTES) {
-                    flush(current, msg, remaining);
+                    flush(current, msg, remaining, remainingBytes);
                     current = to;
                     msg = newMessage(bytesLeft(batch, i));
                     remaining = 0;
+                    remainingBytes = 0;
                 }
                 appendFrame(msg, batch, i);
                 remaining++;
+                remainingBytes += len;
                 txPackets.increment();
                 txBytes.add(len);
             }
-            flush(current, msg, remaining);
+            flush(current, msg, remaining, remainingBytes);
         }
 
-        private void flush(Session to, ByteBuf msg, int packets) {
+        private void flush(Session to, ByteBuf msg, int packets, long bytes) {
             if (msg == null) return;
-            if (!send(to.stream, msg)) {
+            if (send(to.stream, msg)) {
+                to.txPackets.add(packets);
+                to.txBytes.add(bytes);
+            } else {
                 drops.add(packets);
                 to.drops.add(packets);
             }

@@ -158,6 +158,17 @@ public final class P2pTunnel implements Tunnel {
     P2pClient client() { return client; }
 
     @Override
+    public io.tunctl.core.spi.TunnelStatus status() {
+        return server != null ? server.status() : client.status();
+    }
+
+    /** The UDX stream's smoothed RTT under {@code stream}, or null before its first sample. */
+    static java.time.Duration rtt(io.tunctl.transport.p2p.stream.SecureStream stream) {
+        long ns = stream.udx().smoothedRttNanos();
+        return ns > 0 ? java.time.Duration.ofNanos(ns) : null;
+    }
+
+    @Override
     public void await() throws IOException, InterruptedException {
         bridge.await();
     }
