@@ -8,11 +8,10 @@ module io.tunctl.cli {
     requires info.picocli;
     requires java.logging;
     requires org.slf4j;
-    requires ch.qos.logback.classic;
-    requires ch.qos.logback.core;
     requires jul.to.slf4j;
     requires io.tunctl.transport.p2p;
     opens io.tunctl.cli to info.picocli;
     uses io.tunctl.core.spi.TransportProvider;
     uses io.tunctl.core.spi.Benchmarkable;
+    provides org.slf4j.spi.SLF4JServiceProvider with io.tunctl.cli.LogProvider;
 }

@@ -34,7 +34,7 @@ public final class TunctlCommand {
     void verbose(boolean v) {
         if (v) {
             ErrorHandler.verbose = true;
-            Logging.configure(ch.qos.logback.classic.Level.DEBUG, null);
+            Logging.configure(Logging.Level.DEBUG, null);
         }
     }
 

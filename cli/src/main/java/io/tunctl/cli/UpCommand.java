@@ -150,7 +150,7 @@ final class UpCommand implements Callable<Integer> {
         String level = log.path("level").isTextual() ? log.path("level").asText() : System.getenv("TUNCTL_LOG");
         String dir = log.path("dir").isTextual() && !log.path("dir").asText().isBlank() ? log.path("dir").asText() : null;
         if (dir == null && !log.path("level").isTextual()) return; // nothing beyond what Main set up
-        Logging.configure(ErrorHandler.verbose ? ch.qos.logback.classic.Level.DEBUG : Logging.level(level),
+        Logging.configure(ErrorHandler.verbose ? Logging.Level.DEBUG : Logging.level(level),
                 dir == null ? null : Path.of(dir));
     }
 

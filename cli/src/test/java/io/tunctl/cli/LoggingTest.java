@@ -1,6 +1,6 @@
 package io.tunctl.cli;
 
-import ch.qos.logback.classic.Level;
+import io.tunctl.cli.Logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Logback set up as nano-tun logs: date-named files that rotate by size, kept 3 days; System.Logger routed in. */
+/** Logging as nano-tun logs: date-named files that rotate by size, kept 3 days; System.Logger routed in. */
 class LoggingTest {
 
     @AfterEach
@@ -41,7 +41,6 @@ class LoggingTest {
         for (int i = 0; i < 200; i++) {
             log.log(System.Logger.Level.INFO, "[TCP] line {0} {1}", i, line);
             log.log(System.Logger.Level.DEBUG, "not at info");
-            if (i % 20 == 0) Thread.sleep(70); // Logback checks the size at most every 60 ms
         }
         Logging.stop();
         String today = LocalDate.now().toString();
@@ -67,8 +66,6 @@ class LoggingTest {
         Path other = Files.writeString(dir.resolve("notes.txt"), "mine\n");
         Logging.configure(Level.INFO, dir);
         System.getLogger("io.tunctl.test.retention").log(System.Logger.Level.WARNING, "hello");
-        long deadline = System.nanoTime() + 5_000_000_000L; // the clean-up runs on Logback's own thread
-        while ((Files.exists(old) || Files.exists(older)) && System.nanoTime() < deadline) Thread.sleep(50);
         assertFalse(Files.exists(old), logs(dir).toString());
         assertFalse(Files.exists(older), logs(dir).toString());
         assertTrue(Files.exists(recent));
@@ -94,6 +91,62 @@ class LoggingTest {
         Logging.configure(Level.INFO, file.resolve("below-a-file"));
         System.getLogger("io.tunctl.test").log(System.Logger.Level.INFO, "still logs");
         assertTrue(Files.isRegularFile(file));
+    }
+
+    @Test
+    void linesKeepTheirFormatOnStderrAndInFiles() throws Exception {
+        Path dir = Files.createTempDirectory("tunctl-log");
+        java.io.PrintStream err = System.err;
+        var captured = new java.io.ByteArrayOutputStream();
+        try {
+            System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+            Logging.configure(Level.INFO, dir);
+            System.getLogger("io.tunctl.test.Format").log(System.Logger.Level.WARNING, "peer b gone",
+                    new IllegalStateException("closed"));
+            org.slf4j.LoggerFactory.getLogger("io.tunctl.test.Slf4j").info("slf4j {} {}", 1, "two");
+            System.getLogger("io.tunctl.test.Format").log(System.Logger.Level.INFO, "up ({0})", "udp");
+            org.slf4j.LoggerFactory.getLogger("io.tunctl.test.Slf4j").debug("not at info");
+            Logging.stop();
+        } finally {
+            System.setErr(err);
+        }
+        String[] console = captured.toString(java.nio.charset.StandardCharsets.UTF_8).split("\\R");
+        assertEquals(3, console.length, String.join("|", console));
+        assertTrue(console[0].matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN  peer b gone"), console[0]);
+        assertTrue(console[1].matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  slf4j 1 two"), console[1]);
+        assertTrue(console[2].endsWith(" INFO  up (udp)"), console[2]);
+        List<String> lines = Files.readAllLines(logs(dir).getFirst());
+        String stamp = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}(Z|[+-]\\d\\d:\\d\\d) ";
+        String thread = java.util.regex.Pattern.quote(Thread.currentThread().getName());
+        assertTrue(lines.get(0).matches(stamp + "WARN  \\[" + thread + "] Format: peer b gone"), lines.get(0));
+        assertEquals("java.lang.IllegalStateException: closed", lines.get(1));
+        assertTrue(lines.get(2).startsWith("\tat io.tunctl.cli.LoggingTest."), lines.get(2));
+        assertTrue(lines.stream().anyMatch(l -> l.matches(stamp + "INFO  \\[" + thread + "] Slf4j: slf4j 1 two")),
+                lines.toString());
+        assertFalse(String.join("\n", lines).contains("not at info"));
+    }
+
+    @Test
+    void nettyDebugNeedsItsOwnSwitch() {
+        Logging.configure(Level.DEBUG, null);
+        assertTrue(org.slf4j.LoggerFactory.getLogger("io.tunctl.x").isDebugEnabled());
+        assertFalse(org.slf4j.LoggerFactory.getLogger("io.netty.channel.X").isDebugEnabled());
+        assertTrue(org.slf4j.LoggerFactory.getLogger("io.netty.channel.X").isInfoEnabled());
+        assertTrue(org.slf4j.LoggerFactory.getLogger("io.nettyish").isDebugEnabled(), "only io.netty's own tree");
+        assertFalse(org.slf4j.LoggerFactory.getLogger("io.tunctl.x").isTraceEnabled());
+        Logging.configure(Level.ERROR, null);
+        assertFalse(org.slf4j.LoggerFactory.getLogger("io.netty.channel.X").isWarnEnabled());
+        assertFalse(org.slf4j.LoggerFactory.getLogger("io.tunctl.x").isWarnEnabled());
+        assertTrue(org.slf4j.LoggerFactory.getLogger("io.tunctl.x").isErrorEnabled());
+    }
+
+    @Test
+    void datesAreTheCalendarsOwn() {
+        for (long day = -719_000; day < 2_900_000; day += 997) {
+            assertEquals(LocalDate.ofEpochDay(day).toString(), Logging.date(day));
+        }
+        assertEquals("1970-01-01", Logging.date(0));
+        assertEquals("2024-02-29", Logging.date(LocalDate.of(2024, 2, 29).toEpochDay()));
     }
 
     private static String read(Path p) {
