@@ -74,7 +74,7 @@ final class UringReader {
         release();
         Arena a = Arena.ofShared();
         try {
-            ring = IoUring.open(a, 256, !Boolean.getBoolean("tunctl.uring.coop"));
+            ring = IoUring.open(a, 256);
             buffers = BufferRing.register(ring, a, 0, BUFFERS, BUFFER_SIZE);
         } catch (NativeException | RuntimeException e) {
             a.close();

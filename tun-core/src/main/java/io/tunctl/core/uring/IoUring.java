@@ -83,18 +83,11 @@ public final class IoUring {
      * @throws NativeException naming {@code io_uring_setup} or {@code mmap} and the errno
      */
     public static IoUring open(Arena arena, int entries) throws NativeException {
-        return open(arena, entries, true);
-    }
-
-    public static IoUring open(Arena arena, int entries, boolean defer) throws NativeException {
         MemorySegment errno = Natives.allocateCapture(arena);
         MemorySegment params = io_uring_params.allocate(arena);
-        int[] flagSets = defer ? new int[] {
+        int[] flagSets = {
                 io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_DEFER_TASKRUN(),
                 io_uring_h.IORING_SETUP_COOP_TASKRUN() | io_uring_h.IORING_SETUP_TASKRUN_FLAG(),
-                0} : new int[] {
-                io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_COOP_TASKRUN(),
-                io_uring_h.IORING_SETUP_COOP_TASKRUN(),
                 0};
         int fd = -1;
         int used = 0;
