@@ -244,18 +244,11 @@ public final class PacketBridge implements Bridge {
         @Override
         public void run() {
             try {
+                // one call per batch: the JIT compiles pumpOnce after a few thousand calls, where this loop, run
+                // once per thread, would wait for an on-stack replacement (tens of thousands of iterations,
+                // interpreted and then profiled: seconds of a slower bridge at every start)
                 while (!closed.get()) {
-                    size();
-                    batch.clear();
-                    int n = d.from.read(batch);
-                    if (n < 0) break;
-                    if (batch.isEmpty()) continue;
-                    if (gso != null) {
-                        writeSegmented();
-                    } else {
-                        d.to.write(batch);
-                    }
-                    d.count(batch);
+                    if (!pumpOnce()) break;
                 }
             } catch (IOException | UncheckedIOException | IllegalStateException e) {
                 if (!closed.get()) failure.compareAndSet(null, e);
@@ -266,6 +259,21 @@ public final class PacketBridge implements Bridge {
                 done.countDown();
                 close();
             }
+        }
+
+        /** Reads one batch and writes it on; false when the source reached its end. */
+        private boolean pumpOnce() throws IOException {
+            size();
+            batch.clear();
+            if (d.from.read(batch) < 0) return false;
+            if (batch.isEmpty()) return true;
+            if (gso != null) {
+                writeSegmented();
+            } else {
+                d.to.write(batch);
+            }
+            d.count(batch);
+            return true;
         }
 
         /** Splits super-packets for a device that takes only plain packets, flushing as the batch fills. */

@@ -55,7 +55,9 @@ public final class TunDevice implements PollableDevice {
     public static final int MAX_PACKET = 65535;
 
     private static final int CLOSED = 1 << 30;
-    private static final int USERS = CLOSED - 1;
+    /** Set by the one call that freed the arena, so late callers that count in and out never free it again. */
+    private static final int FREED = 1 << 29;
+    private static final int USERS = FREED - 1;
 
     private final Arena arena;
     private final int fd;
@@ -67,7 +69,7 @@ public final class TunDevice implements PollableDevice {
     /** Non-null when reads and writes go through io_uring ({@link TunIo#URING}, or {@code AUTO} where usable). */
     private final UringReader uring;
 
-    /** Bit 30: closed; low bits: calls in flight. */
+    /** Bit 30: closed; bit 29: freed; low bits: calls in flight. */
     private final AtomicInteger state = new AtomicInteger();
 
     private final Object readLock = new Object();
@@ -723,16 +725,19 @@ public final class TunDevice implements PollableDevice {
 
     // ---------------------------------------------------------------------------------------------- close
 
+    /*
+     * Counting in is one atomic add, not a compare-and-set loop: a reader and a writer of the same device on two
+     * threads meet here every batch, and a lost CAS, rare enough that C2 compiled it as an uncommon trap,
+     * deoptimized read() and write() for a second of interpreted and profiled code each time it happened.
+     */
     private boolean acquire() {
-        while (true) {
-            int s = state.get();
-            if ((s & CLOSED) != 0) return false;
-            if (state.compareAndSet(s, s + 1)) return true;
-        }
+        if ((state.getAndIncrement() & CLOSED) == 0) return true;
+        release();
+        return false;
     }
 
     private void release() {
-        if (state.decrementAndGet() == CLOSED) {
+        if (state.decrementAndGet() == CLOSED && state.compareAndSet(CLOSED, CLOSED | FREED)) {
             if (uring != null) uring.release();
             arena.close();
         }

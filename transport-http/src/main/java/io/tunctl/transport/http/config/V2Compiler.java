@@ -322,8 +322,7 @@ final class V2Compiler {
                     String body = g.substring(i + 1, end);
                     boolean neg = body.startsWith("!");
                     if (neg) body = body.substring(1);
-                    re.append('[').append(neg ? "^" : "").append(body.replace("\\", "\\\\").replace("[", "\\[").replace("^", "\\^"))
-                            .append(']');
+                    re.append(charClass(body, neg));
                     i = end;
                 }
                 case '{' -> {
@@ -343,7 +342,19 @@ final class V2Compiler {
             }
         }
         while (braces-- > 0) re.append(')');
-        return Pattern.compile(re.toString());
+        // D's ? and * match any character, line terminators too
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
+    }
+
+    /**
+     * D's {@code [abc]}: each character literally (no ranges, so {@code -}, {@code ^}, {@code &&} and {@code \} mean
+     * themselves); {@code []} matches nothing and {@code [!]} any one character.
+     */
+    private static String charClass(String body, boolean negated) {
+        if (body.isEmpty()) return negated ? "." : "(?!)";
+        StringBuilder c = new StringBuilder(negated ? "[^" : "[");
+        body.codePoints().forEach(cp -> c.append("\\x{").append(Integer.toHexString(cp)).append('}'));
+        return c.append(']').toString();
     }
 
     private static List<Cidr> routes(JsonNode n, ConfigProblems at, String p) {

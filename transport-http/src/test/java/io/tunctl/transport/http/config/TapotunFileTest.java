@@ -154,6 +154,19 @@ class TapotunFileTest {
     }
 
     @Test
+    void globClassesHoldLiteralCharacters() {
+        // D has no ranges in [...]: '-' is itself; and nothing in a class may break the regex (fuzz finding 6)
+        assertTrue(V2Compiler.glob("node/[a-c]").matcher("node/-").matches());
+        assertFalse(V2Compiler.glob("node/[a-c]").matcher("node/b").matches());
+        assertTrue(V2Compiler.glob("[z-a]").matcher("z").matches());
+        assertTrue(V2Compiler.glob("[&&^\\]x").matcher("^x").matches());
+        assertFalse(V2Compiler.glob("nos[]]]").matcher("nos]]").matches());
+        assertTrue(V2Compiler.glob("a[!]c").matcher("abc").matches());
+        assertTrue(V2Compiler.glob("a*c").matcher("a\nc").matches());
+        assertFalse(V2Compiler.glob("nos[]]]]]][[[[").matcher("nos]]]][[[[").matches());
+    }
+
+    @Test
     void otherShapesAreNotOurs() throws ConfigException {
         assertEquals(Optional.empty(), TapotunFile.recognise(ConfigDocument.parse(Path.of("x.json"), "{\"transport\":\"udp\"}")));
         assertEquals(Optional.empty(), TapotunFile.recognise(ConfigDocument.parse(Path.of("x.json"), "[1,2]")));

@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * One {@link HyperDht#connect} (hyperdht {@code lib/connect.js}), on the event loop: a FIND_PEER walk for the server's
  * target; through each node that answers with the server's record (at most 2 at a time) the same PEER_HANDSHAKE
  * (Noise message 1, retried 3 times); the first valid reply decides how the UDX stream gets its remote
- * ({@link ClientHandshake.Plan}); then secret-stream starts.
+ * ({@link ClientHandshake.Plan}); then secret-stream starts. With the server's address and relays from the last
+ * connect, the handshakes go there first and the walk is their fallback: it starts once one of them ends without a
+ * connection, or after {@link #WALK_DELAY_MILLIS}.
  */
 final class ClientConnect {
     private static final int MAX_INFLIGHT = 2;
@@ -38,6 +40,12 @@ final class ClientConnect {
     private static final int QUERY_RETRIES = 3;
     /** How long a punch waits for a LAN ping in flight (a LAN answers in well under this). */
     private static final long LAN_GRACE_MILLIS = 250;
+    /**
+     * How long handshakes to cached addresses have before the walk starts anyway (a reply takes one round trip).
+     * Walking at once cost the critical path half of a warm connect: a dozen FIND_PEER replies (each closer node's
+     * ID a BLAKE2b) were read on the event loop before the server's reply, which arrives after them.
+     */
+    private static final long WALK_DELAY_MILLIS = 250;
 
     private final HyperDht dht;
     private final DhtNode node;
@@ -51,6 +59,9 @@ final class ClientConnect {
     private UdxStream udx;
     private ClientHandshake.Context context;
     private Query query;
+    /** The walk not started yet (handshakes to cached addresses first), else null. */
+    private QueryOptions pendingWalk;
+    private io.netty.util.concurrent.ScheduledFuture<?> walkTimer;
     private boolean queryDone;
     private boolean found;
     private int inflight;
@@ -120,7 +131,8 @@ final class ClientConnect {
             }
             tMsg1 = System.nanoTime();
             next();
-            startWalk(o);
+            pendingWalk = o;
+            walkTimer = dht.loop().schedule(this::walkIfPending, WALK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             // the walk leaves first: Noise message 1 (an ephemeral key pair and two DH) is written while it is in
             // flight instead of before it (hyperdht writes it when the first record arrives, in the critical path)
@@ -130,6 +142,15 @@ final class ClientConnect {
             }
             tMsg1 = System.nanoTime();
             next();
+        }
+    }
+
+    /** The cached addresses did not connect (yet): walk the DHT for the server's relays. */
+    private void walkIfPending() {
+        if (pendingWalk != null && !finished && connected == null) {
+            QueryOptions o = pendingWalk;
+            pendingWalk = null;
+            startWalk(o);
         }
     }
 
@@ -151,9 +172,7 @@ final class ClientConnect {
         } catch (CryptoException e) {
             // the only key-dependent step: DH with a server key that is not a curve point
             finished = true;
-            if (query != null) {
-                query.destroy();
-            }
+            stopWalk();
             udx.destroy();
             result.completeExceptionally(new IllegalArgumentException("not a valid Ed25519 public key: "
                     + e.getMessage()));
@@ -191,6 +210,7 @@ final class ClientConnect {
                             HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "no handshake reply via " + relay
                                     + ": " + e.getMessage());
                         }
+                        walkIfPending();
                         next();
                         maybeGiveUp();
                     }));
@@ -212,7 +232,7 @@ final class ClientConnect {
             case ClientHandshake.Failed f -> fail(f.error(), f.reason());
             case ClientHandshake.Connected c -> {
                 connected = c;
-                query.destroy();
+                stopWalk();
                 // next time, the server itself first: a hyperdht server answers a handshake sent straight to its node
                 // (FROM_CLIENT, replied directly), one hop each way instead of two through a relay; the relays go
                 // in parallel in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them
@@ -493,6 +513,16 @@ final class ClientConnect {
                 ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tDone), findPeerReplies, handshakeSends, path));
     }
 
+    private void stopWalk() {
+        pendingWalk = null;
+        if (walkTimer != null) {
+            walkTimer.cancel(false);
+        }
+        if (query != null) {
+            query.destroy();
+        }
+    }
+
     private void maybeGiveUp() {
         if (finished || connected != null || !queryDone || inflight > 0 || !candidates.isEmpty()) {
             return;
@@ -511,9 +541,7 @@ final class ClientConnect {
             return;
         }
         finished = true;
-        if (query != null) {
-            query.destroy();
-        }
+        stopWalk();
         if (puncher != null) {
             puncher.destroy();
         }
@@ -541,9 +569,7 @@ final class ClientConnect {
             return;
         }
         finished = true;
-        if (query != null) {
-            query.destroy();
-        }
+        stopWalk();
         if (puncher != null) {
             puncher.destroy();
         }

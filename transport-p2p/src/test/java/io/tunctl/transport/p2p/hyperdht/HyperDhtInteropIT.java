@@ -229,6 +229,10 @@ class HyperDhtInteropIT {
             List<Double> javaCallerMs = new ArrayList<>();
             List<Double> nodeMs = new ArrayList<>();
             List<Double> sameProcessMs = new ArrayList<>();
+            // the tests run with PARANOID leak detection (a stack trace recorded at every buffer access); the
+            // connects are timed at Netty's default level, the one tunctl runs with
+            io.netty.util.ResourceLeakDetector.Level leakLevel = io.netty.util.ResourceLeakDetector.getLevel();
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.SIMPLE);
             try (HyperDht java = Peers.javaNode(net)) {
                 for (int i = 0; i < 20; i++) {
                     long t0 = System.nanoTime();
@@ -253,6 +257,8 @@ class HyperDhtInteropIT {
                     serverSide.call("connectTimes", "node", sameProcessClient, "publicKey", pkHex, "count", 1)
                             .path("ms").forEach(n -> sameProcessMs.add(n.asDouble()));
                 }
+            } finally {
+                io.netty.util.ResourceLeakDetector.setLevel(leakLevel);
             }
             List<Double> warmJava = javaMs.subList(1, 20);
             System.out.println("connect-by-key to a Node server on an 8-node local testnet, 20 connects each, taking"

@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CallGate {
     private static final int CLOSED = 1 << 30;
-    private static final int USERS = CLOSED - 1;
+    /** Set by the one call that released, so late calls that count in and out never release again. */
+    private static final int RELEASED = 1 << 29;
+    private static final int USERS = RELEASED - 1;
 
-    /** Bit 30: closed; low bits: calls in flight. */
+    /** Bit 30: closed; bit 29: released; low bits: calls in flight. */
     private final AtomicInteger state = new AtomicInteger();
     private final Runnable release;
 
@@ -25,16 +27,16 @@ public final class CallGate {
 
     /** Enters a call; false when closed (the caller must not touch native handles then). */
     public boolean enter() {
-        while (true) {
-            int s = state.get();
-            if ((s & CLOSED) != 0) return false;
-            if (state.compareAndSet(s, s + 1)) return true;
-        }
+        // one atomic add, no CAS loop: a CAS lost to another thread's call would be a rare branch that the JIT
+        // compiles as an uncommon trap, deoptimizing the caller's hot loop each time two calls meet
+        if ((state.getAndIncrement() & CLOSED) == 0) return true;
+        leave();
+        return false;
     }
 
     /** Leaves a call entered with {@link #enter()}. */
     public void leave() {
-        if (state.decrementAndGet() == CLOSED) release.run();
+        if (state.decrementAndGet() == CLOSED && state.compareAndSet(CLOSED, CLOSED | RELEASED)) release.run();
     }
 
     public boolean isClosed() { return (state.get() & CLOSED) != 0; }
