@@ -18,6 +18,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -30,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A hostile client against a running http server (in-process, in a namespace of the test's own, TUN included):
  * connections that never finish their request head, and an authenticated PUT carrying spoofed, malformed and
  * disallowed-family packets. What it sends never reaches the server's TUN (the kernel's rx counters of the TUN
- * move by the one valid packet only), a legitimate client is served meanwhile, and every refusal is counted.
+ * move by the one valid packet only, and a tcpdump capture on it shows that packet alone), a legitimate client is served meanwhile, and every refusal is counted.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class HostileClientIT {
@@ -40,6 +42,7 @@ class HostileClientIT {
     @Test
     void halfHeadsBadPacketsAndFloodsChangeNothingOnTheServer() throws Exception {
         Root.require();
+        Root.ensureCommand("tcpdump", "tcpdump");
         try (Netns ns = Netns.create("tn-hcli")) {
             NetworkNamespace netns = NetworkNamespace.named(ns.name());
             Endpoints.Peer peer = new Endpoints.Peer(HexFormat.of().parseHex(Tokens.sha1Hex("test")),
@@ -54,6 +57,16 @@ class HostileClientIT {
             try {
                 HttpTunnelServer server = tunnel.servers().getFirst();
                 long rxBefore = rxPackets(ns);
+                // a capture of the server's TUN, without what the host's own stack sends out of it (its replies,
+                // IPv6 link-local chatter): what is left is what tunctl wrote into it
+                Path dir = Files.createTempDirectory("tunctl-hostile-client");
+                Path capture = dir.resolve(DEV + ".pcap");
+                // --immediate-mode: else a packet waits in the kernel's capture ring for its block timeout and a
+                // tcpdump stopped before that never writes it
+                Process tcpdump = ns.start(dir.resolve("tcpdump.log").toFile(), "tcpdump", "-i", DEV, "-n", "-U",
+                        "--immediate-mode", "-w", capture.toString(),
+                        "not src host 192.0.2.1 and not src net fe80::/10 and not src host ::");
+                waitForCapture(dir.resolve("tcpdump.log"));
 
                 // 1. packets: spoofed source, bad IHL, total length above and below the frame, IPv6 from a client
                 // without ip6; then one valid packet
@@ -81,6 +94,13 @@ class HostileClientIT {
                 assertEquals(1, RawHttp.sample(m, "tunctl_http_routing_drops_total\\{interface=\"" + DEV + "\",reason=\"spoofed_source\"}"), m);
                 Thread.sleep(200);
                 assertEquals(rxBefore + 1, rxPackets(ns), "only the valid packet reached the server's TUN");
+                tcpdump.destroy();
+                assertTrue(tcpdump.waitFor(10, TimeUnit.SECONDS), "tcpdump stopped");
+                String seen = ns.exec("tcpdump", "-n", "-r", capture.toString()).orThrow().strip();
+                System.out.println("captured on the server's TUN:\n" + seen);
+                assertEquals(1, seen.lines().count(), "one packet on the server's TUN, the valid one: " + seen);
+                assertTrue(seen.contains("192.0.2.2.") && seen.contains("> 192.0.2.1."), seen);
+                for (Path f : List.of(capture, dir.resolve("tcpdump.log"), dir)) Files.deleteIfExists(f);
 
                 // 2. 1000 connections that send half a request head, from one source
                 for (int i = 0; i < 1000; i++) {
@@ -150,6 +170,15 @@ class HostileClientIT {
         f[1] = (byte) (packet.length >>> 8);
         System.arraycopy(packet, 0, f, 14, packet.length);
         return f;
+    }
+
+    /** tcpdump says "listening on" once its capture is open; packets sent before that would not be seen. */
+    private static void waitForCapture(Path log) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(log) && Files.readString(log).contains("listening on"))) {
+            assertTrue(System.nanoTime() < end, "tcpdump did not start: " + (Files.exists(log) ? Files.readString(log) : ""));
+            Thread.sleep(50);
+        }
     }
 
     private static long rxPackets(Netns ns) {
