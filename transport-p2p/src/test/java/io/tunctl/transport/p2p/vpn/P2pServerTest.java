@@ -100,7 +100,7 @@ class P2pServerTest {
     }
 
     private P2pServer server(Map<String, P2pSettings.Peer> peers) throws Exception {
-        P2pServer s = new P2pServer(settings(P2pSettings.Mode.SERVER, peers), node(), SERVER, log);
+        P2pServer s = new P2pServer(settings(P2pSettings.Mode.SERVER, peers), node(), SERVER, log, false);
         s.device.deliverTo(() -> new PacketSink() {
             @Override
             public void accept(PacketBatch batch) {
@@ -223,7 +223,7 @@ class P2pServerTest {
     @Test
     void aClientConnectsCarriesPacketsBothWaysAndReconnectsWhenTheServerComesBack() throws Exception {
         P2pServer s = server(Map.of(HEX.formatHex(A.publicKey()), peer(A, "10.0.0.2")));
-        P2pClient client = new P2pClient(settings(P2pSettings.Mode.CLIENT, Map.of()), node(), A, log);
+        P2pClient client = new P2pClient(settings(P2pSettings.Mode.CLIENT, Map.of()), node(), A, log, false);
         BlockingQueue<byte[]> clientTun = new LinkedBlockingQueue<>();
         client.device.deliverTo(() -> batch -> {
             for (int i = 0; i < batch.size(); i++) clientTun.add(batch.toArray(i));
