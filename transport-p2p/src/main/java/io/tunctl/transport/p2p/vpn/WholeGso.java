@@ -16,7 +16,8 @@ import java.lang.foreign.MemorySegment;
  * version nibble is 0), so a plain frame and this one are told apart by it. A Node nospoon peer never announces the
  * feature and so never receives one. On receipt the metadata is checked against the packet with the core's
  * {@link OffloadCheck} (the rules a TUN write applies) before anything acts on it: a forged or inconsistent header is
- * refused with a reason code. I/O-free.
+ * refused with a reason code, and so is one that would make more than {@link #MAX_SEGMENTS} segments (a forged
+ * {@code gso_size} of 1), which the core's check leaves to the kernel. I/O-free.
  */
 public final class WholeGso {
     /** The first byte of the frame. */
@@ -25,6 +26,8 @@ public final class WholeGso {
     public static final int HEADER = 11;
     /** The largest such frame payload: a 65,535-byte IP packet and its header. */
     public static final int MAX_FRAME = NospoonFraming.MAX_PACKET + HEADER;
+    /** Most segments a super-packet received whole may make (the bridge's bound for cutting one in Java). */
+    public static final int MAX_SEGMENTS = io.tunctl.core.bridge.PacketBridge.MAX_SEGMENTS;
     /** {@link Offload#decode} refusal: shorter than the header plus a minimal IP header. */
     public static final int TRUNCATED = -1;
 
@@ -65,8 +68,13 @@ public final class WholeGso {
             gsoSize = get16(buf, off + 5);
             csumStart = get16(buf, off + 7);
             csumOffset = get16(buf, off + 9);
-            return OffloadCheck.check(MemorySegment.ofArray(buf).asSlice(off + HEADER, len - HEADER), len - HEADER,
+            int bad = OffloadCheck.check(MemorySegment.ofArray(buf).asSlice(off + HEADER, len - HEADER), len - HEADER,
                     flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset, mtu);
+            // more segments than bytes / gso_size is impossible, so this bound never refuses an honest packet
+            if (bad == OffloadCheck.OK && gsoType != 0 && (len - HEADER) / gsoSize > MAX_SEGMENTS) {
+                return OffloadCheck.TOO_MANY_SEGMENTS;
+            }
+            return bad;
         }
 
         /** Sets slot {@code i} of {@code batch} to these fields. */
