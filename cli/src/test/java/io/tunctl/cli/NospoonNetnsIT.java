@@ -55,6 +55,8 @@ class NospoonNetnsIT {
 
     private final List<Netns> namespaces = new ArrayList<>();
     private Path dir;
+    /** The {@code up}s' state folders (control sockets): short, since a socket path has at most 107 bytes. */
+    private Path state;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -63,11 +65,17 @@ class NospoonNetnsIT {
         Root.ensureCommand("iperf3", "iperf3");
         dir = Files.createDirectories(Path.of("target", "nospoon-it-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime()).toAbsolutePath());
+        state = Files.createTempDirectory("tnsp");
     }
 
     @AfterEach
     void tearDown() {
         for (Netns n : namespaces.reversed()) n.close(); // kills what each started, by PID
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cannot remove " + state + ": " + e);
+        }
     }
 
     private Netns ns() {
@@ -118,7 +126,7 @@ class NospoonNetnsIT {
     private Run up(Netns ns, String tag, String config, String ext) throws IOException {
         Path file = dir.resolve(tag + ext);
         Files.writeString(file, config);
-        return start(ns, tag, "env", "TUNCTL_STATE_DIR=" + dir.resolve("state-" + tag),
+        return start(ns, tag, "env", "TUNCTL_STATE_DIR=" + state.resolve(tag),
                 REPO.resolve("tunctl").toString(), "up", file.toString());
     }
 
@@ -126,7 +134,7 @@ class NospoonNetnsIT {
     private JsonNode status(Netns ns, Run run) throws IOException {
         Matcher m = Pattern.compile("TUN device (\\S+) up").matcher(run.output());
         assertTrue(m.find(), run.output());
-        ProcessRunner.Result r = ns.exec("env", "TUNCTL_STATE_DIR=" + dir.resolve("state-" + run.tag()),
+        ProcessRunner.Result r = ns.exec("env", "TUNCTL_STATE_DIR=" + state.resolve(run.tag()),
                 REPO.resolve("tunctl").toString(), "status", m.group(1), "--json");
         assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
         return new ObjectMapper().readTree(r.stdout());
