@@ -100,7 +100,7 @@ final class P2pClient {
         NospoonFraming.Decoder decoder = whole ? new NospoonFraming.Decoder(WholeGso.MAX_FRAME)
                 : new NospoonFraming.Decoder();
         WholeGso.Offload offload = new WholeGso.Offload();
-        NospoonFraming.Packets toTun = whole ? (b, o, l) -> device.toTun(c.stream(), b, o, l, offload)
+        NospoonFraming.Packets toTun = whole ? (b, o, l) -> device.frameToTun(c.stream(), b, o, l, offload)
                 : (b, o, l) -> device.toTun(c.stream(), b, o, l);
         SecureStream stream = c.stream();
         ScheduledFuture<?> keepAlive = settings.keepaliveSeconds() <= 0 ? null : stream.eventLoop().scheduleAtFixedRate(

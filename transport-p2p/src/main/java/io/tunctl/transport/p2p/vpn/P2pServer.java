@@ -265,12 +265,7 @@ final class P2pServer {
         @Override
         public void packet(byte[] buf, int off, int len) {
             if (whole && WholeGso.is(buf, off, len)) {
-                if (offload.decode(buf, off, len, device.mtu()) != io.tunctl.core.packet.OffloadCheck.OK) {
-                    device.wholeRefused.increment();
-                    return;
-                }
-                device.wholeRx.increment();
-                route(buf, off, len, WholeGso.HEADER);
+                if (device.checkWhole(buf, off, len, offload)) route(buf, off, len, WholeGso.HEADER);
             } else {
                 route(buf, off, len, 0);
             }
@@ -318,10 +313,7 @@ final class P2pServer {
                 return;
             }
             if (header != 0) {
-                device.delivery.add(stream.eventLoop(), buf, off, len, offload.flags, offload.gsoType,
-                        offload.hdrLen, offload.gsoSize, offload.csumStart, offload.csumOffset);
-                device.rxPackets.increment();
-                device.rxBytes.add(len);
+                device.toTun(stream, buf, off, len, offload);
             } else {
                 device.toTun(stream, buf, off, len);
             }

@@ -102,21 +102,30 @@ abstract class StreamDevice implements PacketDevice {
      * {@link WholeGso} frame whose header {@code o} (the receiving stream's) is checked first and refused (counted,
      * never delivered) when it does not fit its packet.
      */
-    final void toTun(SecureStream from, byte[] buf, int off, int len, WholeGso.Offload o) {
+    final void frameToTun(SecureStream from, byte[] buf, int off, int len, WholeGso.Offload o) {
         if (!WholeGso.is(buf, off, len)) {
             toTun(from, buf, off, len);
             return;
         }
+        if (checkWhole(buf, off, len, o)) toTun(from, buf, off + WholeGso.HEADER, len - WholeGso.HEADER, o);
+    }
+
+    /** Event loop: decodes and checks the {@link WholeGso} frame at {@code buf[off, off+len)} into {@code o}. */
+    final boolean checkWhole(byte[] buf, int off, int len, WholeGso.Offload o) {
         if (o.decode(buf, off, len, mtu) != io.tunctl.core.packet.OffloadCheck.OK) {
             wholeRefused.increment();
-            return;
+            return false;
         }
-        int n = len - WholeGso.HEADER;
-        rxPackets.increment();
-        rxBytes.add(n);
         wholeRx.increment();
-        delivery.add(from.eventLoop(), buf, off + WholeGso.HEADER, n, o.flags, o.gsoType, o.hdrLen, o.gsoSize,
-                o.csumStart, o.csumOffset);
+        return true;
+    }
+
+    /** Event loop: a checked super-packet ({@code buf[off, off+len)}, its header in {@code o}) for the TUN. */
+    final void toTun(SecureStream from, byte[] buf, int off, int len, WholeGso.Offload o) {
+        rxPackets.increment();
+        rxBytes.add(len);
+        delivery.add(from.eventLoop(), buf, off, len, o.flags, o.gsoType, o.hdrLen, o.gsoSize, o.csumStart,
+                o.csumOffset);
     }
 
     /** True when super-packets go whole to a peer that announced {@code remoteFeatures}. */

@@ -328,14 +328,14 @@ class P2pServerTest {
         PacketBatch upBatch = withOffloadOf(up, sent);
         client.device.write(upBatch);
         assertArrayEquals(sent, tun.poll(10, TimeUnit.SECONDS));
-        assertEquals(Offload.GSO_TCPV4 + "/1360", tunOffload.poll());
+        assertEquals(Offload.GSO_TCPV4 + "/1360", tunOffload.poll(10, TimeUnit.SECONDS));
         assertNull(tun.poll(200, TimeUnit.MILLISECONDS), "one packet, not its segments");
 
         // server TUN -> client: whole; server TUN -> B: cut to the MTU, the same bytes
         PacketBatch down = WholeGsoTest.tcpSuperPacket(64000, 1360, 2);
         s.device.write(down);
         assertArrayEquals(down.toArray(0), clientTun.poll(10, TimeUnit.SECONDS));
-        assertEquals(Offload.GSO_TCPV4 + "/1360", clientOffload.poll());
+        assertEquals(Offload.GSO_TCPV4 + "/1360", clientOffload.poll(10, TimeUnit.SECONDS));
         PacketBatch toB = WholeGsoTest.tcpSuperPacket(64000, 1360, 3);
         s.device.write(toB);
         assertArrayEquals(java.util.Arrays.copyOfRange(toB.toArray(0), 40, 40 + 64000), reassemble(b.received, 64000));
