@@ -275,8 +275,7 @@ final class P2pServer {
          * One packet at {@code buf[off + header, off + len)}; {@code header} is {@link WholeGso#HEADER} for a checked
          * super-packet frame (its header in {@link #offload}), else 0.
          */
-        private void route(byte[] frame, int frameOff, int frameLen, int header) {
-            byte[] buf = frame;
+        private void route(byte[] buf, int frameOff, int frameLen, int header) {
             int off = frameOff + header;
             int len = frameLen - header;
             rxPackets++;
@@ -303,7 +302,7 @@ final class P2pServer {
             if (to != null) {
                 if (header != 0 && !to.whole) {
                     forwardCut(to, buf, off, len); // to a peer that takes no super-packet (a Node nospoon)
-                } else if (StreamDevice.send(to.stream, StreamDevice.frame(frame, frameOff, frameLen))) {
+                } else if (StreamDevice.send(to.stream, StreamDevice.frame(buf, frameOff, frameLen))) {
                     to.txPackets.increment();
                     to.txBytes.add(len);
                     if (header != 0) device.wholeTx.increment();

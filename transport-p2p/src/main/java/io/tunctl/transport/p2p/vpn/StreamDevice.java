@@ -43,7 +43,7 @@ abstract class StreamDevice implements PacketDevice {
     private final int mtu;
     private final boolean gso;
     final PacketSinkDelivery delivery;
-    /** One framer per writing thread (the TUN's pump). */
+    /** One framer per writing thread (the TUN's pump; the event loop forwarding between clients). */
     private final ThreadLocal<Framer> framers;
     private volatile boolean closed;
     final LongAdder txPackets = new LongAdder();
