@@ -126,6 +126,31 @@ class WholeGsoTest {
         assertEquals(OffloadCheck.OK, o.decode(good, 0, good.length, 1400));
     }
 
+    @Test
+    void randomHeadersNeverThrowAndWhatPassesCanBeCut() {
+        java.util.Random r = new java.util.Random(17);
+        byte[] good = frame(tcpSuperPacket(20000, 1360, 2));
+        WholeGso.Offload o = new WholeGso.Offload();
+        PacketBatch slot = PacketBatch.allocate(Arena.ofAuto(), 1, 65535);
+        int passed = 0;
+        for (int i = 0; i < 200_000; i++) {
+            byte[] f = good.clone();
+            // the header's ten bytes at random, now and then a few of the packet's too, and a random length
+            for (int k = 1; k < WholeGso.HEADER; k++) if (r.nextInt(3) == 0) f[k] = (byte) r.nextInt(256);
+            if (r.nextInt(4) == 0) f[WholeGso.HEADER + r.nextInt(60)] = (byte) r.nextInt(256);
+            int len = r.nextInt(8) == 0 ? r.nextInt(f.length + 1) : f.length;
+            int bad = o.decode(f, 0, len, 1400);
+            if (bad != OffloadCheck.OK) continue;
+            passed++;
+            slot.clear();
+            slot.add(f, WholeGso.HEADER, len - WholeGso.HEADER);
+            o.applyTo(slot, 0);
+            int n = GsoSegmenter.segmentCount(slot, 0);
+            assertTrue(n >= 1 && n <= WholeGso.MAX_SEGMENTS, "segments " + n);
+        }
+        assertTrue(passed > 1000, "passed " + passed);
+    }
+
     private static byte[] forge(byte[] f, int at, int... bytes) {
         byte[] c = f.clone();
         for (int i = 0; i < bytes.length; i++) c[at + i] = (byte) bytes[i];
