@@ -19,6 +19,9 @@ if [[ -f "$aot" ]]; then
   (( stale )) || exit 0
 fi
 rm -f "$aot" "$aot.tmp"
+# picocli's Java 5 classes cannot be cached once linked: rewrite them as Java 8 class files (scripts/UpgradeOldClasses.java)
+"$TUNCTL_JAVA_HOME/bin/java" scripts/UpgradeOldClasses.java cli/target/lib \
+  || echo "aot-cache.sh: old class files left as they are (the cache then lacks them)" >&2
 if TUNCTL_AOT_OUTPUT="$PWD/$aot.tmp" TUNCTL_JAVA_OPTS="" ./tunctl aot-training >cli/target/aot-training.log 2>&1 \
     && [[ -f "$aot.tmp" ]]; then
   mv "$aot.tmp" "$aot"

@@ -17,6 +17,8 @@ import io.tunctl.core.spi.Tunnel;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
@@ -51,11 +53,10 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        new TunctlCommand.Version().getVersion();
-        spec.commandLine().getParent().getUsageMessage(); // what --help and a usage error load
         Transports transports = Transports.load();
         Path dir = Files.createTempDirectory("tunctl-aot");
         try {
+            commandLines(dir.resolve("udp-a.yaml").toString());
             int udpA = freePort(), udpB = freePort(), http = freePort();
             step(out, transports, dir, "udp", true, pair(
                     config("udp-a.yaml", udp("198.51.100.1/24", udpA, udpB)),
@@ -82,6 +83,21 @@ final class AotTrainingCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /**
+     * What picocli does at start: {@code --version}, the full tree (what {@code --help} and a usage error print),
+     * each command's own tree (what its start builds, see {@link Main#commandLine(PrintWriter, PrintWriter, String...)})
+     * and the parse of {@code up} and {@code validate} with a file.
+     */
+    private static void commandLines(String file) {
+        PrintWriter nowhere = new PrintWriter(Writer.nullWriter());
+        Main.commandLine(nowhere, nowhere).getUsageMessage();
+        Main.commandLine(nowhere, nowhere, "--version").execute("--version");
+        for (String name : TunctlCommand.COMMANDS) Main.commandLine(nowhere, nowhere, name);
+        for (String name : List.of("up", "validate")) {
+            Main.commandLine(nowhere, nowhere, name, file).parseArgs(name, file);
+        }
+    }
+
     private record Config(String file, String text) {}
 
     private static Config config(String file, String text) { return new Config(file, text); }
@@ -100,7 +116,7 @@ final class AotTrainingCommand implements Callable<Integer> {
      * Validates every config of one transport; with {@code open}, also opens them (a server before its client), sends
      * UDP packets from the first tunnel's "kernel" to {@code to}, and closes them all.
      */
-    private static void step(java.io.PrintWriter out, Transports transports, Path dir, String transport, boolean open,
+    private static void step(PrintWriter out, Transports transports, Path dir, String transport, boolean open,
                              List<Config> configs, String from, String to) {
         if (transports.find(transport).isEmpty()) {
             out.println("aot-training: " + transport + ": not installed, skipped");

@@ -16,9 +16,7 @@ import java.util.List;
         scope = ScopeType.INHERIT, // --help and --version on every subcommand too ("tunctl bench --help")
         versionProvider = TunctlCommand.Version.class,
         description = "Real TUN interfaces for any program, carried over pluggable transports.",
-        subcommands = {UpCommand.class, DownCommand.class, StatusCommand.class, ValidateCommand.class, GenkeyCommand.class,
-                PubkeyCommand.class, BenchCommand.class,
-                BenchBridgeCommand.class, AotTrainingCommand.class, P2pCommand.class},
+        // the subcommands (COMMANDS) are added by Main, which builds only the model of the one invoked
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -28,6 +26,29 @@ import java.util.List;
         footer = {"  TUNCTL_LOG       log level (debug, info, warn, error, none); default info",
                 "  TUNCTL_PLUGINS   extra plugin jars or folders for the launcher, ':'-separated"})
 public final class TunctlCommand {
+    /**
+     * The subcommands' names in usage order. Each {@code @Command} model costs picocli reflection, annotation proxies
+     * and method handles at start (0.2 s for all of them), so {@link Main} makes only the one a command line names.
+     */
+    static final List<String> COMMANDS = List.of("up", "down", "status", "validate", "genkey", "pubkey", "bench",
+            "bench-bridge", "aot-training", "p2p");
+
+    /** A new subcommand object for one of {@link #COMMANDS}. */
+    static Object command(String name) {
+        return switch (name) {
+            case "up" -> new UpCommand();
+            case "down" -> new DownCommand();
+            case "status" -> new StatusCommand();
+            case "validate" -> new ValidateCommand();
+            case "genkey" -> new GenkeyCommand();
+            case "pubkey" -> new PubkeyCommand();
+            case "bench" -> new BenchCommand();
+            case "bench-bridge" -> new BenchBridgeCommand();
+            case "aot-training" -> new AotTrainingCommand();
+            case "p2p" -> new P2pCommand();
+            default -> throw new IllegalArgumentException("no command " + name);
+        };
+    }
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
             description = "Print stack traces and debug logs.")
