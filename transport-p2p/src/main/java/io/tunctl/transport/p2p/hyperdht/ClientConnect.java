@@ -74,11 +74,16 @@ final class ClientConnect {
     private boolean lanPending;
     // phase timestamps (System.nanoTime) and counts, logged at DEBUG when the stream connects
     private long t0;
+    private long tCalled;
     private long tMsg1;
     private long tFirstRecord;
     private long tReply;
     private long tRecv;
     private long tPacket;
+    private long tSent;
+    private long tReplyIn;
+    private long tStream;
+    private long tOpen;
     private int findPeerReplies;
     private int handshakeSends;
     private Runnable lanGrace;
@@ -90,7 +95,8 @@ final class ClientConnect {
     private byte[] value;
 
     ClientConnect(HyperDht dht, Ed25519KeyPair keyPair, byte[] serverKey,
-            CompletableFuture<HyperDhtConnection> result) {
+            CompletableFuture<HyperDhtConnection> result, long calledAt) {
+        this.tCalled = calledAt;
         this.dht = dht;
         this.node = dht.node();
         this.serverKey = serverKey;
@@ -202,6 +208,11 @@ final class ClientConnect {
             inflight++;
             handshakeSends++;
             node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, target, value, 3)
+                    .whenComplete((reply, e) -> {
+                        if (tReplyIn == 0) {
+                            tReplyIn = System.nanoTime();
+                        }
+                    })
                     .whenComplete((reply, e) -> dht.loop().execute(() -> {
                         inflight--;
                         if (e == null) {
@@ -214,6 +225,9 @@ final class ClientConnect {
                         next();
                         maybeGiveUp();
                     }));
+            if (tSent == 0) {
+                tSent = System.nanoTime();
+            }
         }
     }
 
@@ -493,12 +507,14 @@ final class ClientConnect {
         }
         finished = true;
         udx.connect(via, (int) connected.remoteStreamId(), address);
+        tStream = System.nanoTime();
         if (puncher != null) {
             puncher.adopt(via, udx);
             puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
         }
         HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
                 .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
+        tOpen = System.nanoTime();
         long tDone = System.nanoTime();
         if (!result.complete(c)) {
             c.destroy(); // the caller gave up (cancelled)
@@ -508,9 +524,11 @@ final class ClientConnect {
         c.logOpened();
         dht.handshakes().prepare(keyPair, serverKey);
         HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
-                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
-                + " server's first packet %.2f, stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1),
-                ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tDone), findPeerReplies, handshakeSends, path));
+                "connect phases (ms from start, %.2f after the call): msg1 %.2f, sent %.2f, first record %.2f, reply in %.2f, handshake reply"
+                + " %.2f, msg2 read %.2f, server's first packet %.2f, udx connect %.2f, secret-stream %.2f, done %.2f;"
+                + " %d FIND_PEER replies, %d handshakes sent, %s", (t0 - tCalled) / 1e6, ms(tMsg1), ms(tSent), ms(tFirstRecord),
+                ms(tReplyIn), ms(tReply), ms(tRecv), ms(tPacket), ms(tStream), ms(tOpen), ms(tDone), findPeerReplies,
+                handshakeSends, path));
     }
 
     private void stopWalk() {

@@ -212,12 +212,13 @@ public final class HyperDht implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
             return result;
         }
+        long calledAt = System.nanoTime();
         loop.execute(() -> {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
                 return;
             }
-            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result);
+            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result, calledAt);
             connecting.add(c);
             result.whenComplete((x, e) -> onLoop(() -> connecting.remove(c))); // a caller may cancel anywhere
             c.start();
