@@ -81,7 +81,6 @@ final class ClientConnect {
     private long tRecv;
     private long tPacket;
     private long tSent;
-    private long tReplyIn;
     private long tStream;
     private long tOpen;
     private int findPeerReplies;
@@ -208,12 +207,9 @@ final class ClientConnect {
             inflight++;
             handshakeSends++;
             node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, target, value, 3)
-                    .whenComplete((reply, e) -> {
-                        if (tReplyIn == 0) {
-                            tReplyIn = System.nanoTime();
-                        }
-                    })
-                    .whenComplete((reply, e) -> dht.loop().execute(() -> {
+                    // the reply completes on the node's thread, the event loop: handled there and then, not queued
+                    // behind the rest of the read batch (the server's first UDX packet, the relays' replies)
+                    .whenComplete((reply, e) -> dht.onLoop(() -> {
                         inflight--;
                         if (e == null) {
                             onHandshakeReply(reply, relay);
@@ -258,10 +254,11 @@ final class ClientConnect {
                     }
                 }
                 dht.cacheRelays(target, next);
+                follow(c);
+                // after the stream is on its way: with DEBUG on, this line cost the critical path half a millisecond
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
-                follow(c);
             }
         }
     }
@@ -506,29 +503,38 @@ final class ClientConnect {
             return;
         }
         finished = true;
-        udx.connect(via, (int) connected.remoteStreamId(), address);
-        tStream = System.nanoTime();
-        if (puncher != null) {
-            puncher.adopt(via, udx);
-            puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
-        }
-        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
-                .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
-        tOpen = System.nanoTime();
-        long tDone = System.nanoTime();
-        if (!result.complete(c)) {
-            c.destroy(); // the caller gave up (cancelled)
-            return;
+        // the ACK owed for an early packet and the secret-stream header leave together once the caller has the
+        // connection, as Node's stream opens before libudx sends what it wrote (two sendmsg were in the critical path)
+        via.cork();
+        HyperDhtConnection c;
+        long tDone;
+        try {
+            udx.connect(via, (int) connected.remoteStreamId(), address);
+            tStream = System.nanoTime();
+            if (puncher != null) {
+                puncher.adopt(via, udx);
+                puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
+            }
+            c = HyperDhtConnection.open(udx, connected.result(), address, path)
+                    .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
+            tOpen = System.nanoTime();
+            if (!result.complete(c)) {
+                c.destroy(); // the caller gave up (cancelled)
+                return;
+            }
+            tDone = System.nanoTime();
+        } finally {
+            via.uncork();
         }
         // after the caller has its connection: logging and the next handshake's keys are off the critical path
         c.logOpened();
         dht.handshakes().prepare(keyPair, serverKey);
         HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
-                "connect phases (ms from start, %.2f after the call): msg1 %.2f, sent %.2f, first record %.2f, reply in %.2f, handshake reply"
-                + " %.2f, msg2 read %.2f, server's first packet %.2f, udx connect %.2f, secret-stream %.2f, done %.2f;"
-                + " %d FIND_PEER replies, %d handshakes sent, %s", (t0 - tCalled) / 1e6, ms(tMsg1), ms(tSent), ms(tFirstRecord),
-                ms(tReplyIn), ms(tReply), ms(tRecv), ms(tPacket), ms(tStream), ms(tOpen), ms(tDone), findPeerReplies,
-                handshakeSends, path));
+                "connect phases (ms from start, %.2f after the call): msg1 %.2f, sent %.2f, first record %.2f,"
+                + " handshake reply %.2f, msg2 read %.2f, server's first packet %.2f, udx connect %.2f, secret-stream"
+                + " %.2f, done %.2f; %d FIND_PEER replies, %d handshakes sent, %s", (t0 - tCalled) / 1e6, ms(tMsg1),
+                ms(tSent), ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tStream), ms(tOpen), ms(tDone),
+                findPeerReplies, handshakeSends, path));
     }
 
     private void stopWalk() {
