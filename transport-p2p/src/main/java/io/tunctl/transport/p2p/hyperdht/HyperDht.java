@@ -109,6 +109,7 @@ public final class HyperDht implements AutoCloseable {
         this.socket = socket;
         this.clientSocket = clientSocket;
         this.loop = socket.eventLoop();
+        CryptoWarmUp.startOnce();
         this.defaultKeyPair = Ed25519KeyPair.generate(random);
         this.node = DhtNode.create(socket, clientSocket == socket ? null : clientSocket, options);
         node.handle(DhtCommands.PEER_HANDSHAKE, this::onPeerHandshake);
