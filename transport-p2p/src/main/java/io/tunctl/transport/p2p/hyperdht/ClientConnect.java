@@ -222,7 +222,7 @@ final class ClientConnect {
                         maybeGiveUp();
                     }));
             if (tSent == 0) {
-                tSent = System.nanoTime();
+                tSent = System.nanoTime(); // the first handshake is on the wire
             }
         }
     }

@@ -210,7 +210,11 @@ class HyperDhtInteropIT {
      * class loading and JIT, so connects 2-20 (a warm JVM, as a daemon's) are the Java figure compared. The clients
      * take turns, one connect each. Java's time runs from the {@code connect} call to the future's completion on the
      * event loop (the moment Node's {@code open} listener runs); the time until the waiting caller's thread wakes up
-     * is printed too.
+     * is printed too. What a connect reuses from the ones before it to the same key is the same kind for both: the
+     * addresses the last one learnt (Node's relay cache: the server's relays; Java's: those and the server's own
+     * address, which it tries first), no Noise work made ahead and no checked key kept (Java's {@code
+     * PreparedHandshakes} is turned off here), in a process warmed up by the connects before (and for Java by the
+     * crypto warm-up every JVM runs once when its first node starts).
      */
     @Test
     void connectTimeMedianOf20JavaAndNodeClients() throws Exception {
