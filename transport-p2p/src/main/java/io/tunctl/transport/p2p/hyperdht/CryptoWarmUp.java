@@ -19,8 +19,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * peers use libsodium, compiled ahead. Nothing here touches a socket or a key in use, and nothing is kept.
  */
 final class CryptoWarmUp {
-    /** Handshakes run: eight DH each; by then the JIT has compiled the field arithmetic and the ladder. */
-    static final int ROUNDS = 48;
+    /**
+     * Handshakes run, eight DH each. A DH's time falls steeply over the first 20 or so (the field arithmetic gets
+     * compiled) and slowly after; the whole costs a few hundred ms of one core, once.
+     */
+    static final int ROUNDS = 32;
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private CryptoWarmUp() {
