@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * target; through each node that answers with the server's record (at most 2 at a time) the same PEER_HANDSHAKE
  * (Noise message 1, retried 3 times); the first valid reply decides how the UDX stream gets its remote
  * ({@link ClientHandshake.Plan}); then secret-stream starts. With the server's address and relays from the last
- * connect, the handshakes go there first and the walk is their fallback: it starts once one of them ends without a
- * connection, or after {@link #WALK_DELAY_MILLIS}.
+ * connect, the handshakes go there first (the relays after a grace if the server answered directly last time) and
+ * the walk is their fallback: it starts once one of them ends without a connection, or after
+ * {@link #WALK_DELAY_MILLIS}.
  */
 final class ClientConnect {
     private static final int MAX_INFLIGHT = 2;
@@ -46,6 +47,8 @@ final class ClientConnect {
      * ID a BLAKE2b) were read on the event loop before the server's reply, which arrives after them.
      */
     private static final long WALK_DELAY_MILLIS = 250;
+    /** The least time a server that answered directly before has alone before the relays join. */
+    private static final long MIN_RELAY_GRACE_MILLIS = 10;
 
     private final HyperDht dht;
     private final DhtNode node;
@@ -62,6 +65,7 @@ final class ClientConnect {
     /** The walk not started yet (handshakes to cached addresses first), else null. */
     private QueryOptions pendingWalk;
     private io.netty.util.concurrent.ScheduledFuture<?> walkTimer;
+    private io.netty.util.concurrent.ScheduledFuture<?> relayTimer;
     private boolean queryDone;
     private boolean found;
     private int inflight;
@@ -115,7 +119,8 @@ final class ClientConnect {
         udx.firewall(this::onFirstPacket);
         // the server and the relays of the last connect to this key: handshake through them at once, walking the DHT
         // meanwhile
-        List<InetSocketAddress> cached = dht.cachedRelays(target);
+        HyperDht.CachedRoute route = dht.cachedRoute(target);
+        List<InetSocketAddress> cached = route == null ? List.of() : route.addresses();
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
             maxInflight = MAX_INFLIGHT_PRECONNECT;
@@ -135,6 +140,13 @@ final class ClientConnect {
                 return;
             }
             tMsg1 = System.nanoTime();
+            if (route.directRttMillis() >= 0 && cached.size() > 1) {
+                // the server answered itself last time: it alone first (each relay would hand it the same handshake
+                // to answer again); the relays join if it has not answered within a few of its round trips
+                maxInflight = 1;
+                relayTimer = dht.loop().schedule(this::releaseRelays, Math.clamp(4 * route.directRttMillis(),
+                        MIN_RELAY_GRACE_MILLIS, WALK_DELAY_MILLIS), TimeUnit.MILLISECONDS);
+            }
             next();
             pendingWalk = o;
             walkTimer = dht.loop().schedule(this::walkIfPending, WALK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
@@ -146,6 +158,14 @@ final class ClientConnect {
                 return;
             }
             tMsg1 = System.nanoTime();
+            next();
+        }
+    }
+
+    /** The server has not answered directly (yet): the cached relays go too. */
+    private void releaseRelays() {
+        if (maxInflight == 1) {
+            maxInflight = MAX_INFLIGHT_PRECONNECT;
             next();
         }
     }
@@ -217,6 +237,7 @@ final class ClientConnect {
                             HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "no handshake reply via " + relay
                                     + ": " + e.getMessage());
                         }
+                        releaseRelays();
                         walkIfPending();
                         next();
                         maybeGiveUp();
@@ -245,7 +266,8 @@ final class ClientConnect {
                 stopWalk();
                 // next time, the server itself first: a hyperdht server answers a handshake sent straight to its node
                 // (FROM_CLIENT, replied directly), one hop each way instead of two through a relay; the relays go
-                // in parallel in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them
+                // too in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them: at once if it
+                // answered through a relay now, else if it has not answered within a few of this round trip
                 List<InetSocketAddress> next = new java.util.ArrayList<>(List.of(c.serverAddress()));
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
                 for (InetSocketAddress a : relays != null && !relays.isEmpty() ? relays : List.of(relay)) {
@@ -253,7 +275,7 @@ final class ClientConnect {
                         next.add(a);
                     }
                 }
-                dht.cacheRelays(target, next);
+                dht.cacheRoute(target, new HyperDht.CachedRoute(next, c.relayed() ? -1 : r.rttMillis()));
                 follow(c);
                 // after the stream is on its way: with DEBUG on, this line cost the critical path half a millisecond
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
@@ -541,6 +563,9 @@ final class ClientConnect {
         pendingWalk = null;
         if (walkTimer != null) {
             walkTimer.cancel(false);
+        }
+        if (relayTimer != null) {
+            relayTimer.cancel(false);
         }
         if (query != null) {
             query.destroy();
