@@ -1,5 +1,7 @@
 package io.tunctl.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tunctl.core.testkit.Netns;
 import io.tunctl.core.testkit.ProcessRunner;
 import io.tunctl.core.testkit.Root;
@@ -30,9 +32,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * nospoon configs run unchanged (plus {@code bootstrap}, for the private DHT) under the packaged {@code ./tunctl up}
  * in network namespaces, on a DHT made of three {@code ./tunctl p2p node}s: tunctl server and client ping and carry
- * iperf3 both ways; a client whose key is not listed gets no answer and no packet through; and each side also works
+ * iperf3 both ways, and since both announce whole GSO super-packets in their handshakes, the kernels' super-packets
+ * cross whole (the {@code wholeGso} counters of {@code tunctl status}) with the bytes intact (32 MiB each way, SHA-256
+ * compared); a client whose key is not listed gets no answer and no packet through; and each side also works
  * against a Node peer speaking nospoon's framing over hyperdht from npm ({@code nospoon-peer.js}), bridged to a
- * kernel TUN through a tunctl udp tunnel.
+ * kernel TUN through a tunctl udp tunnel: the announcement is nothing to it (no error in its output or tunctl's),
+ * and super-packets are cut to the MTU for it (8 MiB each way, intact).
  *
  * <pre>
  *   ns S: DHT nodes 192.0.2.1:49737-49739, the server      veth 192.0.2.1 -- 192.0.2.2      ns C: the client
@@ -50,6 +55,8 @@ class NospoonNetnsIT {
 
     private final List<Netns> namespaces = new ArrayList<>();
     private Path dir;
+    /** The {@code up}s' state folders (control sockets): short, since a socket path has at most 107 bytes. */
+    private Path state;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -58,11 +65,17 @@ class NospoonNetnsIT {
         Root.ensureCommand("iperf3", "iperf3");
         dir = Files.createDirectories(Path.of("target", "nospoon-it-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime()).toAbsolutePath());
+        state = Files.createTempDirectory("tnsp");
     }
 
     @AfterEach
     void tearDown() {
         for (Netns n : namespaces.reversed()) n.close(); // kills what each started, by PID
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("cannot remove " + state + ": " + e);
+        }
     }
 
     private Netns ns() {
@@ -113,7 +126,59 @@ class NospoonNetnsIT {
     private Run up(Netns ns, String tag, String config, String ext) throws IOException {
         Path file = dir.resolve(tag + ext);
         Files.writeString(file, config);
-        return start(ns, tag, REPO.resolve("tunctl").toString(), "up", file.toString());
+        return start(ns, tag, "env", "TUNCTL_STATE_DIR=" + state.resolve(tag),
+                REPO.resolve("tunctl").toString(), "up", file.toString());
+    }
+
+    /** {@code tunctl status --json} of the {@code up} started as {@code run}. */
+    private JsonNode status(Netns ns, Run run) throws IOException {
+        Matcher m = Pattern.compile("TUN device (\\S+) up").matcher(run.output());
+        assertTrue(m.find(), run.output());
+        ProcessRunner.Result r = ns.exec("env", "TUNCTL_STATE_DIR=" + state.resolve(run.tag()),
+                REPO.resolve("tunctl").toString(), "status", m.group(1), "--json");
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        return new ObjectMapper().readTree(r.stdout());
+    }
+
+    /** Receives one TCP connection on {@code address}:5300 and prints its byte count and SHA-256. */
+    private static final String RECEIVER = String.join("\n",
+            "import hashlib, socket, sys",
+            "s = socket.create_server((sys.argv[1], 5300))",
+            "print('listening', flush=True)",
+            "c, _ = s.accept()",
+            "h, n = hashlib.sha256(), 0",
+            "while True:",
+            "    b = c.recv(1 << 16)",
+            "    if not b: break",
+            "    h.update(b); n += len(b)",
+            "print('received', n, h.hexdigest(), flush=True)", "");
+
+    /**
+     * Sends {@code mib} MiB of random bytes over TCP from {@code from} to {@code address} in {@code to} and checks
+     * that the same bytes arrived (count and SHA-256).
+     */
+    private void transfer(Netns from, Netns to, String address, int mib, String tag) throws Exception {
+        Path blob = dir.resolve(tag + ".bin");
+        byte[] data = new byte[mib << 20];
+        new java.util.Random(mib * 31L + tag.hashCode()).nextBytes(data);
+        Files.write(blob, data);
+        Path script = dir.resolve("receiver.py");
+        Files.writeString(script, RECEIVER);
+        Run receiver = start(to, tag + "-rx", "python3", script.toString(), address);
+        receiver.await("listening", 30);
+        ProcessRunner.Result r = from.exec(Duration.ofSeconds(120), "bash", "-c",
+                "cat " + blob + " > /dev/tcp/" + address + "/5300");
+        assertEquals(0, r.exitCode(), "sending " + tag + ": " + r.stdout() + r.stderr());
+        String sha = HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        receiver.await("received " + data.length + " " + sha, 60);
+    }
+
+    /** No line of {@code run}'s output mentions an error. */
+    private static void clean(Run run) {
+        for (String line : run.output().split("\n")) {
+            assertFalse(line.toLowerCase(java.util.Locale.ROOT).contains("error"), run.tag() + ": " + line
+                    + "\n" + run.output());
+        }
     }
 
     private static String serverConfig() {
@@ -218,6 +283,18 @@ class NospoonNetnsIT {
         double down = iperf(c, "10.0.0.1", true);
         System.out.printf("tunctl<->tunctl iperf3: client->server %.0f Mbit/s, server->client %.0f Mbit/s%n", up, down);
         assertTrue(up > 0 && down > 0);
+        // both announced whole super-packets: the kernels' TSO super-packets crossed whole, both ways, the same bytes
+        transfer(c, s, "10.0.0.1", 32, "up");
+        transfer(s, c, "10.0.0.2", 32, "down");
+        JsonNode sv = status(s, server);
+        JsonNode cv = status(c, client);
+        System.out.println("tunctl<->tunctl counters: server " + sv.get("counters") + ", client " + cv.get("counters"));
+        for (JsonNode v : List.of(sv, cv)) {
+            assertTrue(v.get("counters").get("wholeGsoTx").asLong() > 0, v.toString());
+            assertTrue(v.get("counters").get("wholeGsoRx").asLong() > 0, v.toString());
+            assertEquals(0, v.get("counters").get("wholeGsoRefused").asLong(), v.toString());
+            assertEquals("whole", v.get("peers").get(0).get("info").get("gso").asText(), v.toString());
+        }
 
         // an unlisted key: the server logs it and answers nothing; nothing gets through
         String strangerShort = pub(STRANGER_SEED).substring(0, 8) + "...";
@@ -242,6 +319,15 @@ class NospoonNetnsIT {
         server.await("Client connected: " + clientShort + " \u2192 10.0.0.2", 30);
         ping(c, "10.0.0.1");
         ping(s, "10.0.0.2");
+        // the announcement in tunctl's handshake is nothing to Node: no error, and super-packets are cut for it
+        long wholeBefore = status(s, server).get("counters").get("wholeGsoTx").asLong();
+        transfer(s, c, "10.0.0.2", 8, "to-node-client");
+        transfer(c, s, "10.0.0.1", 8, "from-node-client");
+        JsonNode sv2 = status(s, server);
+        assertEquals(wholeBefore, sv2.get("counters").get("wholeGsoTx").asLong(), sv2.toString());
+        assertEquals(0, sv2.get("counters").get("wholeGsoRefused").asLong(), sv2.toString());
+        assertEquals("segmented", sv2.get("peers").get(0).get("info").get("gso").asText(), sv2.toString());
+        clean(nodeClient);
         nodeClient.stop();
         nodeTun.stop();
         server.stop();
@@ -260,6 +346,14 @@ class NospoonNetnsIT {
         nodeServer.await("connected " + pub(CLIENT_SEED), 30);
         ping(c, "10.0.0.1");
         ping(s, "10.0.0.2");
+        transfer(c, s, "10.0.0.1", 8, "to-node-server");
+        transfer(s, c, "10.0.0.2", 8, "from-node-server");
+        JsonNode cv2 = status(c, client2);
+        assertEquals(0, cv2.get("counters").get("wholeGsoTx").asLong(), cv2.toString());
+        assertEquals(0, cv2.get("counters").get("wholeGsoRefused").asLong(), cv2.toString());
+        assertEquals("segmented", cv2.get("peers").get(0).get("info").get("gso").asText(), cv2.toString());
+        clean(nodeServer);
+        assertFalse(client2.output().contains("Connection error"), client2.output());
         client2.stop();
         assertTrue(client2.output().contains("Shutting down..."), client2.output());
     }

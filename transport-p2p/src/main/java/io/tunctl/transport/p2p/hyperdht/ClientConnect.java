@@ -132,7 +132,7 @@ final class ClientConnect {
             }
         }
         context = new ClientHandshake.Context(node.remoteAddress(), dht.localAddresses(),
-                Integer.toUnsignedLong(udx.localId()), false);
+                Integer.toUnsignedLong(udx.localId()), false, dht.features());
         if (!cached.isEmpty()) {
             // the handshakes through the cached relays are the critical path and the walk only their fallback: they
             // leave first (message 1 is usually prepared, PreparedHandshakes)
@@ -538,7 +538,8 @@ final class ClientConnect {
                 puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
             }
             c = HyperDhtConnection.open(udx, connected.result(), address, path)
-                    .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null);
+                    .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null)
+                    .withRemoteFeatures(connected.payload().features());
             tOpen = System.nanoTime();
             if (!result.complete(c)) {
                 c.destroy(); // the caller gave up (cancelled)

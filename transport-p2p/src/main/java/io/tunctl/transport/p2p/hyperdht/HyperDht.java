@@ -103,6 +103,8 @@ public final class HyperDht implements AutoCloseable {
     /** Connects in progress, failed when the node closes. */
     private final java.util.Set<ClientConnect> connecting = new java.util.HashSet<>();
     private volatile boolean closed;
+    /** tunctl's features this node announces in its handshakes ({@link io.tunctl.transport.p2p.noise.NoisePayload}). */
+    private volatile long features;
     private static final long INTERFACES_TTL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private List<InetAddress> interfaces;
     private long interfacesAt;
@@ -416,6 +418,20 @@ public final class HyperDht implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Announces tunctl's {@code features} ({@code NoisePayload.FEATURE_*} bits) in every later handshake, as a
+     * client and as a server; a Node peer never reads them. Each {@link HyperDhtConnection} tells what its peer
+     * announced.
+     */
+    public void announceFeatures(long features) {
+        if (features < 0) throw new IllegalArgumentException("features must not be negative: " + features);
+        this.features = features;
+    }
+
+    long features() {
+        return features;
     }
 
     /**

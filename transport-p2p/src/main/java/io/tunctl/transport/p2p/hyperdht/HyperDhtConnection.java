@@ -56,6 +56,7 @@ public final class HyperDhtConnection {
     private final InetSocketAddress remoteAddress;
     private final Path path;
     private volatile Punch punch;
+    private long remoteFeatures;
     private final SecureStream stream;
     private final Forwarder forwarder;
 
@@ -105,6 +106,19 @@ public final class HyperDhtConnection {
             punch = new Punch(p.state().nat().firewall().name(), p.state().remoteFirewall().name(), p.strategy());
         }
         return this;
+    }
+
+    HyperDhtConnection withRemoteFeatures(long features) {
+        remoteFeatures = features;
+        return this;
+    }
+
+    /**
+     * The tunctl features the peer announced in its handshake payload ({@code NoisePayload.FEATURE_*}); 0 for a Node
+     * peer and for a tunctl that announced none.
+     */
+    public long remoteFeatures() {
+        return remoteFeatures;
     }
 
     /** Our static public key. */

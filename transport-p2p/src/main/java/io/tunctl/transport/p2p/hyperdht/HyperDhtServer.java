@@ -248,7 +248,7 @@ public final class HyperDhtServer {
         long now = HyperDht.now();
         InetSocketAddress open = node.remoteAddress();
         ServerHandshakes.Context ctx = new ServerHandshakes.Context(open, dht.localAddresses(), announcer.relays(),
-                announcer.relayAddresses(), true, false);
+                announcer.relayAddresses(), true, false, dht.features());
         UdxStream udx = null;
         long streamId = Integer.toUnsignedLong(dht.random().nextInt());
         ServerHandshakes.Outcome o = handshakes.onHandshake(hs.noise(), hs.peerAddress(), req.from(), req.to(), ctx,
@@ -417,7 +417,8 @@ public final class HyperDhtServer {
     private void accepted(ServerHandshakes.Session s, UdxStream udx, InetSocketAddress remote,
             HyperDhtConnection.Path path, Puncher puncher) {
         handshakes.complete(s, HyperDht.now());
-        HyperDhtConnection c = HyperDhtConnection.open(udx, s.result(), remote, path).withPunch(puncher);
+        HyperDhtConnection c = HyperDhtConnection.open(udx, s.result(), remote, path).withPunch(puncher)
+                .withRemoteFeatures(s.remotePayload().features());
         c.logOpened();
         String key = HexFormat.of().formatHex(s.remotePublicKey());
         HyperDhtConnection old = byClient.put(key, c);

@@ -19,14 +19,20 @@ import java.util.Objects;
  *   [flags&amp;16 secretStream   = version uint (1)]
  *   [flags&amp;32 relayThrough   = version uint (1), flags uint (0), publicKey fixed32, token fixed32]
  *   [flags&amp;64 relayAddresses = array(ipv4Address)]   (flag whenever present, even if empty)
+ *   [tunctl trailer = "tunctl" (6 bytes), features uint]   (only when features is not 0)
  * </pre>
+ * The trailer is tunctl's own: capabilities a tunctl peer announces to another (bit 0: {@link #FEATURE_WHOLE_GSO}).
+ * It follows every field the flags select, where hyperdht's decoder (compact-encoding's, which does not check that
+ * the buffer was used up) stops reading, so a Node peer never sees it; a later hyperdht field would come with a flag
+ * bit of its own, which tunctl does not set. A decoder reads it only when the six magic bytes are there; anything
+ * else after the fields is ignored, as Node ignores it.
  * As in Node, the encoder always writes version 1 for the payload and its sub-records, and a decoder that meets a
  * payload version other than 1 stops after that field and returns only the version. Optional parts are
  * {@code null} when absent; address lists are never null.
  */
 public record NoisePayload(int version, int error, int firewall, Holepunch holepunch,
         List<InetSocketAddress> addresses4, List<InetSocketAddress> addresses6, Udx udx, SecretStream secretStream,
-        RelayThrough relayThrough, List<InetSocketAddress> relayAddresses) {
+        RelayThrough relayThrough, List<InetSocketAddress> relayAddresses, long features) {
 
     public static final int ERROR_NONE = 0;
     public static final int ERROR_ABORTED = 1;
@@ -36,11 +42,29 @@ public record NoisePayload(int version, int error, int firewall, Holepunch holep
     public static final int FIREWALL_OPEN = 1;
     public static final int FIREWALL_CONSISTENT = 2;
     public static final int FIREWALL_RANDOM = 3;
+    /** Feature bit: GSO super-packets are welcome whole on the stream (see {@code transport-p2p.md}). */
+    public static final long FEATURE_WHOLE_GSO = 1;
+    private static final byte[] TRAILER_MAGIC = {'t', 'u', 'n', 'c', 't', 'l'};
 
     public NoisePayload {
         addresses4 = addresses4 == null ? List.of() : List.copyOf(addresses4);
         addresses6 = addresses6 == null ? List.of() : List.copyOf(addresses6);
         relayAddresses = relayAddresses == null ? null : List.copyOf(relayAddresses);
+        if (features < 0) throw new IllegalArgumentException("features must not be negative: " + features);
+    }
+
+    /** A payload that announces no tunctl features (what Node sends). */
+    public NoisePayload(int version, int error, int firewall, Holepunch holepunch, List<InetSocketAddress> addresses4,
+            List<InetSocketAddress> addresses6, Udx udx, SecretStream secretStream, RelayThrough relayThrough,
+            List<InetSocketAddress> relayAddresses) {
+        this(version, error, firewall, holepunch, addresses4, addresses6, udx, secretStream, relayThrough,
+                relayAddresses, 0);
+    }
+
+    /** This payload announcing {@code features} instead. */
+    public NoisePayload withFeatures(long features) {
+        return new NoisePayload(version, error, firewall, holepunch, addresses4, addresses6, udx, secretStream,
+                relayThrough, relayAddresses, features);
     }
 
     /** Holepunch rendezvous: the server's puncher id and the relays the handshake went through. */
@@ -107,11 +131,14 @@ public record NoisePayload(int version, int error, int firewall, Holepunch holep
         if (relayAddresses != null) {
             e.array(relayAddresses, CompactEncoder::ipv4Address);
         }
+        if (features != 0) {
+            e.fixed(TRAILER_MAGIC, TRAILER_MAGIC.length).uint(features);
+        }
         return e.toByteArray();
     }
 
     /**
-     * Decodes a payload; trailing bytes are ignored as in Node.
+     * Decodes a payload; trailing bytes are ignored as in Node, except tunctl's trailer.
      *
      * @throws io.tunctl.transport.p2p.codec.CompactDecodeException if it is truncated or malformed
      */
@@ -143,7 +170,20 @@ public record NoisePayload(int version, int error, int firewall, Holepunch holep
             rt = new RelayThrough(v, d.fixed(32), d.fixed(32));
         }
         List<InetSocketAddress> ra = (flags & 64) != 0 ? d.array(CompactDecoder::ipv4Address) : null;
-        return new NoisePayload(version, error, firewall, hp, a4, a6, udx, ss, rt, ra);
+        return new NoisePayload(version, error, firewall, hp, a4, a6, udx, ss, rt, ra, trailer(d));
+    }
+
+    /** tunctl's features from the bytes after the fields; 0 when they are not a well-formed trailer. */
+    private static long trailer(CompactDecoder d) {
+        if (d.remaining() <= TRAILER_MAGIC.length || !Arrays.equals(d.fixed(TRAILER_MAGIC.length), TRAILER_MAGIC)) {
+            return 0;
+        }
+        try {
+            long f = d.uint();
+            return f < 0 ? 0 : f;
+        } catch (io.tunctl.transport.p2p.codec.CompactDecodeException truncated) {
+            return 0;
+        }
     }
 
     /** A builder-less shorthand for the common client payload. */

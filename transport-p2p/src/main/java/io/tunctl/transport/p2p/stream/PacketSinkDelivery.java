@@ -1,6 +1,7 @@
 package io.tunctl.transport.p2p.stream;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.tunctl.core.packet.GsoCoalescer;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketSink;
 import java.io.IOException;
@@ -22,6 +23,11 @@ import java.util.function.Supplier;
  * <p>Following the SPI, a sink never blocks: what it cannot take it drops and counts. Packets that arrive before a
  * sink factory is set, after {@link #close()}, or larger than the batch's slots are dropped and counted here.
  *
+ * <p>Packets may carry offload metadata ({@link #add(EventExecutor, byte[], int, int, int, int, int, int, int, int)},
+ * for a sink whose device takes GSO). Such a delivery may also merge the plain TCP segments of each hand-over into
+ * super-packets first ({@link GsoCoalescer}, the bridge's software GRO, which the bridge itself only does for a source
+ * that never hands over super-packets): one TUN write and one trip through the kernel per run of a flow's segments.
+ *
  * <p>With {@link SecureStream}, where each message is one packet: {@code (s, buf, off, len) -> delivery.add(s
  * .eventLoop(), buf, off, len)}. A framing layer (nospoon's) calls {@link #add} once per decoded frame.
  */
@@ -30,6 +36,7 @@ public final class PacketSinkDelivery implements AutoCloseable {
     public static final int BATCH = 64;
 
     private final int maxPacket;
+    private final boolean coalesce;
     private final Map<EventExecutor, LoopBatch> loops = new ConcurrentHashMap<>();
     private volatile Supplier<? extends PacketSink> sinks;
     private volatile boolean closed;
@@ -38,6 +45,15 @@ public final class PacketSinkDelivery implements AutoCloseable {
 
     /** @param maxPacket the largest packet carried (the tunnel's MTU, or 65535 with GSO) */
     public PacketSinkDelivery(int maxPacket) {
+        this(maxPacket, false);
+    }
+
+    /**
+     * @param maxPacket the largest packet carried (the tunnel's MTU, or 65535 with GSO)
+     * @param coalesce  merge the plain TCP segments of each hand-over into super-packets (the sinks take GSO)
+     */
+    public PacketSinkDelivery(int maxPacket, boolean coalesce) {
+        this.coalesce = coalesce;
         if (maxPacket < 68 || maxPacket > 65535) {
             throw new IllegalArgumentException("maxPacket out of range [68, 65535]: " + maxPacket);
         }
@@ -71,6 +87,23 @@ public final class PacketSinkDelivery implements AutoCloseable {
         b.add(buf, off, len);
     }
 
+    /**
+     * {@link #add(EventExecutor, byte[], int, int)} for a packet with offload metadata ({@code struct virtio_net_hdr}
+     * fields, checked by the caller), which the sink's device must take.
+     */
+    public void add(EventExecutor loop, byte[] buf, int off, int len, int flags, int gsoType, int hdrLen, int gsoSize,
+            int csumStart, int csumOffset) {
+        if (closed || len > maxPacket || len <= 0) {
+            drops.increment();
+            return;
+        }
+        LoopBatch b = loops.get(loop);
+        if (b == null) {
+            b = loops.computeIfAbsent(loop, LoopBatch::new);
+        }
+        b.add(buf, off, len, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+    }
+
     /** Packets handed to sinks. */
     public long delivered() {
         return delivered.sum();
@@ -99,17 +132,35 @@ public final class PacketSinkDelivery implements AutoCloseable {
         private final EventExecutor loop;
         private final PacketBatch batch;
         private final Runnable flushTask = this::flush;
+        private final GsoCoalescer gro;
+        private final PacketBatch merged;
         private PacketSink sink;
         private boolean flushQueued;
+        /** Packets in {@link #batch} without offload metadata: the ones the coalescer may merge. */
+        private int plain;
 
         LoopBatch(EventExecutor loop) {
             this.loop = loop;
             // automatic arena: close() may come from another thread while the loop still fills it
             this.batch = PacketBatch.allocateLazily(Arena.ofAuto(), BATCH, Math.max(maxPacket, 68));
+            this.gro = coalesce ? new GsoCoalescer(BATCH) : null;
+            this.merged = coalesce ? PacketBatch.allocateLazily(Arena.ofAuto(), BATCH, 65535) : null;
         }
 
         void add(byte[] buf, int off, int len) {
             batch.add(buf, off, len);
+            plain++;
+            added();
+        }
+
+        void add(byte[] buf, int off, int len, int flags, int gsoType, int hdrLen, int gsoSize, int csumStart,
+                int csumOffset) {
+            batch.add(buf, off, len);
+            batch.setOffload(batch.size() - 1, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+            added();
+        }
+
+        private void added() {
             if (batch.isFull()) {
                 flush();
             } else if (!flushQueued) {
@@ -128,6 +179,11 @@ public final class PacketSinkDelivery implements AutoCloseable {
                 PacketSink s = sink();
                 if (s == null) {
                     drops.add(n);
+                } else if (gro != null && plain > 1) {
+                    merged.clear();
+                    gro.coalesce(batch, merged);
+                    s.accept(merged);
+                    delivered.add(n);
                 } else {
                     s.accept(batch);
                     delivered.add(n);
@@ -136,6 +192,7 @@ public final class PacketSinkDelivery implements AutoCloseable {
                 drops.add(n);
             } finally {
                 batch.clear();
+                plain = 0;
             }
         }
 

@@ -34,10 +34,25 @@ public final class NospoonFraming {
 
     /** One stream's reassembly state. Used on one thread. */
     public static final class Decoder {
+        private final int maxFrame;
         private byte[] pending = new byte[0];
         private int pendingLen;
         private long keepAlives;
         private long corrupt;
+
+        /** nospoon's decoder: a length above 65535 is corruption. */
+        public Decoder() {
+            this(MAX_PACKET);
+        }
+
+        /** A decoder that takes frames of up to {@code maxFrame} bytes ({@link WholeGso#MAX_FRAME} once negotiated). */
+        public Decoder(int maxFrame) {
+            if (maxFrame < MAX_PACKET || maxFrame > WholeGso.MAX_FRAME) {
+                throw new IllegalArgumentException("maxFrame out of range [" + MAX_PACKET + ", " + WholeGso.MAX_FRAME
+                        + "]: " + maxFrame);
+            }
+            this.maxFrame = maxFrame;
+        }
 
         /** Feeds one received message; hands every complete packet to {@code out}, in order. */
         public void feed(byte[] buf, int off, int len, Packets out) {
@@ -68,7 +83,7 @@ public final class NospoonFraming {
             while (end - p >= HEADER) {
                 long n = ((buf[p] & 0xffL) << 24) | ((buf[p + 1] & 0xff) << 16) | ((buf[p + 2] & 0xff) << 8)
                         | (buf[p + 3] & 0xff);
-                if (n > MAX_PACKET) {
+                if (n > maxFrame) {
                     corrupt++;
                     return -1;
                 }
@@ -94,7 +109,7 @@ public final class NospoonFraming {
 
         public long keepAlives() { return keepAlives; }
 
-        /** Messages (or buffers) discarded as corrupt: a length above 65535, or more than 256 KiB buffered. */
+        /** Messages (or buffers) discarded as corrupt: a length above the maximum, or more than 256 KiB buffered. */
         public long corrupt() { return corrupt; }
     }
 }

@@ -1,6 +1,5 @@
 package io.tunctl.transport.p2p.vpn;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.transport.p2p.config.P2pSettings;
@@ -43,12 +42,13 @@ final class P2pClient {
     private int failures;
     private CompletableFuture<HyperDhtConnection> attempt;
 
-    P2pClient(P2pSettings settings, HyperDht dht, Ed25519KeyPair keyPair, NospoonLog log) {
+    /** @param gso the TUN takes GSO super-packets */
+    P2pClient(P2pSettings settings, HyperDht dht, Ed25519KeyPair keyPair, NospoonLog log, boolean gso) {
         this.settings = settings;
         this.dht = dht;
         this.keyPair = keyPair;
         this.log = log;
-        this.device = new Device(settings.mtu());
+        this.device = new Device(settings.mtu(), gso);
     }
 
     /** Told of each connection's remote endpoint as it opens (a full tunnel routes around it). */
@@ -95,7 +95,13 @@ final class P2pClient {
         onOpen.accept(c.remoteAddress());
         log.connectedToServer();
         log.remoteReachable(remote());
-        NospoonFraming.Decoder decoder = new NospoonFraming.Decoder();
+        // super-packets may come whole from a tunctl server that announced it (and was told we take them)
+        boolean whole = device.whole(c.remoteFeatures());
+        NospoonFraming.Decoder decoder = whole ? new NospoonFraming.Decoder(WholeGso.MAX_FRAME)
+                : new NospoonFraming.Decoder();
+        WholeGso.Offload offload = new WholeGso.Offload();
+        NospoonFraming.Packets toTun = whole ? (b, o, l) -> device.frameToTun(c.stream(), b, o, l, offload)
+                : (b, o, l) -> device.toTun(c.stream(), b, o, l);
         SecureStream stream = c.stream();
         ScheduledFuture<?> keepAlive = settings.keepaliveSeconds() <= 0 ? null : stream.eventLoop().scheduleAtFixedRate(
                 () -> StreamDevice.send(stream, StreamDevice.keepAlive()), settings.keepaliveSeconds(),
@@ -105,7 +111,7 @@ final class P2pClient {
         c.handler(new SecureStream.Handler() {
             @Override
             public void onMessage(SecureStream s, byte[] buf, int off, int len) {
-                decoder.feed(buf, off, len, (b, o, l) -> device.toTun(s, b, o, l));
+                decoder.feed(buf, off, len, toTun);
             }
 
             @Override
@@ -136,8 +142,11 @@ final class P2pClient {
             row.endpoint(c.remoteAddress()).lastHandshake(connectedAt).rtt(P2pTunnel.rtt(c.stream()))
                     .info("path", c.path());
         }
-        return new io.tunctl.core.spi.TunnelStatus("client", List.of(row.build()),
-                java.util.Map.of("failedConnects", (long) failures()));
+        if (c != null) row.info("gso", device.whole(c.remoteFeatures()) ? "whole" : "segmented");
+        java.util.Map<String, Long> counters = new java.util.TreeMap<>();
+        counters.put("failedConnects", (long) failures());
+        device.counters(counters);
+        return new io.tunctl.core.spi.TunnelStatus("client", List.of(row.build()), counters);
     }
 
     /** nospoon's "Remote reachable at": the client's IPv4 address with its last octet replaced by 1. */
@@ -173,8 +182,8 @@ final class P2pClient {
 
     /** The client's tunnel end: everything the TUN reads goes to the server, whole frames gathered into messages. */
     final class Device extends StreamDevice {
-        Device(int mtu) {
-            super(mtu);
+        Device(int mtu, boolean gso) {
+            super(mtu, gso);
         }
 
         @Override
@@ -186,35 +195,15 @@ final class P2pClient {
                 drops.add(n);
                 return;
             }
-            SecureStream stream = c.stream();
-            ByteBuf msg = null;
-            int packets = 0;
+            Framer f = framer();
+            f.begin(c.stream(), whole(c.remoteFeatures()));
             for (int i = 0; i < n; i++) {
-                int len = batch.length(i);
-                if (msg != null && msg.readableBytes() + NospoonFraming.HEADER + len > MESSAGE_BYTES) {
-                    flush(stream, msg, packets);
-                    msg = null;
-                    packets = 0;
-                }
-                if (msg == null) msg = newMessage(remainingBytes(batch, i));
-                appendFrame(msg, batch, i);
-                packets++;
-                txPackets.increment();
-                txBytes.add(len);
+                if (!f.append(batch, i)) drops.increment();
             }
-            if (msg != null) flush(stream, msg, packets);
-        }
-
-        private void flush(SecureStream stream, ByteBuf msg, int packets) {
-            if (!send(stream, msg)) drops.add(packets);
-        }
-
-        private static int remainingBytes(PacketBatch batch, int from) {
-            int bytes = 0;
-            for (int i = from; i < batch.size() && bytes < MESSAGE_BYTES; i++) {
-                bytes += NospoonFraming.HEADER + batch.length(i);
-            }
-            return bytes;
+            f.end();
+            txPackets.add(f.sent);
+            txBytes.add(f.sentBytes);
+            drops.add(f.failed);
         }
 
         @Override

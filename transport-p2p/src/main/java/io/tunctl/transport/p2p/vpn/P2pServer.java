@@ -1,6 +1,5 @@
 package io.tunctl.transport.p2p.vpn;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.peer.PeerTable;
@@ -51,12 +50,13 @@ final class P2pServer {
     final LongAdder malformed = new LongAdder();
     final LongAdder learnRefused = new LongAdder();
 
-    P2pServer(P2pSettings settings, HyperDht dht, Ed25519KeyPair keyPair, NospoonLog log) {
+    /** @param gso the TUN takes GSO super-packets */
+    P2pServer(P2pSettings settings, HyperDht dht, Ed25519KeyPair keyPair, NospoonLog log, boolean gso) {
         this.settings = settings;
         this.dht = dht;
         this.keyPair = keyPair;
         this.log = log;
-        this.device = new Device(settings.mtu());
+        this.device = new Device(settings.mtu(), gso);
     }
 
     PeerTable<Session> table() { return table; }
@@ -132,7 +132,18 @@ final class P2pServer {
         counters.put("openModeAddressRefused", learnRefused.sum());
         counters.put("noRoute", table.drops().noRoute());
         counters.put("spoofedSource", table.drops().spoofedSource());
+        device.counters(counters);
         return new io.tunctl.core.spi.TunnelStatus("server", rows, counters);
+    }
+
+    /** A one-slot batch for super-packets forwarded from client to client (event loop). */
+    private PacketBatch forwardBatch;
+
+    private PacketBatch forwardBatch() {
+        if (forwardBatch == null) {
+            forwardBatch = PacketBatch.allocateLazily(java.lang.foreign.Arena.ofAuto(), 1, NospoonFraming.MAX_PACKET);
+        }
+        return forwardBatch;
     }
 
     /** The DHT's event loop, known from the first session (HyperDht keeps it to itself). */
@@ -216,7 +227,11 @@ final class P2pServer {
         final SecureStream stream;
         final String key;
         final String shortKey;
-        final NospoonFraming.Decoder decoder = new NospoonFraming.Decoder();
+        /** Super-packets go to and may come from this client whole (both announced it). */
+        final boolean whole;
+        final NospoonFraming.Decoder decoder;
+        /** The header of the last whole super-packet received (event loop). */
+        private final WholeGso.Offload offload = new WholeGso.Offload();
         /** Prefixes this session owns in the table (event loop). */
         final List<Cidr> routes = new ArrayList<>();
         ScheduledFuture<?> keepAlive;
@@ -233,6 +248,8 @@ final class P2pServer {
             this.stream = connection.stream();
             this.key = key;
             this.shortKey = shortKey;
+            this.whole = device.whole(connection.remoteFeatures());
+            this.decoder = whole ? new NospoonFraming.Decoder(WholeGso.MAX_FRAME) : new NospoonFraming.Decoder();
         }
 
         /** Event loop: this session as a status row. */
@@ -240,12 +257,27 @@ final class P2pServer {
             return io.tunctl.core.spi.PeerStatus.builder(key).endpoint(connection.remoteAddress())
                     .allowedIps(List.copyOf(routes)).connected(!stream.isClosed()).lastHandshake(since)
                     .rtt(P2pTunnel.rtt(stream)).rx(rxPackets, rxBytes).tx(txPackets.sum(), txBytes.sum())
-                    .drops(drops.sum()).info("path", connection.path()).build();
+                    .drops(drops.sum()).info("path", connection.path()).info("gso", whole ? "whole" : "segmented")
+                    .build();
         }
 
-        /** Event loop: one packet from this client. */
+        /** Event loop: one frame from this client: a packet, or a super-packet whole when both announced it. */
         @Override
         public void packet(byte[] buf, int off, int len) {
+            if (whole && WholeGso.is(buf, off, len)) {
+                if (device.checkWhole(buf, off, len, offload)) route(buf, off, len, WholeGso.HEADER);
+            } else {
+                route(buf, off, len, 0);
+            }
+        }
+
+        /**
+         * One packet at {@code buf[off + header, off + len)}; {@code header} is {@link WholeGso#HEADER} for a checked
+         * super-packet frame (its header in {@link #offload}), else 0.
+         */
+        private void route(byte[] buf, int frameOff, int frameLen, int header) {
+            int off = frameOff + header;
+            int len = frameLen - header;
             rxPackets++;
             rxBytes += len;
             int version = (buf[off] >>> 4) & 0xf;
@@ -268,15 +300,36 @@ final class P2pServer {
                 return;
             }
             if (to != null) {
-                if (StreamDevice.send(to.stream, StreamDevice.frame(buf, off, len))) {
+                if (header != 0 && !to.whole) {
+                    forwardCut(to, buf, off, len); // to a peer that takes no super-packet (a Node nospoon)
+                } else if (StreamDevice.send(to.stream, StreamDevice.frame(buf, frameOff, frameLen))) {
                     to.txPackets.increment();
                     to.txBytes.add(len);
+                    if (header != 0) device.wholeTx.increment();
                 } else {
                     to.drops.increment();
                 }
                 return;
             }
-            device.toTun(stream, buf, off, len);
+            if (header != 0) {
+                device.toTun(stream, buf, off, len, offload);
+            } else {
+                device.toTun(stream, buf, off, len);
+            }
+        }
+
+        /** Event loop: a checked super-packet from this client cut into plain packets for {@code to}. */
+        private void forwardCut(Session to, byte[] buf, int off, int len) {
+            PacketBatch one = forwardBatch();
+            one.clear();
+            offload.applyTo(one, one.add(buf, off, len));
+            StreamDevice.Framer f = device.framer();
+            f.begin(to.stream, false);
+            if (!f.append(one, 0)) to.drops.increment();
+            f.end();
+            to.txPackets.add(f.sent);
+            to.txBytes.add(f.sentBytes);
+            to.drops.add(f.failed);
         }
 
         /**
@@ -316,17 +369,15 @@ final class P2pServer {
      * into one message.
      */
     final class Device extends StreamDevice {
-        Device(int mtu) {
-            super(mtu);
+        Device(int mtu, boolean gso) {
+            super(mtu, gso);
         }
 
         @Override
         public void write(PacketBatch batch) throws IOException {
             ensureOpen();
+            Framer f = framer();
             Session current = null;
-            ByteBuf msg = null;
-            int remaining = 0;
-            long remainingBytes = 0;
             for (int i = 0; i < batch.size(); i++) {
                 int len = batch.length(i);
                 MemorySegment mem = batch.memory(i);
@@ -344,37 +395,28 @@ final class P2pServer {
                     table.drops().countNoRoute();
                     continue;
                 }
-                if (to != current || msg.readableBytes() + NospoonFraming.HEADER + len > MESSAGE_BYTES) {
-                    flush(current, msg, remaining, remainingBytes);
+                if (to != current) {
+                    if (current != null) ended(current, f);
                     current = to;
-                    msg = newMessage(bytesLeft(batch, i));
-                    remaining = 0;
-                    remainingBytes = 0;
+                    f.begin(to.stream, to.whole);
                 }
-                appendFrame(msg, batch, i);
-                remaining++;
-                remainingBytes += len;
-                txPackets.increment();
-                txBytes.add(len);
+                if (!f.append(batch, i)) {
+                    drops.increment();
+                    to.drops.increment();
+                }
             }
-            flush(current, msg, remaining, remainingBytes);
+            if (current != null) ended(current, f);
         }
 
-        private void flush(Session to, ByteBuf msg, int packets, long bytes) {
-            if (msg == null) return;
-            if (send(to.stream, msg)) {
-                to.txPackets.add(packets);
-                to.txBytes.add(bytes);
-            } else {
-                drops.add(packets);
-                to.drops.add(packets);
-            }
-        }
-
-        private static int bytesLeft(PacketBatch batch, int from) {
-            int n = 0;
-            for (int i = from; i < batch.size() && n < MESSAGE_BYTES; i++) n += NospoonFraming.HEADER + batch.length(i);
-            return n;
+        /** Sends what {@code f} gathered for {@code to} and counts it. */
+        private void ended(Session to, Framer f) {
+            f.end();
+            txPackets.add(f.sent);
+            txBytes.add(f.sentBytes);
+            to.txPackets.add(f.sent);
+            to.txBytes.add(f.sentBytes);
+            drops.add(f.failed);
+            to.drops.add(f.failed);
         }
 
         @Override

@@ -33,9 +33,10 @@ public final class P2pTunnel implements Tunnel {
     /** How long {@code open} waits for the DHT and the first announce before it goes on (announcing continues). */
     private static final long SERVER_READY_SECONDS = 30;
     /**
-     * The TUN with offload (Linux): the kernel hands over 64 KiB TCP super-packets, which the bridge cuts to the MTU
-     * in one go before framing (a nospoon peer takes nothing larger), and the bridge merges received TCP segments
-     * into super-packets again before writing them (one write and one trip through the kernel's stack per run).
+     * The TUN with offload (Linux): the kernel hands over 64 KiB TCP super-packets, which go whole to a tunctl peer
+     * that announced it takes them and are cut to the MTU for any other (a nospoon peer takes nothing larger); received
+     * TCP segments are merged into super-packets again before they are written (one write and one trip through the
+     * kernel's stack per run).
      * {@code -Dtunctl.p2p.offload=false} turns it off.
      */
     static final boolean OFFLOAD = System.getProperty("os.name", "").startsWith("Linux")
@@ -72,12 +73,14 @@ public final class P2pTunnel implements Tunnel {
             if (s.mode() == P2pSettings.Mode.SERVER) {
                 Ed25519KeyPair kp = s.seed() != null ? Ed25519KeyPair.fromSeed(s.seed())
                         : Ed25519KeyPair.generate(new SecureRandom());
-                t = new P2pTunnel(dht, log, new P2pServer(s, dht, kp, log), null);
+                t = new P2pTunnel(dht, log, new P2pServer(s, dht, kp, log, tun.device().acceptsGso()), null);
+                dht.announceFeatures(t.server.device.features());
                 t.bridge = ctx.bridge(tun.device(), t.server.device);
                 t.startServer(s, kp);
             } else {
                 Ed25519KeyPair kp = s.seed() != null ? Ed25519KeyPair.fromSeed(s.seed()) : dht.defaultKeyPair();
-                t = new P2pTunnel(dht, log, null, new P2pClient(s, dht, kp, log));
+                t = new P2pTunnel(dht, log, null, new P2pClient(s, dht, kp, log, tun.device().acceptsGso()));
+                dht.announceFeatures(t.client.device.features());
                 if (full != null) t.client.onOpen(full::opened);
                 t.bridge = ctx.bridge(tun.device(), t.client.device);
                 if (s.seed() != null) {

@@ -1,6 +1,7 @@
 package io.tunctl.transport.p2p.vpn;
 
 import io.tunctl.core.packet.Cidr;
+import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketSink;
 import io.tunctl.transport.p2p.config.P2pSettings;
@@ -59,6 +60,8 @@ class P2pServerTest {
             new PrintStream(out, true, StandardCharsets.UTF_8));
     /** What the server's "TUN" received. */
     private final BlockingQueue<byte[]> tun = new LinkedBlockingQueue<>();
+    /** The offload metadata of each, as "gsoType/gsoSize". */
+    private final BlockingQueue<String> tunOffload = new LinkedBlockingQueue<>();
 
     private static Ed25519KeyPair key(int b) {
         return Ed25519KeyPair.fromSeed(HEX.parseHex(String.format("%02x", b).repeat(32)));
@@ -100,11 +103,21 @@ class P2pServerTest {
     }
 
     private P2pServer server(Map<String, P2pSettings.Peer> peers) throws Exception {
-        P2pServer s = new P2pServer(settings(P2pSettings.Mode.SERVER, peers), node(), SERVER, log);
+        return server(peers, false);
+    }
+
+    /** @param gso the server's TUN takes super-packets (and so it announces it takes them whole) */
+    private P2pServer server(Map<String, P2pSettings.Peer> peers, boolean gso) throws Exception {
+        HyperDht d = node();
+        P2pServer s = new P2pServer(settings(P2pSettings.Mode.SERVER, peers), d, SERVER, log, gso);
+        d.announceFeatures(s.device.features());
         s.device.deliverTo(() -> new PacketSink() {
             @Override
             public void accept(PacketBatch batch) {
-                for (int i = 0; i < batch.size(); i++) tun.add(batch.toArray(i));
+                for (int i = 0; i < batch.size(); i++) {
+                    tun.add(batch.toArray(i));
+                    tunOffload.add(batch.gsoType(i) + "/" + batch.gsoSize(i));
+                }
             }
         });
         closing.add(s::close);
@@ -126,7 +139,14 @@ class P2pServerTest {
         final BlockingQueue<byte[]> received = new LinkedBlockingQueue<>();
 
         RawClient(Ed25519KeyPair kp) throws Exception {
-            c = node().connect(SERVER.publicKey(), kp).get(30, TimeUnit.SECONDS);
+            this(kp, 0);
+        }
+
+        /** A raw client whose handshake announces {@code features} (0: as Node's does). */
+        RawClient(Ed25519KeyPair kp, long features) throws Exception {
+            HyperDht n = node();
+            n.announceFeatures(features);
+            c = n.connect(SERVER.publicKey(), kp).get(30, TimeUnit.SECONDS);
             NospoonFraming.Decoder d = new NospoonFraming.Decoder();
             c.handler(new SecureStream.Handler() {
                 @Override
@@ -223,7 +243,7 @@ class P2pServerTest {
     @Test
     void aClientConnectsCarriesPacketsBothWaysAndReconnectsWhenTheServerComesBack() throws Exception {
         P2pServer s = server(Map.of(HEX.formatHex(A.publicKey()), peer(A, "10.0.0.2")));
-        P2pClient client = new P2pClient(settings(P2pSettings.Mode.CLIENT, Map.of()), node(), A, log);
+        P2pClient client = new P2pClient(settings(P2pSettings.Mode.CLIENT, Map.of()), node(), A, log, false);
         BlockingQueue<byte[]> clientTun = new LinkedBlockingQueue<>();
         client.device.deliverTo(() -> batch -> {
             for (int i = 0; i < batch.size(); i++) clientTun.add(batch.toArray(i));
@@ -232,6 +252,7 @@ class P2pServerTest {
         client.start();
         awaitLog("Connected to server");
         assertTrue(logText().contains("Remote reachable at 10.0.0.1"), logText());
+        awaitLog("Route added: 10.0.0.2"); // the client may be open before the server has taken the session in
         PacketBatch batch = PacketBatch.allocate(Arena.ofAuto(), 3, 2048);
         for (int i = 0; i < 3; i++) {
             byte[] p = ipv4("10.0.0.2", "10.0.0.1", i);
@@ -256,6 +277,141 @@ class P2pServerTest {
         fromTun(again, ipv4("10.0.0.1", "10.0.0.2", 10));
         assertArrayEquals(ipv4("10.0.0.1", "10.0.0.2", 10), clientTun.poll(10, TimeUnit.SECONDS));
         assertFalse(client.device.stats().txPackets() == 0);
+    }
+
+    private Map<String, P2pSettings.Peer> peersAB() {
+        Map<String, P2pSettings.Peer> peers = new LinkedHashMap<>();
+        peers.put(HEX.formatHex(A.publicKey()), peer(A, "10.0.0.2"));
+        peers.put(HEX.formatHex(B.publicKey()), peer(B, "10.0.0.3"));
+        return peers;
+    }
+
+    /** The TCP payload of the plain packets in {@code q} until {@code bytes} are there; each at most 1400 bytes. */
+    private static byte[] reassemble(BlockingQueue<byte[]> q, int bytes) throws InterruptedException {
+        java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+        while (data.size() < bytes) {
+            byte[] p = q.poll(10, TimeUnit.SECONDS);
+            assertNotNull(p, "segments stopped after " + data.size() + " of " + bytes + " bytes");
+            assertTrue(p.length <= 1400, "a segment of " + p.length + " bytes");
+            assertEquals(0x45, p[0] & 0xff);
+            data.write(p, 40, p.length - 40);
+        }
+        return data.toByteArray();
+    }
+
+    @Test
+    void superPacketsTravelWholeBetweenTunctlPeersAndCutForAPeerThatNeverAnnouncedIt() throws Exception {
+        P2pServer s = server(peersAB(), true);
+        HyperDht clientNode = node();
+        P2pClient client = new P2pClient(settings(P2pSettings.Mode.CLIENT, Map.of()), clientNode, A, log, true);
+        clientNode.announceFeatures(client.device.features());
+        BlockingQueue<byte[]> clientTun = new LinkedBlockingQueue<>();
+        BlockingQueue<String> clientOffload = new LinkedBlockingQueue<>();
+        client.device.deliverTo(() -> batch -> {
+            for (int i = 0; i < batch.size(); i++) {
+                clientTun.add(batch.toArray(i));
+                clientOffload.add(batch.gsoType(i) + "/" + batch.gsoSize(i));
+            }
+        });
+        closing.add(client::close);
+        client.start();
+        RawClient b = new RawClient(B); // announces nothing, as a Node nospoon
+        awaitLog("Route added: 10.0.0.3");
+        awaitLog("Route added: 10.0.0.2");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (client.current() == null && System.nanoTime() < end) Thread.sleep(20);
+
+        // client -> server: one frame, one packet for the server's TUN, with its header
+        PacketBatch up = WholeGsoTest.tcpSuperPacket(64000, 1360, 1);
+        byte[] sent = up.toArray(0);
+        rewriteSource(sent, 2);
+        PacketBatch upBatch = withOffloadOf(up, sent);
+        client.device.write(upBatch);
+        assertArrayEquals(sent, tun.poll(10, TimeUnit.SECONDS));
+        assertEquals(Offload.GSO_TCPV4 + "/1360", tunOffload.poll(10, TimeUnit.SECONDS));
+        assertNull(tun.poll(200, TimeUnit.MILLISECONDS), "one packet, not its segments");
+
+        // server TUN -> client: whole; server TUN -> B: cut to the MTU, the same bytes
+        PacketBatch down = WholeGsoTest.tcpSuperPacket(64000, 1360, 2);
+        s.device.write(down);
+        assertArrayEquals(down.toArray(0), clientTun.poll(10, TimeUnit.SECONDS));
+        assertEquals(Offload.GSO_TCPV4 + "/1360", clientOffload.poll(10, TimeUnit.SECONDS));
+        PacketBatch toB = WholeGsoTest.tcpSuperPacket(64000, 1360, 3);
+        s.device.write(toB);
+        assertArrayEquals(java.util.Arrays.copyOfRange(toB.toArray(0), 40, 40 + 64000), reassemble(b.received, 64000));
+
+        // client -> B through the server: whole on the way in, cut on the way out
+        byte[] viaServer = WholeGsoTest.tcpSuperPacket(30000, 1360, 3).toArray(0);
+        rewriteSource(viaServer, 2);
+        client.device.write(withOffloadOf(WholeGsoTest.tcpSuperPacket(30000, 1360, 3), viaServer));
+        assertArrayEquals(java.util.Arrays.copyOfRange(viaServer, 40, 40 + 30000), reassemble(b.received, 30000));
+        assertNull(tun.poll(200, TimeUnit.MILLISECONDS), "client-to-client stays off the server's TUN");
+
+        Map<String, Long> sc = s.status().counters();
+        assertEquals(2, sc.get("wholeGsoRx"), sc.toString());
+        assertEquals(1, sc.get("wholeGsoTx"), sc.toString());
+        assertEquals(0, sc.get("wholeGsoRefused"), sc.toString());
+        Map<String, Long> cc = client.status().counters();
+        assertEquals(2, cc.get("wholeGsoTx"), cc.toString());
+        assertEquals(1, cc.get("wholeGsoRx"), cc.toString());
+        String rows = s.status().peers().toString();
+        assertTrue(rows.contains("gso=whole") && rows.contains("gso=segmented"), rows);
+    }
+
+    @Test
+    void aForgedWholeFrameIsRefusedAndCountedAndOneFromAPeerThatNeverAnnouncedItIsNoPacket() throws Exception {
+        P2pServer s = server(peersAB(), true);
+        RawClient a = new RawClient(A, io.tunctl.transport.p2p.noise.NoisePayload.FEATURE_WHOLE_GSO);
+        RawClient b = new RawClient(B);
+        awaitLog("Route added: 10.0.0.3");
+        awaitLog("Route added: 10.0.0.2");
+        PacketBatch p = WholeGsoTest.tcpSuperPacket(20000, 1360, 1);
+        byte[] bytes = p.toArray(0);
+        rewriteSource(bytes, 2);
+        byte[] frame = WholeGsoTest.frame(withOffloadOf(p, bytes));
+        byte[] forged = frame.clone();
+        forged[5] = 0;
+        forged[6] = 1; // gso_size 1: 20,000 segments
+        a.send(forged);
+        byte[] badType = frame.clone();
+        badType[2] = 9;
+        a.send(badType);
+        a.send(frame);
+        assertArrayEquals(bytes, tun.poll(10, TimeUnit.SECONDS));
+        assertNull(tun.poll(200, TimeUnit.MILLISECONDS));
+        assertEquals(2, s.status().counters().get("wholeGsoRefused"));
+
+        byte[] fromB = frame.clone();
+        fromB[WholeGso.HEADER + 15] = 3;
+        long malformed = s.malformed.sum();
+        b.send(fromB); // B announced nothing: its frame is no IP packet to the server
+        b.send(ipv4("10.0.0.3", "10.0.0.1", 1));
+        assertArrayEquals(ipv4("10.0.0.3", "10.0.0.1", 1), tun.poll(10, TimeUnit.SECONDS));
+        assertEquals(malformed + 1, s.malformed.sum());
+        assertEquals(2, s.status().counters().get("wholeGsoRefused"));
+    }
+
+    /** Sets the IPv4 source of {@code p} to 10.0.0.{@code last} (with the header checksum and the partial sum). */
+    private static void rewriteSource(byte[] p, int last) {
+        p[15] = (byte) last;
+        p[10] = 0;
+        p[11] = 0;
+        int c = io.tunctl.core.packet.Checksum.checksum(java.lang.foreign.MemorySegment.ofArray(p), 0, 20);
+        p[10] = (byte) (c >>> 8);
+        p[11] = (byte) c;
+        int sum = io.tunctl.core.packet.Checksum.fold(io.tunctl.core.packet.Checksum.pseudoHeaderV4(
+                java.lang.foreign.MemorySegment.ofArray(p), 0, 6, p.length - 20));
+        p[36] = (byte) (sum >>> 8);
+        p[37] = (byte) sum;
+    }
+
+    /** A one-packet batch of {@code bytes} with the offload metadata of {@code like}'s slot 0. */
+    private static PacketBatch withOffloadOf(PacketBatch like, byte[] bytes) {
+        PacketBatch b = PacketBatch.allocate(Arena.ofAuto(), 1, 65535);
+        b.add(bytes, 0, bytes.length);
+        b.setOffload(0, like.flags(0), like.gsoType(0), like.hdrLen(0), like.gsoSize(0), like.csumStart(0),
+                like.csumOffset(0));
+        return b;
     }
 
     private static int count(String text, String what) {

@@ -35,11 +35,18 @@ public final class ClientHandshake {
      * @param localAddresses our LAN addresses to offer (empty to disable LAN connects)
      * @param localStreamId  the id of the UDX stream the UDX layer reserved for this connect
      * @param reusableSocket the udx {@code reusableSocket} flag
+     * @param features       tunctl's features announced in message 1 ({@link NoisePayload#features()})
      */
     public record Context(InetSocketAddress publicAddress, List<InetSocketAddress> localAddresses, long localStreamId,
-            boolean reusableSocket) {
+            boolean reusableSocket, long features) {
         public Context {
             localAddresses = List.copyOf(localAddresses);
+        }
+
+        /** A context that announces no tunctl features. */
+        public Context(InetSocketAddress publicAddress, List<InetSocketAddress> localAddresses, long localStreamId,
+                boolean reusableSocket) {
+            this(publicAddress, localAddresses, localStreamId, reusableSocket, 0);
         }
     }
 
@@ -138,7 +145,7 @@ public final class ClientHandshake {
             NoisePayload p = new NoisePayload(1, NoisePayload.ERROR_NONE,
                     ctx.publicAddress() != null ? NoisePayload.FIREWALL_OPEN : NoisePayload.FIREWALL_UNKNOWN, null,
                     addresses, List.of(), new NoisePayload.Udx(1, ctx.reusableSocket(), ctx.localStreamId(), 0),
-                    new NoisePayload.SecretStream(1), null, null);
+                    new NoisePayload.SecretStream(1), null, null, ctx.features());
             message1 = handshake.send(p);
         }
         return new HandshakeMessage(RelayMode.FROM_CLIENT, message1, null, null).encode();

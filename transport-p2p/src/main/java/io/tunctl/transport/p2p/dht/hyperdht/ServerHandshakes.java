@@ -42,14 +42,22 @@ public final class ServerHandshakes {
      * @param relayAddresses  the announcer's relay addresses ({@link Announcer#relayAddresses()})
      * @param holepunchAllowed false to never punch (Node's {@code holepunch: false}): wait passively instead
      * @param reusableSocket  the udx {@code reusableSocket} flag we advertise
+     * @param features        tunctl's features announced in message 2 ({@link NoisePayload#features()})
      */
     public record Context(InetSocketAddress publicAddress, List<InetSocketAddress> localAddresses,
             List<NoisePayload.Relay> relays, List<InetSocketAddress> relayAddresses, boolean holepunchAllowed,
-            boolean reusableSocket) {
+            boolean reusableSocket, long features) {
         public Context {
             localAddresses = List.copyOf(localAddresses);
             relays = List.copyOf(relays);
             relayAddresses = List.copyOf(relayAddresses);
+        }
+
+        /** A context that announces no tunctl features. */
+        public Context(InetSocketAddress publicAddress, List<InetSocketAddress> localAddresses,
+                List<NoisePayload.Relay> relays, List<InetSocketAddress> relayAddresses, boolean holepunchAllowed,
+                boolean reusableSocket) {
+            this(publicAddress, localAddresses, relays, relayAddresses, holepunchAllowed, reusableSocket, 0);
         }
     }
 
@@ -281,7 +289,7 @@ public final class ServerHandshakes {
                 open ? NoisePayload.FIREWALL_OPEN : NoisePayload.FIREWALL_UNKNOWN,
                 open ? null : new NoisePayload.Holepunch(id, ctx.relays()), addresses, List.of(),
                 new NoisePayload.Udx(1, ctx.reusableSocket(), ok ? localStreamId : 0, 0), new NoisePayload.SecretStream(1),
-                null, ctx.relayAddresses().isEmpty() ? null : ctx.relayAddresses());
+                null, ctx.relayAddresses().isEmpty() ? null : ctx.relayAddresses(), ctx.features());
         byte[] reply;
         try {
             reply = hs.send(payload);
