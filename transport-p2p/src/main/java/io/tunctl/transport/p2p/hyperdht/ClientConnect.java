@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
  * target; through each node that answers with the server's record (at most 2 at a time) the same PEER_HANDSHAKE
  * (Noise message 1, retried 3 times); the first valid reply decides how the UDX stream gets its remote
  * ({@link ClientHandshake.Plan}); then secret-stream starts. With the server's address and relays from the last
- * connect, the handshakes go there first and the walk is their fallback: it starts once one of them ends without a
- * connection, or after {@link #WALK_DELAY_MILLIS}.
+ * connect, the handshakes go there first (the relays after a grace if the server answered directly last time) and
+ * the walk is their fallback: it starts once one of them ends without a connection, or after
+ * {@link #WALK_DELAY_MILLIS}.
  */
 final class ClientConnect {
     private static final int MAX_INFLIGHT = 2;
@@ -46,6 +47,8 @@ final class ClientConnect {
      * ID a BLAKE2b) were read on the event loop before the server's reply, which arrives after them.
      */
     private static final long WALK_DELAY_MILLIS = 250;
+    /** The least time a server that answered directly before has alone before the relays join. */
+    private static final long MIN_RELAY_GRACE_MILLIS = 10;
 
     private final HyperDht dht;
     private final DhtNode node;
@@ -62,6 +65,7 @@ final class ClientConnect {
     /** The walk not started yet (handshakes to cached addresses first), else null. */
     private QueryOptions pendingWalk;
     private io.netty.util.concurrent.ScheduledFuture<?> walkTimer;
+    private io.netty.util.concurrent.ScheduledFuture<?> relayTimer;
     private boolean queryDone;
     private boolean found;
     private int inflight;
@@ -74,11 +78,15 @@ final class ClientConnect {
     private boolean lanPending;
     // phase timestamps (System.nanoTime) and counts, logged at DEBUG when the stream connects
     private long t0;
+    private long tCalled;
     private long tMsg1;
     private long tFirstRecord;
     private long tReply;
     private long tRecv;
     private long tPacket;
+    private long tSent;
+    private long tStream;
+    private long tOpen;
     private int findPeerReplies;
     private int handshakeSends;
     private Runnable lanGrace;
@@ -90,7 +98,8 @@ final class ClientConnect {
     private byte[] value;
 
     ClientConnect(HyperDht dht, Ed25519KeyPair keyPair, byte[] serverKey,
-            CompletableFuture<HyperDhtConnection> result) {
+            CompletableFuture<HyperDhtConnection> result, long calledAt) {
+        this.tCalled = calledAt;
         this.dht = dht;
         this.node = dht.node();
         this.serverKey = serverKey;
@@ -110,7 +119,8 @@ final class ClientConnect {
         udx.firewall(this::onFirstPacket);
         // the server and the relays of the last connect to this key: handshake through them at once, walking the DHT
         // meanwhile
-        List<InetSocketAddress> cached = dht.cachedRelays(target);
+        HyperDht.CachedRoute route = dht.cachedRoute(target);
+        List<InetSocketAddress> cached = route == null ? List.of() : route.addresses();
         QueryOptions o = QueryOptions.defaults().withRetries(QUERY_RETRIES).withOnReply(this::onFindPeerReply);
         if (!cached.isEmpty()) {
             maxInflight = MAX_INFLIGHT_PRECONNECT;
@@ -130,6 +140,13 @@ final class ClientConnect {
                 return;
             }
             tMsg1 = System.nanoTime();
+            if (route.directRttMillis() >= 0 && cached.size() > 1) {
+                // the server answered itself last time: it alone first (each relay would hand it the same handshake
+                // to answer again); the relays join if it has not answered within a few of its round trips
+                maxInflight = 1;
+                relayTimer = dht.loop().schedule(this::releaseRelays, Math.clamp(4 * route.directRttMillis(),
+                        MIN_RELAY_GRACE_MILLIS, WALK_DELAY_MILLIS), TimeUnit.MILLISECONDS);
+            }
             next();
             pendingWalk = o;
             walkTimer = dht.loop().schedule(this::walkIfPending, WALK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
@@ -141,6 +158,14 @@ final class ClientConnect {
                 return;
             }
             tMsg1 = System.nanoTime();
+            next();
+        }
+    }
+
+    /** The server has not answered directly (yet): the cached relays go too. */
+    private void releaseRelays() {
+        if (maxInflight == 1) {
+            maxInflight = MAX_INFLIGHT_PRECONNECT;
             next();
         }
     }
@@ -202,7 +227,9 @@ final class ClientConnect {
             inflight++;
             handshakeSends++;
             node.request(relay, null, false, DhtCommands.PEER_HANDSHAKE, target, value, 3)
-                    .whenComplete((reply, e) -> dht.loop().execute(() -> {
+                    // the reply completes on the node's thread, the event loop: handled there and then, not queued
+                    // behind the rest of the read batch (the server's first UDX packet, the relays' replies)
+                    .whenComplete((reply, e) -> dht.onLoop(() -> {
                         inflight--;
                         if (e == null) {
                             onHandshakeReply(reply, relay);
@@ -210,10 +237,14 @@ final class ClientConnect {
                             HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "no handshake reply via " + relay
                                     + ": " + e.getMessage());
                         }
+                        releaseRelays();
                         walkIfPending();
                         next();
                         maybeGiveUp();
                     }));
+            if (tSent == 0) {
+                tSent = System.nanoTime(); // the first handshake is on the wire
+            }
         }
     }
 
@@ -235,7 +266,8 @@ final class ClientConnect {
                 stopWalk();
                 // next time, the server itself first: a hyperdht server answers a handshake sent straight to its node
                 // (FROM_CLIENT, replied directly), one hop each way instead of two through a relay; the relays go
-                // in parallel in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them
+                // too in case it is not reachable so (a NAT), as hyperdht's pre-connect uses them: at once if it
+                // answered through a relay now, else if it has not answered within a few of this round trip
                 List<InetSocketAddress> next = new java.util.ArrayList<>(List.of(c.serverAddress()));
                 List<InetSocketAddress> relays = c.payload().relayAddresses();
                 for (InetSocketAddress a : relays != null && !relays.isEmpty() ? relays : List.of(relay)) {
@@ -243,11 +275,12 @@ final class ClientConnect {
                         next.add(a);
                     }
                 }
-                dht.cacheRelays(target, next);
+                dht.cacheRoute(target, new HyperDht.CachedRoute(next, c.relayed() ? -1 : r.rttMillis()));
+                follow(c);
+                // after the stream is on its way: with DEBUG on, this line cost the critical path half a millisecond
                 HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> "handshake with " + c.serverAddress() + " via "
                         + relay + (c.relayed() ? " (relayed)" : " (direct)") + ", server firewall "
                         + c.payload().firewall() + ": " + c.plan());
-                follow(c);
             }
         }
     }
@@ -492,32 +525,48 @@ final class ClientConnect {
             return;
         }
         finished = true;
-        udx.connect(via, (int) connected.remoteStreamId(), address);
-        if (puncher != null) {
-            puncher.adopt(via, udx);
-            puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
-        }
-        HyperDhtConnection c = HyperDhtConnection.open(udx, connected.result(), address, path)
-                .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null)
-                .withRemoteFeatures(connected.payload().features());
-        long tDone = System.nanoTime();
-        if (!result.complete(c)) {
-            c.destroy(); // the caller gave up (cancelled)
-            return;
+        // the ACK owed for an early packet and the secret-stream header leave together once the caller has the
+        // connection, as Node's stream opens before libudx sends what it wrote (two sendmsg were in the critical path)
+        via.cork();
+        HyperDhtConnection c;
+        long tDone;
+        try {
+            udx.connect(via, (int) connected.remoteStreamId(), address);
+            tStream = System.nanoTime();
+            if (puncher != null) {
+                puncher.adopt(via, udx);
+                puncher.destroy(); // connected (the LAN may win the race): stop punching, close the other sockets
+            }
+            c = HyperDhtConnection.open(udx, connected.result(), address, path)
+                    .withPunch(path == HyperDhtConnection.Path.HOLEPUNCH ? puncher : null)
+                    .withRemoteFeatures(connected.payload().features());
+            tOpen = System.nanoTime();
+            if (!result.complete(c)) {
+                c.destroy(); // the caller gave up (cancelled)
+                return;
+            }
+            tDone = System.nanoTime();
+        } finally {
+            via.uncork();
         }
         // after the caller has its connection: logging and the next handshake's keys are off the critical path
         c.logOpened();
         dht.handshakes().prepare(keyPair, serverKey);
         HyperDht.LOG.log(System.Logger.Level.DEBUG, () -> String.format(java.util.Locale.ROOT,
-                "connect phases (ms from start): msg1 %.2f, first record %.2f, handshake reply %.2f, msg2 read %.2f,"
-                + " server's first packet %.2f, stream %.2f; %d FIND_PEER replies, %d handshakes sent, %s", ms(tMsg1),
-                ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tDone), findPeerReplies, handshakeSends, path));
+                "connect phases (ms from start, %.2f after the call): msg1 %.2f, sent %.2f, first record %.2f,"
+                + " handshake reply %.2f, msg2 read %.2f, server's first packet %.2f, udx connect %.2f, secret-stream"
+                + " %.2f, done %.2f; %d FIND_PEER replies, %d handshakes sent, %s", (t0 - tCalled) / 1e6, ms(tMsg1),
+                ms(tSent), ms(tFirstRecord), ms(tReply), ms(tRecv), ms(tPacket), ms(tStream), ms(tOpen), ms(tDone),
+                findPeerReplies, handshakeSends, path));
     }
 
     private void stopWalk() {
         pendingWalk = null;
         if (walkTimer != null) {
             walkTimer.cancel(false);
+        }
+        if (relayTimer != null) {
+            relayTimer.cancel(false);
         }
         if (query != null) {
             query.destroy();

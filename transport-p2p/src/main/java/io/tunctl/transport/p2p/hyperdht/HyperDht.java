@@ -88,12 +88,15 @@ public final class HyperDht implements AutoCloseable {
     private final Router router = new Router(forwards);
     private final RecordStore records = new RecordStore(forwards, new SecureRandom());
     private final Map<String, HyperDhtServer> servers = new HashMap<>();
-    /** target hex -> the relays a server named in its last handshake with us (hyperdht's relayAddressesCache). */
-    private final Map<String, List<InetSocketAddress>> relayCache = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    /**
+     * target hex -> the server's address and the relays it named in its last handshake with us (hyperdht's
+     * relayAddressesCache, plus the server itself).
+     */
+    private final Map<String, CachedRoute> relayCache = new java.util.LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, List<InetSocketAddress>> e) {
+        protected boolean removeEldestEntry(Map.Entry<String, CachedRoute> e) {
             return size() > RELAY_CACHE_SIZE;
         }
     };
@@ -111,6 +114,7 @@ public final class HyperDht implements AutoCloseable {
         this.socket = socket;
         this.clientSocket = clientSocket;
         this.loop = socket.eventLoop();
+        CryptoWarmUp.startOnce();
         this.defaultKeyPair = Ed25519KeyPair.generate(random);
         this.node = DhtNode.create(socket, clientSocket == socket ? null : clientSocket, options);
         node.handle(DhtCommands.PEER_HANDSHAKE, this::onPeerHandshake);
@@ -214,12 +218,13 @@ public final class HyperDht implements AutoCloseable {
             result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
             return result;
         }
+        long calledAt = System.nanoTime();
         loop.execute(() -> {
             if (closed) {
                 result.completeExceptionally(new IllegalStateException("HyperDHT node closed"));
                 return;
             }
-            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result);
+            ClientConnect c = new ClientConnect(this, keyPair, publicKey.clone(), result, calledAt);
             connecting.add(c);
             result.whenComplete((x, e) -> onLoop(() -> connecting.remove(c))); // a caller may cancel anywhere
             c.start();
@@ -378,13 +383,23 @@ public final class HyperDht implements AutoCloseable {
         forwards.remove(target);
     }
 
-    List<InetSocketAddress> cachedRelays(byte[] target) {
-        List<InetSocketAddress> r = relayCache.get(HexFormat.of().formatHex(target));
-        return r == null ? List.of() : r;
+    /**
+     * Where the last connect to a server found it: {@code addresses} to handshake through, the server's own first;
+     * {@code directRttMillis} the round trip of its direct answer, or -1 if it answered through a relay.
+     */
+    record CachedRoute(List<InetSocketAddress> addresses, long directRttMillis) {
+        CachedRoute {
+            addresses = List.copyOf(addresses);
+        }
     }
 
-    void cacheRelays(byte[] target, List<InetSocketAddress> relays) {
-        relayCache.put(HexFormat.of().formatHex(target), List.copyOf(relays));
+    /** The route of the last connect to {@code target}, or null. */
+    CachedRoute cachedRoute(byte[] target) {
+        return relayCache.get(HexFormat.of().formatHex(target));
+    }
+
+    void cacheRoute(byte[] target, CachedRoute route) {
+        relayCache.put(HexFormat.of().formatHex(target), route);
     }
 
     static long now() {

@@ -34,6 +34,8 @@ final class PreparedHandshakes {
     private final Map<String, Ed25519Dh.PublicPoint> checked = lru();
     private ExecutorService worker;
     private boolean closed;
+    /** False: every handshake made on the critical path from scratch, the server's key checked each time (tests). */
+    private boolean ahead = true;
 
     PreparedHandshakes(SecureRandom random) {
         this.random = random;
@@ -50,13 +52,14 @@ final class PreparedHandshakes {
             }
         }
         // none ready (one still being made stays for the next connect)
-        return HyperdhtHandshake.initiator(keyPair, point(serverKey), random).precompute();
+        return HyperdhtHandshake.initiator(keyPair, ahead ? point(serverKey) : Ed25519Dh.publicPoint(serverKey),
+                random).precompute();
     }
 
     /** Starts making the next handshake with {@code serverKey} unless one is ready or under way. */
     void prepare(Ed25519KeyPair keyPair, byte[] serverKey) {
         String k = key(keyPair, serverKey);
-        if (closed || ready.containsKey(k)) {
+        if (closed || !ahead || ready.containsKey(k)) {
             return;
         }
         Ed25519Dh.PublicPoint known = checked.get(HexFormat.of().formatHex(serverKey));
@@ -79,6 +82,18 @@ final class PreparedHandshakes {
             }, worker));
         } catch (RejectedExecutionException e) {
             // closing
+        }
+    }
+
+    /**
+     * Whether work is done ahead (next handshakes prepared, checked keys kept); off, a connect does all its Noise work
+     * as a first connect to that key does (a connect-time comparison with a client that keeps nothing of the kind).
+     */
+    void ahead(boolean on) {
+        ahead = on;
+        if (!on) {
+            ready.clear();
+            checked.clear();
         }
     }
 

@@ -86,6 +86,8 @@ public final class UdxSocket implements AutoCloseable {
     private final AtomicLong datagramsReceived = new AtomicLong();
     private volatile UdxMessageHandler messageHandler;
     private boolean flushPending;
+    /** Datagrams written are held until {@link #uncork} ({@link #cork}). */
+    private boolean corked;
     private final boolean gso = GSO && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
     private io.netty.buffer.CompositeByteBuf batch;
     private int batchSegment;
@@ -439,8 +441,22 @@ public final class UdxSocket implements AutoCloseable {
         batchTo = null;
     }
 
+    /**
+     * Holds the datagrams streams write on this socket until {@link #uncork}, so that what one step on the event loop
+     * writes leaves in one go after it (libudx sends what a callback wrote once the callback returns). Event loop only.
+     */
+    public void cork() {
+        corked = true;
+    }
+
+    /** Sends what was held since {@link #cork}. Event loop only. */
+    public void uncork() {
+        corked = false;
+        flush();
+    }
+
     void flush() {
-        if (flushPending) {
+        if (flushPending && !corked) {
             flushPending = false;
             emitBatch();
             channel.flush();

@@ -65,6 +65,25 @@ class PreparedHandshakesTest {
         assertFalse(p.isReady(CLIENT, SERVER.publicKey()), "nothing is prepared once closed");
     }
 
+    @Test
+    void withNothingAheadNoHandshakeIsPreparedAndEachTakeMakesItsOwn() throws Exception {
+        PreparedHandshakes p = new PreparedHandshakes(RANDOM);
+        try {
+            p.prepare(CLIENT, SERVER.publicKey());
+            awaitReady(p, SERVER.publicKey());
+            p.ahead(false);
+            assertFalse(p.isReady(CLIENT, SERVER.publicKey()), "what was prepared is dropped");
+            p.prepare(CLIENT, SERVER.publicKey());
+            Thread.sleep(1000); // a prepare takes milliseconds
+            assertFalse(p.isReady(CLIENT, SERVER.publicKey()), "nothing is prepared");
+            HyperdhtHandshake h = p.take(CLIENT, SERVER.publicKey());
+            HyperdhtHandshake server = HyperdhtHandshake.responder(SERVER, RANDOM);
+            assertTrue(server.recv(h.send(NoisePayload.of(0, List.of(), 3))).udx().id() == 3);
+        } finally {
+            p.close();
+        }
+    }
+
     private static void awaitReady(PreparedHandshakes p, byte[] key) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!p.isReady(CLIENT, key)) {

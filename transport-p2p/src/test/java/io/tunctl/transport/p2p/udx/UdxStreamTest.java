@@ -263,4 +263,26 @@ class UdxStreamTest {
         assertThrows(IllegalStateException.class, () -> a.createStream(7));
         assertTrue(a.streamCount() == 1);
     }
+
+    @Test
+    void aCorkedSocketHoldsWhatAStreamWritesUntilUncorked() throws Exception {
+        try (DatagramSocket raw = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            raw.setSoTimeout(300);
+            UdxStream x = a.createStream(1);
+            x.connect(9, new InetSocketAddress(raw.getLocalAddress(), raw.getLocalPort()));
+            a.eventLoop().submit(() -> {
+                a.cork();
+                x.write(Unpooled.copiedBuffer("held", StandardCharsets.US_ASCII));
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+            DatagramPacket d = new DatagramPacket(new byte[2048], 2048);
+            assertThrows(java.net.SocketTimeoutException.class, () -> raw.receive(d));
+            a.eventLoop().submit(a::uncork).get(5, TimeUnit.SECONDS);
+            raw.setSoTimeout(5000);
+            raw.receive(d);
+            String payload = new String(d.getData(), d.getLength() - 4, 4, StandardCharsets.US_ASCII);
+            assertEquals("held", payload);
+            x.destroy();
+        }
+    }
 }
