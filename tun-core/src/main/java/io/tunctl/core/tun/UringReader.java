@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * The read side of a {@link TunDevice} opened with {@link TunIo#URING}: one multishot read
@@ -30,8 +31,10 @@ import java.lang.foreign.ValueLayout;
 final class UringReader {
     private static final long READ = 1;
     private static final long WAKE = 2;
+    /** {@code user_data} of a forwarding write: this plus the id of the buffer it writes from. */
+    private static final long WRITE = 1L << 32;
     /** Buffers in the ring: a pump batch (64) handed over plus as many the kernel can fill meanwhile. */
-    private static final int BUFFERS = 128;
+    static final int BUFFERS = 128;
     private static final int BUFFER_SIZE = 65536 + 64;
 
     private final int fd;
@@ -54,6 +57,10 @@ final class UringReader {
     /** Packets lost: shorter than their virtio header, or a read the kernel failed. */
     long dropped;
     long bytes;
+    /** Forwarding writes completed since the owner last took them (into the destination's counters). */
+    int fwdSent;
+    long fwdBytes;
+    int fwdDropped;
     /** Multishot reads the kernel ended with EAGAIN (nothing to read on a non-blocking fd), re-armed. */
     long rearmedOnEagain;
 
@@ -97,66 +104,13 @@ final class UringReader {
         ensureRing();
         IoUring r = ring;
         BufferRing b = buffers;
-        for (int k = 0; k < handedCount; k++) b.recycle(handed[k]);
-        handedCount = 0;
-        b.publish();
+        recycleHanded();
         int start = batch.size();
-        int cap = batch.capacity();
         while (true) {
-            if (!readArmed) {
-                r.prep(io_uring_h.IORING_OP_READ_MULTISHOT(), io_uring_h.IOSQE_BUFFER_SELECT(), fd, 0L, 0, 0L,
-                        b.group(), READ);
-                readArmed = true;
-            }
-            if (!wakeArmed) {
-                r.prepPoll(eventFd, libc_h.POLLIN(), WAKE);
-                wakeArmed = true;
-            }
-            boolean woke = false;
-            int ready = r.cqReady();
-            int k = 0;
-            int i = batch.size();
-            for (; k < ready && i < cap; k++) {
-                long ud = r.cqeUserData(k);
-                int res = r.cqeRes(k);
-                int flags = r.cqeFlags(k);
-                if (ud == WAKE) {
-                    wakeArmed = false;
-                    woke = true;
-                    continue;
-                }
-                if ((flags & io_uring_h.IORING_CQE_F_MORE()) == 0) readArmed = false;
-                if ((flags & io_uring_h.IORING_CQE_F_BUFFER()) != 0) {
-                    int bid = flags >>> io_uring_h.IORING_CQE_BUFFER_SHIFT();
-                    if (res > hdr && res - hdr <= batch.bufferSize()) {
-                        long at = b.address(bid);
-                        int len = res - hdr;
-                        batch.addRef(at + hdr, len);
-                        if (vnet) {
-                            MemorySegment h = b.buffers();
-                            long off = (long) bid * b.size();
-                            batch.setOffload(i,
-                                    h.get(ValueLayout.JAVA_BYTE, off + virtio_net_hdr.flags$offset()) & 0xff,
-                                    h.get(ValueLayout.JAVA_BYTE, off + virtio_net_hdr.gso_type$offset()) & 0xff,
-                                    h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.hdr_len$offset()) & 0xffff,
-                                    h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.gso_size$offset()) & 0xffff,
-                                    h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.csum_start$offset()) & 0xffff,
-                                    h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.csum_offset$offset()) & 0xffff);
-                        }
-                        handed[handedCount++] = bid;
-                        bytes += len;
-                        i++;
-                    } else {
-                        b.recycle(bid);
-                        if (res >= 0) dropped++;
-                    }
-                } else if (res < 0) {
-                    failed(-res);
-                }
-            }
-            r.cqAdvance(k);
+            arm();
+            boolean woke = reap(batch);
             b.publish();
-            int got = i - start;
+            int got = batch.size() - start;
             if (got > 0 || woke) {
                 if (woke) drainEventFd();
                 return got;
@@ -165,6 +119,172 @@ final class UringReader {
             if (!readArmed || !wakeArmed) continue;
             r.submit(1);
         }
+    }
+
+    /**
+     * One round of forwarding into {@code to} through this ring, as the C multishot loop does: waits for packets
+     * (none of them copied: {@code refs} refers to the ring's buffers), queues one {@code WRITE} per packet of its
+     * buffer, virtio header included, to {@code to}'s fd, and submits them in the same {@code io_uring_enter} that
+     * collects the reads that arrived meanwhile; a buffer goes back to the kernel when its write completes, counted in
+     * {@link #fwdSent} and its siblings. Returns the packets read, or 0 after a wakeup or close.
+     *
+     * <p>{@code to} is held (counted in) only while the enter that submits the writes runs, and that enter waits for
+     * the writes alone (a TUN write completes inline), never for reads: the kernel holds the file of a submitted
+     * write, so neither device keeps the other open, and a {@code to} closed meanwhile is never written by number.
+     *
+     * @throws ClosedChannelException when {@code to} was closed (the packets are dropped)
+     */
+    int forward(PacketBatch refs, TunDevice to) throws IOException {
+        ensureRing();
+        IoUring r = ring;
+        BufferRing b = buffers;
+        recycleHanded();
+        refs.clear();
+        while (true) {
+            arm();
+            boolean woke = reap(refs);
+            if (woke) drainEventFd();
+            int got = refs.size();
+            if (got > 0) {
+                send(refs, to);
+                b.publish();
+                return got;
+            }
+            b.publish();
+            if (woke) return 0;
+            if (!readArmed || !wakeArmed) continue;
+            r.submit(1);
+        }
+    }
+
+    /** Queues a write for each packet of {@code refs} that {@code to} admits, and submits them. */
+    private void send(PacketBatch refs, TunDevice to) throws IOException {
+        IoUring r = ring;
+        BufferRing b = buffers;
+        int n = refs.size();
+        handedCount = 0; // each buffer goes back on its write's completion, or below
+        if (!to.acquire()) {
+            for (int i = 0; i < n; i++) b.recycle(handed[i]);
+            throw new ClosedChannelException();
+        }
+        try {
+            int toFd = to.fd();
+            int mtu = to.writeMtu();
+            int queued = 0;
+            for (int i = 0; i < n; i++) {
+                int bid = handed[i];
+                if (!to.admits(refs, i, mtu)) {
+                    b.recycle(bid);
+                    continue;
+                }
+                r.prep(io_uring_h.IORING_OP_WRITE(), 0, toFd, refs.address(i) - hdr, refs.length(i) + hdr, 0L, 0,
+                        WRITE + bid);
+                queued++;
+            }
+            if (queued == 0) return;
+            // returns as soon as the writes are done (inline), with whatever reads completed meanwhile
+            r.submit(queued);
+            // should the kernel not have taken them all, the rest must not reach to's fd number after it closes
+            r.nopUnsubmitted(toFd);
+        } finally {
+            to.release();
+        }
+    }
+
+    private void recycleHanded() {
+        BufferRing b = buffers;
+        for (int k = 0; k < handedCount; k++) b.recycle(handed[k]);
+        handedCount = 0;
+        b.publish();
+    }
+
+    /** Arms (prepares the SQEs of) the multishot read and the wakeup poll, if either ended. */
+    private void arm() {
+        if (!readArmed) {
+            ring.prep(io_uring_h.IORING_OP_READ_MULTISHOT(), io_uring_h.IOSQE_BUFFER_SELECT(), fd, 0L, 0, 0L,
+                    buffers.group(), READ);
+            readArmed = true;
+        }
+        if (!wakeArmed) {
+            ring.prepPoll(eventFd, libc_h.POLLIN(), WAKE);
+            wakeArmed = true;
+        }
+    }
+
+    /**
+     * Takes the ready completions until {@code batch} is full: packets are appended as references (their buffer ids
+     * in {@link #handed}), finished forwarding writes give their buffer back. True when a wakeup came.
+     */
+    private boolean reap(PacketBatch batch) throws NativeException {
+        IoUring r = ring;
+        BufferRing b = buffers;
+        boolean woke = false;
+        int ready = r.cqReady();
+        int cap = batch.capacity();
+        int i = batch.size();
+        int k = 0;
+        for (; k < ready && i < cap; k++) {
+            long ud = r.cqeUserData(k);
+            int res = r.cqeRes(k);
+            int flags = r.cqeFlags(k);
+            if (ud >= WRITE) {
+                b.recycle((int) (ud - WRITE));
+                // a write turned into a NOP completes with 0 bytes: never sent
+                if (res > hdr) {
+                    fwdSent++;
+                    fwdBytes += res - hdr;
+                } else {
+                    refused(res);
+                }
+                continue;
+            }
+            if (ud == WAKE) {
+                wakeArmed = false;
+                woke = true;
+                continue;
+            }
+            if ((flags & io_uring_h.IORING_CQE_F_MORE()) == 0) readArmed = false;
+            if ((flags & io_uring_h.IORING_CQE_F_BUFFER()) != 0) {
+                int bid = flags >>> io_uring_h.IORING_CQE_BUFFER_SHIFT();
+                if (res > hdr && res - hdr <= batch.bufferSize()) {
+                    long at = b.address(bid);
+                    int len = res - hdr;
+                    batch.addRef(at + hdr, len);
+                    if (vnet) {
+                        MemorySegment h = b.buffers();
+                        long off = (long) bid * b.size();
+                        batch.setOffload(i,
+                                h.get(ValueLayout.JAVA_BYTE, off + virtio_net_hdr.flags$offset()) & 0xff,
+                                h.get(ValueLayout.JAVA_BYTE, off + virtio_net_hdr.gso_type$offset()) & 0xff,
+                                h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.hdr_len$offset()) & 0xffff,
+                                h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.gso_size$offset()) & 0xffff,
+                                h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.csum_start$offset()) & 0xffff,
+                                h.get(ValueLayout.JAVA_SHORT, off + virtio_net_hdr.csum_offset$offset()) & 0xffff);
+                    }
+                    handed[handedCount++] = bid;
+                    bytes += len;
+                    i++;
+                } else {
+                    b.recycle(bid);
+                    if (res >= 0) dropped++;
+                }
+            } else if (res < 0) {
+                failed(-res);
+            }
+        }
+        r.cqAdvance(k);
+        return woke;
+    }
+
+    /** A forwarding write the kernel refused (or that became a NOP): dropped, as {@link UringWriter} drops. */
+    private void refused(int res) throws NativeException {
+        int e = -res;
+        if (res >= 0 || e == libc_h.EINVAL() || e == libc_h.EIO() || e == libc_h.EAGAIN() || e == libc_h.EINTR()
+                || e == libc_h.EBADF()) {
+            fwdDropped++;
+            return;
+        }
+        throw NativeException.syscall("io_uring write", "IORING_OP_WRITE", name + " forwarding", e);
     }
 
     /** A failed multishot read: ENOBUFS (every buffer handed out) and EAGAIN/EINTR re-arm; the rest ends reading. */

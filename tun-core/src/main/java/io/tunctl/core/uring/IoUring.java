@@ -78,7 +78,8 @@ public final class IoUring {
 
     /**
      * Sets up a ring of {@code entries} SQEs (and twice as many CQEs), {@code SINGLE_ISSUER | DEFER_TASKRUN} where
-     * the kernel has them (6.1+), else {@code COOP_TASKRUN}, else plain.
+     * the kernel has them (6.1+; with {@code SUBMIT_ALL}, so an SQE the kernel fails at once does not hold back the
+     * ones after it), else {@code COOP_TASKRUN}, else plain.
      *
      * @throws NativeException naming {@code io_uring_setup} or {@code mmap} and the errno
      */
@@ -86,7 +87,8 @@ public final class IoUring {
         MemorySegment errno = Natives.allocateCapture(arena);
         MemorySegment params = io_uring_params.allocate(arena);
         int[] flagSets = {
-                io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_DEFER_TASKRUN(),
+                io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_DEFER_TASKRUN()
+                        | io_uring_h.IORING_SETUP_SUBMIT_ALL(),
                 io_uring_h.IORING_SETUP_COOP_TASKRUN() | io_uring_h.IORING_SETUP_TASKRUN_FLAG(),
                 0};
         int fd = -1;
@@ -209,6 +211,23 @@ public final class IoUring {
         // EINTR: a signal; EAGAIN/EBUSY: the CQ is full of completions we have not read yet (read them first)
         if (e == libc_h.EINTR() || e == libc_h.EAGAIN() || e == libc_h.EBUSY()) return false;
         throw NativeException.syscall("io_uring_enter", null, "ring fd " + fd, e);
+    }
+
+    /**
+     * Turns the SQEs the kernel has not taken yet (an {@link #submit} that ended early) that name {@code fd} into
+     * {@code NOP}s with the same {@code user_data}: they complete with 0 whenever they are submitted, and never reach
+     * a descriptor number that may have been closed and reused meanwhile.
+     */
+    public void nopUnsubmitted(int fd) {
+        if (toSubmit == 0) return;
+        MemorySegment s = sqes;
+        for (int t = sqTail - toSubmit; t != sqTail; t++) {
+            long at = SQE * (t & sqMask);
+            if (s.get(ValueLayout.JAVA_INT, at + io_uring_sqe.fd$offset()) == fd) {
+                s.set(ValueLayout.JAVA_BYTE, at + io_uring_sqe.opcode$offset(), (byte) io_uring_h.IORING_OP_NOP());
+                s.set(ValueLayout.JAVA_BYTE, at + io_uring_sqe.flags$offset(), (byte) 0);
+            }
+        }
     }
 
     /** Completions ready to read now. */
