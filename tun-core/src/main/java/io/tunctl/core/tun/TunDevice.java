@@ -605,8 +605,9 @@ public final class TunDevice implements PollableDevice {
     /**
      * Takes over a direction whose source is a TUN read through io_uring with the same header layout as this one:
      * a thread of the source's forwards every packet here through the <em>source's</em> ring ({@link
-     * UringReader#forward}), so each round is one {@code io_uring_enter} (the writes of the packets just read and
-     * the wait for the next ones) where a pump would enter the source's ring and then this device's writing ring.
+     * UringReader#forward}, this device's file registered there as a fixed file), so each round is one
+     * {@code io_uring_enter} (the writes of the packets just read and the wait for the next ones) where a pump would
+     * enter the source's ring and then this device's writing ring.
      * {@code -Dtunctl.uring.forward=false} declines, leaving the direction to a pump.
      */
     @Override
@@ -643,35 +644,45 @@ public final class TunDevice implements PollableDevice {
         direction.ended(failed);
     }
 
-    /** One {@link UringReader#forward} round and its counting; false once this device closed. */
+    /**
+     * One {@link UringReader#forward} round and its counting; false once this device closed. Once either device is
+     * closed the destination is let go ({@link UringReader#unfix}) while this device is still held, on this thread.
+     */
     private boolean forwardOnce(TunDevice to, PacketBatch refs, DrivenDirection direction) throws IOException {
         if (!acquire()) return false;
         try {
             synchronized (readLock) {
                 UringReader u = uring;
-                long bytesBefore = u.bytes;
-                long droppedBefore = u.dropped;
-                int n = u.forward(refs, to);
-                if (u.dropped != droppedBefore) drops.add(u.dropped - droppedBefore);
-                if (n > 0) {
-                    long bytes = u.bytes - bytesBefore;
-                    rxPackets += n;
-                    rxBytes += bytes;
-                    direction.moved(n, bytes);
+                try {
+                    long bytesBefore = u.bytes;
+                    long droppedBefore = u.dropped;
+                    int n = u.forward(refs, to);
+                    if (u.dropped != droppedBefore) drops.add(u.dropped - droppedBefore);
+                    if (n > 0) {
+                        long bytes = u.bytes - bytesBefore;
+                        rxPackets += n;
+                        rxBytes += bytes;
+                        direction.moved(n, bytes);
+                    }
+                    if (u.fwdSent > 0) {
+                        to.txPackets.add(u.fwdSent);
+                        to.txBytes.add(u.fwdBytes);
+                        u.fwdSent = 0;
+                        u.fwdBytes = 0;
+                    }
+                    if (u.fwdDropped > 0) {
+                        to.drops.add(u.fwdDropped);
+                        u.fwdDropped = 0;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    u.unfix();
+                    throw e;
                 }
-                if (u.fwdSent > 0) {
-                    to.txPackets.add(u.fwdSent);
-                    to.txBytes.add(u.fwdBytes);
-                    u.fwdSent = 0;
-                    u.fwdBytes = 0;
-                }
-                if (u.fwdDropped > 0) {
-                    to.drops.add(u.fwdDropped);
-                    u.fwdDropped = 0;
-                }
-                if ((state.get() & CLOSED) != 0) return false;
-                if (n == 0 && to.isClosed()) throw new ClosedChannelException();
-                return true;
+                boolean closed = (state.get() & CLOSED) != 0;
+                if (!closed && !to.isClosed()) return true;
+                u.unfix();
+                if (closed) return false;
+                throw new ClosedChannelException();
             }
         } finally {
             release();

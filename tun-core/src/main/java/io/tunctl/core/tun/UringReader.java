@@ -53,6 +53,8 @@ final class UringReader {
     private int handedCount;
     private boolean readArmed;
     private boolean wakeArmed;
+    /** The device whose file is this ring's fixed file while forwarding ({@link #forward}), held open till then. */
+    private TunDevice fixedTo;
 
     /** Packets lost: shorter than their virtio header, or a read the kernel failed. */
     long dropped;
@@ -124,18 +126,19 @@ final class UringReader {
     /**
      * One round of forwarding into {@code to} through this ring, as the C multishot loop does: waits for packets
      * (none of them copied: {@code refs} refers to the ring's buffers), queues one {@code WRITE} per packet of its
-     * buffer, virtio header included, to {@code to}'s fd, and submits them in the same {@code io_uring_enter} that
-     * collects the reads that arrived meanwhile; a buffer goes back to the kernel when its write completes, counted in
-     * {@link #fwdSent} and its siblings. Returns the packets read, or 0 after a wakeup or close.
+     * buffer, virtio header included, and submits them in the same {@code io_uring_enter} that collects the reads
+     * that arrived meanwhile; a buffer goes back to the kernel when its write completes, counted in {@link #fwdSent}
+     * and its siblings. Returns the packets read, or 0 after a wakeup or close.
      *
-     * <p>{@code to} is held (counted in) only while the enter that submits the writes runs, and that enter waits for
-     * the writes alone (a TUN write completes inline), never for reads: the kernel holds the file of a submitted
-     * write, so neither device keeps the other open, and a {@code to} closed meanwhile is never written by number.
+     * <p>{@code to}'s file is the ring's fixed file ({@link #fixTo}): writes take no file reference each, and no
+     * write names a descriptor number that {@code to}'s close could free. The caller calls {@link #unfix} once either
+     * device closed.
      *
-     * @throws ClosedChannelException when {@code to} was closed (the packets are dropped)
+     * @throws ClosedChannelException when {@code to} was closed (the packets are dropped, {@code to} let go)
      */
     int forward(PacketBatch refs, TunDevice to) throws IOException {
         ensureRing();
+        if (fixedTo != to) fixTo(to);
         IoUring r = ring;
         BufferRing b = buffers;
         recycleHanded();
@@ -157,38 +160,60 @@ final class UringReader {
         }
     }
 
+    /**
+     * Makes {@code to}'s file this ring's fixed file and holds {@code to} open (counted in) until {@link #unfix}, so
+     * its close waits for the file to leave the ring (it wakes this device, whose forwarding thread then lets go):
+     * the interface is gone when close returns, as with any other user.
+     */
+    private void fixTo(TunDevice to) throws IOException {
+        unfix();
+        if (!to.acquire()) throw new ClosedChannelException();
+        try {
+            ring.registerFile(to.fd());
+        } catch (NativeException | RuntimeException e) {
+            to.release();
+            throw e;
+        }
+        fixedTo = to;
+    }
+
+    /** Takes the destination's file out of the ring and lets the destination close. On the ring's thread. */
+    void unfix() throws NativeException {
+        TunDevice t = fixedTo;
+        if (t == null) return;
+        fixedTo = null;
+        try {
+            ring.unregisterFiles();
+        } finally {
+            t.release();
+        }
+    }
+
     /** Queues a write for each packet of {@code refs} that {@code to} admits, and submits them. */
     private void send(PacketBatch refs, TunDevice to) throws IOException {
         IoUring r = ring;
         BufferRing b = buffers;
         int n = refs.size();
         handedCount = 0; // each buffer goes back on its write's completion, or below
-        if (!to.acquire()) {
+        if (to.isClosed()) {
             for (int i = 0; i < n; i++) b.recycle(handed[i]);
+            unfix();
             throw new ClosedChannelException();
         }
-        try {
-            int toFd = to.fd();
-            int mtu = to.writeMtu();
-            int queued = 0;
-            for (int i = 0; i < n; i++) {
-                int bid = handed[i];
-                if (!to.admits(refs, i, mtu)) {
-                    b.recycle(bid);
-                    continue;
-                }
-                r.prep(io_uring_h.IORING_OP_WRITE(), 0, toFd, refs.address(i) - hdr, refs.length(i) + hdr, 0L, 0,
-                        WRITE + bid);
-                queued++;
+        int mtu = to.writeMtu();
+        int queued = 0;
+        for (int i = 0; i < n; i++) {
+            int bid = handed[i];
+            if (!to.admits(refs, i, mtu)) {
+                b.recycle(bid);
+                continue;
             }
-            if (queued == 0) return;
-            // returns as soon as the writes are done (inline), with whatever reads completed meanwhile
-            r.submit(queued);
-            // should the kernel not have taken them all, the rest must not reach to's fd number after it closes
-            r.nopUnsubmitted(toFd);
-        } finally {
-            to.release();
+            r.prep(io_uring_h.IORING_OP_WRITE(), io_uring_h.IOSQE_FIXED_FILE(), 0, refs.address(i) - hdr,
+                    refs.length(i) + hdr, 0L, 0, WRITE + bid);
+            queued++;
         }
+        // waits for the writes alone, which complete inline: returns at once, with the reads that came meanwhile
+        if (queued > 0) r.submit(queued);
     }
 
     private void recycleHanded() {
@@ -229,7 +254,6 @@ final class UringReader {
             int flags = r.cqeFlags(k);
             if (ud >= WRITE) {
                 b.recycle((int) (ud - WRITE));
-                // a write turned into a NOP completes with 0 bytes: never sent
                 if (res > hdr) {
                     fwdSent++;
                     fwdBytes += res - hdr;
@@ -276,7 +300,7 @@ final class UringReader {
         return woke;
     }
 
-    /** A forwarding write the kernel refused (or that became a NOP): dropped, as {@link UringWriter} drops. */
+    /** A forwarding write the kernel refused: dropped, as {@link UringWriter} drops (EBADF: after {@link #unfix}). */
     private void refused(int res) throws NativeException {
         int e = -res;
         if (res >= 0 || e == libc_h.EINVAL() || e == libc_h.EIO() || e == libc_h.EAGAIN() || e == libc_h.EINTR()
@@ -302,8 +326,14 @@ final class UringReader {
         libc_h.read(errno, eventFd, eventCount, 8);
     }
 
-    /** Frees the ring (the device's close; or the reading thread changed). */
+    /**
+     * Frees the ring (the device's close; or the reading thread changed). A destination still fixed (its thread
+     * never got to {@link #unfix}) is let go; the kernel drops its file with the ring.
+     */
     void release() {
+        TunDevice t = fixedTo;
+        fixedTo = null;
+        if (t != null) t.release();
         if (arena != null) arena.close();
         arena = null;
         ring = null;

@@ -36,6 +36,7 @@ public final class IoUring {
     private final int fd;
     private final boolean deferTaskrun;
     private final MemorySegment errno;
+    private final MemorySegment fileScratch;
     private final MemorySegment sq;
     private final MemorySegment cq;
     private final MemorySegment sqes;
@@ -51,11 +52,12 @@ public final class IoUring {
     private int toSubmit;
     private int cqHead;
 
-    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment sq, MemorySegment cq,
-                    MemorySegment sqes, MemorySegment params) {
+    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment fileScratch, MemorySegment sq,
+                    MemorySegment cq, MemorySegment sqes, MemorySegment params) {
         this.fd = fd;
         this.deferTaskrun = deferTaskrun;
         this.errno = errno;
+        this.fileScratch = fileScratch;
         this.sq = sq;
         this.cq = cq;
         this.sqes = sqes;
@@ -118,7 +120,8 @@ public final class IoUring {
         MemorySegment ring = map(arena, errno, fd, ringSize, io_uring_h.IORING_OFF_SQ_RING());
         MemorySegment sqes = map(arena, errno, fd, SQE * io_uring_params.sq_entries(params),
                 io_uring_h.IORING_OFF_SQES());
-        return new IoUring(fd, (used & io_uring_h.IORING_SETUP_DEFER_TASKRUN()) != 0, errno, ring, ring, sqes, params);
+        return new IoUring(fd, (used & io_uring_h.IORING_SETUP_DEFER_TASKRUN()) != 0, errno,
+                arena.allocate(ValueLayout.JAVA_INT), ring, ring, sqes, params);
     }
 
     private static MemorySegment map(Arena arena, MemorySegment errno, int fd, long size, long offset)
@@ -214,19 +217,23 @@ public final class IoUring {
     }
 
     /**
-     * Turns the SQEs the kernel has not taken yet (an {@link #submit} that ended early) that name {@code fd} into
-     * {@code NOP}s with the same {@code user_data}: they complete with 0 whenever they are submitted, and never reach
-     * a descriptor number that may have been closed and reused meanwhile.
+     * Registers {@code fd} as this ring's one fixed file, index 0 ({@code IORING_REGISTER_FILES}): SQEs flagged
+     * {@code IOSQE_FIXED_FILE} with fd 0 then use the ring's own reference to the file, with no look-up (and no
+     * reference taken and dropped) per request. The ring keeps the file open until {@link #unregisterFiles}.
      */
-    public void nopUnsubmitted(int fd) {
-        if (toSubmit == 0) return;
-        MemorySegment s = sqes;
-        for (int t = sqTail - toSubmit; t != sqTail; t++) {
-            long at = SQE * (t & sqMask);
-            if (s.get(ValueLayout.JAVA_INT, at + io_uring_sqe.fd$offset()) == fd) {
-                s.set(ValueLayout.JAVA_BYTE, at + io_uring_sqe.opcode$offset(), (byte) io_uring_h.IORING_OP_NOP());
-                s.set(ValueLayout.JAVA_BYTE, at + io_uring_sqe.flags$offset(), (byte) 0);
-            }
+    public void registerFile(int fd) throws NativeException {
+        fileScratch.set(ValueLayout.JAVA_INT, 0, fd);
+        if (io_uring_h.io_uring_register(errno, this.fd, io_uring_h.IORING_REGISTER_FILES(), fileScratch, 1) < 0) {
+            throw NativeException.syscall("io_uring_register", "IORING_REGISTER_FILES", "fd " + fd,
+                    Natives.errno(errno));
+        }
+    }
+
+    /** Drops the fixed files; the kernel lets go of them once no request in flight uses them. */
+    public void unregisterFiles() throws NativeException {
+        if (io_uring_h.io_uring_register(errno, fd, io_uring_h.IORING_UNREGISTER_FILES(), MemorySegment.NULL, 0) < 0) {
+            throw NativeException.syscall("io_uring_register", "IORING_UNREGISTER_FILES", "ring fd " + fd,
+                    Natives.errno(errno));
         }
     }
 
