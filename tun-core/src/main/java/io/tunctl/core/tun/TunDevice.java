@@ -633,7 +633,9 @@ public final class TunDevice implements PollableDevice {
     private void forwardTo(TunDevice to, DrivenDirection direction) {
         Throwable failed = null;
         try {
-            PacketBatch refs = PacketBatch.references(UringReader.BUFFERS, MAX_PACKET);
+            // half the ring's buffers a round: the other half stays with the kernel for the reads that arrive while
+            // the enter that submits this round's writes runs (their buffers come back only after it)
+            PacketBatch refs = PacketBatch.references(UringReader.BUFFERS / 2, MAX_PACKET);
             // one call per round, as the bridge's pump: compiled early, with no on-stack replacement to wait for
             while (forwardOnce(to, refs, direction)) {
                 // next round
