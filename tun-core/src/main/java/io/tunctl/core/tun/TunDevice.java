@@ -55,6 +55,9 @@ public final class TunDevice implements PollableDevice {
     /** Largest IP packet (and GSO super-packet) the kernel hands a TUN reader. */
     public static final int MAX_PACKET = 65535;
 
+    /** TUN-to-TUN directions on io_uring forward through the reading ring ({@link #drive}); false keeps the pumps. */
+    private static final boolean FORWARD = !"false".equals(System.getProperty("tunctl.uring.forward"));
+
     private static final int CLOSED = 1 << 30;
     /** Set by the one call that freed the arena, so late callers that count in and out never free it again. */
     private static final int FREED = 1 << 29;
@@ -626,8 +629,6 @@ public final class TunDevice implements PollableDevice {
                 .start(() -> from.forwardTo(this, direction));
         return true;
     }
-
-    private static final boolean FORWARD = !"false".equals(System.getProperty("tunctl.uring.forward"));
 
     /** The forwarding thread: rounds until either device closes, then reports the end. */
     private void forwardTo(TunDevice to, DrivenDirection direction) {
