@@ -9,6 +9,7 @@ import io.tunctl.core.natives.linux.pollfd;
 import io.tunctl.core.natives.linux.virtio_net_hdr;
 import io.tunctl.core.packet.OffloadCheck;
 import io.tunctl.core.spi.DeviceStats;
+import io.tunctl.core.spi.DrivenDirection;
 import io.tunctl.core.spi.Offload;
 import io.tunctl.core.spi.PacketBatch;
 import io.tunctl.core.spi.PacketDevice;
@@ -54,6 +55,9 @@ public final class TunDevice implements PollableDevice {
     /** Largest IP packet (and GSO super-packet) the kernel hands a TUN reader. */
     public static final int MAX_PACKET = 65535;
 
+    /** TUN-to-TUN directions on io_uring forward through the reading ring ({@link #drive}); false keeps the pumps. */
+    private static final boolean FORWARD = !"false".equals(System.getProperty("tunctl.uring.forward"));
+
     private static final int CLOSED = 1 << 30;
     /** Set by the one call that freed the arena, so late callers that count in and out never free it again. */
     private static final int FREED = 1 << 29;
@@ -68,6 +72,9 @@ public final class TunDevice implements PollableDevice {
     private volatile int mtu;
     /** Non-null when reads and writes go through io_uring ({@link TunIo#URING}, or {@code AUTO} where usable). */
     private final UringReader uring;
+
+    /** A source whose thread writes into this device through its own ring ({@link #drive}), woken by close. */
+    private volatile TunDevice forwardingFrom;
 
     /** Bit 30: closed; bit 29: freed; low bits: calls in flight. */
     private final AtomicInteger state = new AtomicInteger();
@@ -596,6 +603,117 @@ public final class TunDevice implements PollableDevice {
         public String toString() { return "direct reader of " + name + " (fd " + dup + ")"; }
     }
 
+    // ---------------------------------------------------------------------------------------------- forwarding
+
+    /**
+     * Takes over a direction whose source is a TUN read through io_uring with the same header layout as this one:
+     * a thread of the source's forwards every packet here through the <em>source's</em> ring ({@link
+     * UringReader#forward}, this device's file registered there as a fixed file), so each round is one
+     * {@code io_uring_enter} (the writes of the packets just read and the wait for the next ones) where a pump would
+     * enter the source's ring and then this device's writing ring.
+     * {@code -Dtunctl.uring.forward=false} declines, leaving the direction to a pump.
+     */
+    @Override
+    public boolean drive(PollableDevice source, DrivenDirection direction) {
+        if (!FORWARD || !(source instanceof TunDevice from) || from == this || from.uring == null
+                || from.options.vnetHdr() != options.vnetHdr()) {
+            return false;
+        }
+        if (!acquire()) return false;
+        try {
+            forwardingFrom = from;
+        } finally {
+            release();
+        }
+        Thread.ofPlatform().name("bridge " + from.name + " -> " + name).daemon()
+                .start(() -> from.forwardTo(this, direction));
+        return true;
+    }
+
+    /** The forwarding thread: rounds until either device closes, then reports the end. */
+    private void forwardTo(TunDevice to, DrivenDirection direction) {
+        Throwable failed = null;
+        try {
+            // half the ring's buffers a round: the other half stays with the kernel for the reads that arrive while
+            // the enter that submits this round's writes runs (their buffers come back only after it)
+            PacketBatch refs = PacketBatch.references(UringReader.BUFFERS / 2, MAX_PACKET);
+            // one call per round, as the bridge's pump: compiled early, with no on-stack replacement to wait for
+            while (forwardOnce(to, refs, direction)) {
+                // next round
+            }
+        } catch (Throwable t) {
+            failed = t;
+        }
+        direction.ended(failed);
+    }
+
+    /**
+     * One {@link UringReader#forward} round and its counting; false once this device closed. Once either device is
+     * closed the destination is let go ({@link UringReader#unfix}) while this device is still held, on this thread.
+     */
+    private boolean forwardOnce(TunDevice to, PacketBatch refs, DrivenDirection direction) throws IOException {
+        if (!acquire()) return false;
+        try {
+            synchronized (readLock) {
+                UringReader u = uring;
+                try {
+                    long bytesBefore = u.bytes;
+                    long droppedBefore = u.dropped;
+                    int n = u.forward(refs, to);
+                    if (u.dropped != droppedBefore) drops.add(u.dropped - droppedBefore);
+                    if (n > 0) {
+                        long bytes = u.bytes - bytesBefore;
+                        rxPackets += n;
+                        rxBytes += bytes;
+                        direction.moved(n, bytes);
+                    }
+                    if (u.fwdSent > 0) {
+                        to.txPackets.add(u.fwdSent);
+                        to.txBytes.add(u.fwdBytes);
+                        u.fwdSent = 0;
+                        u.fwdBytes = 0;
+                    }
+                    if (u.fwdDropped > 0) {
+                        to.drops.add(u.fwdDropped);
+                        u.fwdDropped = 0;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    u.unfix();
+                    throw e;
+                }
+                boolean closed = (state.get() & CLOSED) != 0;
+                if (!closed && !to.isClosed()) return true;
+                u.unfix();
+                if (closed) return false;
+                throw new ClosedChannelException();
+            }
+        } finally {
+            release();
+        }
+    }
+
+    int fd() { return fd; }
+
+    /** The MTU {@link #write} holds plain packets to. */
+    int writeMtu() { return Math.max(mtu, 68); }
+
+    /** {@link #write}'s filter for packet {@code i}: false (the drop counted) when it must not reach the kernel. */
+    boolean admits(PacketBatch batch, int i, int mtu) {
+        boolean vnet = options.vnetHdr();
+        int len = batch.length(i);
+        if (len == 0 || (!vnet && batch.hasOffload(i)) || (batch.gsoType(i) == Offload.GSO_NONE && len > mtu)) {
+            drops.increment();
+            return false;
+        }
+        int bad = vnet ? OffloadCheck.check(batch, i, mtu) : OffloadCheck.OK;
+        if (bad != OffloadCheck.OK) {
+            offloadDrops.incrementAndGet(bad);
+            drops.increment();
+            return false;
+        }
+        return true;
+    }
+
     // ---------------------------------------------------------------------------------------------- write
 
     /**
@@ -730,13 +848,13 @@ public final class TunDevice implements PollableDevice {
      * threads meet here every batch, and a lost CAS, rare enough that C2 compiled it as an uncommon trap,
      * deoptimized read() and write() for a second of interpreted and profiled code each time it happened.
      */
-    private boolean acquire() {
+    boolean acquire() {
         if ((state.getAndIncrement() & CLOSED) == 0) return true;
         release();
         return false;
     }
 
-    private void release() {
+    void release() {
         if (state.decrementAndGet() == CLOSED && state.compareAndSet(CLOSED, CLOSED | FREED)) {
             if (uring != null) uring.release();
             arena.close();
@@ -758,6 +876,8 @@ public final class TunDevice implements PollableDevice {
             if ((prev & CLOSED) != 0) return;
         } while (!state.compareAndSet(prev, (prev | CLOSED) + 1)); // close itself counts as a user meanwhile
         signalEventFd();
+        TunDevice from = forwardingFrom;
+        if (from != null) from.wakeup(); // its forwarding thread writes here: it sees this closed and ends
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while ((state.get() & USERS) > 1 && System.nanoTime() < deadline) {
             Thread.onSpinWait();

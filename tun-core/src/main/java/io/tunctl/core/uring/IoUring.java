@@ -36,6 +36,7 @@ public final class IoUring {
     private final int fd;
     private final boolean deferTaskrun;
     private final MemorySegment errno;
+    private final MemorySegment fileScratch;
     private final MemorySegment sq;
     private final MemorySegment cq;
     private final MemorySegment sqes;
@@ -51,11 +52,12 @@ public final class IoUring {
     private int toSubmit;
     private int cqHead;
 
-    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment sq, MemorySegment cq,
-                    MemorySegment sqes, MemorySegment params) {
+    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment fileScratch, MemorySegment sq,
+                    MemorySegment cq, MemorySegment sqes, MemorySegment params) {
         this.fd = fd;
         this.deferTaskrun = deferTaskrun;
         this.errno = errno;
+        this.fileScratch = fileScratch;
         this.sq = sq;
         this.cq = cq;
         this.sqes = sqes;
@@ -78,7 +80,8 @@ public final class IoUring {
 
     /**
      * Sets up a ring of {@code entries} SQEs (and twice as many CQEs), {@code SINGLE_ISSUER | DEFER_TASKRUN} where
-     * the kernel has them (6.1+), else {@code COOP_TASKRUN}, else plain.
+     * the kernel has them (6.1+; with {@code SUBMIT_ALL}, so an SQE the kernel fails at once does not hold back the
+     * ones after it), else {@code COOP_TASKRUN}, else plain.
      *
      * @throws NativeException naming {@code io_uring_setup} or {@code mmap} and the errno
      */
@@ -86,7 +89,8 @@ public final class IoUring {
         MemorySegment errno = Natives.allocateCapture(arena);
         MemorySegment params = io_uring_params.allocate(arena);
         int[] flagSets = {
-                io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_DEFER_TASKRUN(),
+                io_uring_h.IORING_SETUP_SINGLE_ISSUER() | io_uring_h.IORING_SETUP_DEFER_TASKRUN()
+                        | io_uring_h.IORING_SETUP_SUBMIT_ALL(),
                 io_uring_h.IORING_SETUP_COOP_TASKRUN() | io_uring_h.IORING_SETUP_TASKRUN_FLAG(),
                 0};
         int fd = -1;
@@ -116,7 +120,8 @@ public final class IoUring {
         MemorySegment ring = map(arena, errno, fd, ringSize, io_uring_h.IORING_OFF_SQ_RING());
         MemorySegment sqes = map(arena, errno, fd, SQE * io_uring_params.sq_entries(params),
                 io_uring_h.IORING_OFF_SQES());
-        return new IoUring(fd, (used & io_uring_h.IORING_SETUP_DEFER_TASKRUN()) != 0, errno, ring, ring, sqes, params);
+        return new IoUring(fd, (used & io_uring_h.IORING_SETUP_DEFER_TASKRUN()) != 0, errno,
+                arena.allocate(ValueLayout.JAVA_INT), ring, ring, sqes, params);
     }
 
     private static MemorySegment map(Arena arena, MemorySegment errno, int fd, long size, long offset)
@@ -209,6 +214,27 @@ public final class IoUring {
         // EINTR: a signal; EAGAIN/EBUSY: the CQ is full of completions we have not read yet (read them first)
         if (e == libc_h.EINTR() || e == libc_h.EAGAIN() || e == libc_h.EBUSY()) return false;
         throw NativeException.syscall("io_uring_enter", null, "ring fd " + fd, e);
+    }
+
+    /**
+     * Registers {@code fd} as this ring's one fixed file, index 0 ({@code IORING_REGISTER_FILES}): SQEs flagged
+     * {@code IOSQE_FIXED_FILE} with fd 0 then use the ring's own reference to the file, with no look-up (and no
+     * reference taken and dropped) per request. The ring keeps the file open until {@link #unregisterFiles}.
+     */
+    public void registerFile(int fd) throws NativeException {
+        fileScratch.set(ValueLayout.JAVA_INT, 0, fd);
+        if (io_uring_h.io_uring_register(errno, this.fd, io_uring_h.IORING_REGISTER_FILES(), fileScratch, 1) < 0) {
+            throw NativeException.syscall("io_uring_register", "IORING_REGISTER_FILES", "fd " + fd,
+                    Natives.errno(errno));
+        }
+    }
+
+    /** Drops the fixed files; the kernel lets go of them once no request in flight uses them. */
+    public void unregisterFiles() throws NativeException {
+        if (io_uring_h.io_uring_register(errno, fd, io_uring_h.IORING_UNREGISTER_FILES(), MemorySegment.NULL, 0) < 0) {
+            throw NativeException.syscall("io_uring_register", "IORING_UNREGISTER_FILES", "ring fd " + fd,
+                    Natives.errno(errno));
+        }
     }
 
     /** Completions ready to read now. */

@@ -141,6 +141,68 @@ class BridgedTunIT {
         }
     }
 
+    /**
+     * Two io_uring TUNs under a PacketBridge: each direction is forwarded through its source's ring, the other TUN
+     * registered there as a fixed file ({@link TunDevice#drive}). TCP (plain, then with TSO super-packets) gets
+     * through and is counted, and closing one device alone, with no traffic to wake its forwarder, still ends the
+     * bridge within a second, with both interfaces gone: neither ring holds the other TUN open.
+     */
+    @Test
+    void uringTunsForwardThroughTheReadingRingAndCloseEachOther() throws Exception {
+        Root.requireThat(io.tunctl.core.uring.UringSupport.isAvailable(), "io_uring not available");
+        Root.ensureCommand("iperf3", "iperf3");
+        for (boolean offload : new boolean[] {false, true}) {
+            String na = offload ? "tnfwo0" : "tnfwp0";
+            String nb = offload ? "tnfwo1" : "tnfwp1";
+            LinuxInterface ta = NetworkNamespace.named(a.name()).call(() -> LinuxInterface.create(
+                    InterfaceSpec.of(na, 1420, List.of(Cidr.parse("192.0.2.1/24"))).withOffload(offload).withIo("uring")));
+            LinuxInterface tb = NetworkNamespace.named(b.name()).call(() -> LinuxInterface.create(
+                    InterfaceSpec.of(nb, 1420, List.of(Cidr.parse("192.0.2.2/24"))).withOffload(offload).withIo("uring")));
+            io.tunctl.core.bridge.PacketBridge bridge = io.tunctl.core.bridge.PacketBridge.start(ta.device(), tb.device());
+            File log = File.createTempFile("iperf3-server", ".log");
+            try {
+                assertTrue(ta.tun().usesUring() && tb.tun().usesUring());
+                Process server = b.start(log, "iperf3", "-s", "-p", "5201");
+                String rate = iperf(a, "192.0.2.2");
+                io.tunctl.core.spi.Bridge.Counters c = bridge.counters();
+                System.out.printf("io_uring forwarding (offload %s): %s, %d / %d packets%n", offload, rate,
+                        c.aToBPackets(), c.bToAPackets());
+                assertTrue(c.aToBPackets() > 1000 && c.bToAPackets() > 100, c.toString());
+                assertTrue(tb.device().stats().txPackets() > 1000, tb.device().stats().toString());
+                server.destroy(); // quiet both ways before the close below
+                server.waitFor();
+                Thread.sleep(300);
+                // b alone: its forwarder (b -> a) waits for packets that never come; a's (a -> b) holds b's file
+                long t0 = System.nanoTime();
+                tb.device().close();
+                Thread t = Thread.ofPlatform().start(() -> {
+                    try {
+                        bridge.await();
+                    } catch (Exception ignored) {
+                        // a ClosedChannelException from the direction whose destination went: the bridge still ended
+                    }
+                });
+                t.join(2000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertFalse(t.isAlive(), "the bridge did not end after one device closed");
+                assertTrue(ms < 1000, "closing one device took " + ms + " ms");
+                // the kernel tears a closed ring down in a worker, and with it the last reference its read held to
+                // the TUN: the interface goes within milliseconds, not at once. A ring of a's still holding b's file
+                // would keep it until a closes (below), far beyond this bound.
+                long gone = System.nanoTime() + 1_000_000_000L;
+                while (b.exec("ip", "link", "show", "dev", nb).ok() && System.nanoTime() < gone) Thread.sleep(20);
+                System.out.printf("%s gone %d ms after its close%n", nb, (System.nanoTime() - t0) / 1_000_000);
+                assertFalse(b.exec("ip", "link", "show", "dev", nb).ok(), nb + " still there 1 s after close");
+            } finally {
+                bridge.close();
+                ta.close();
+                tb.close();
+                Files.deleteIfExists(log.toPath());
+            }
+            assertFalse(a.exec("ip", "link", "show", "dev", na).ok(), na + " still there after close");
+        }
+    }
+
     private static String iperf(Netns ns, String server) throws InterruptedException {
         ProcessRunner.Result r = null;
         for (int attempt = 0; attempt < 20; attempt++) { // the server may still be starting

@@ -208,6 +208,13 @@ public final class io_uring_h {
     /**
      * From {@code linux/io_uring.h}:
      * {@snippet lang=c :
+     * #define IOSQE_FIXED_FILE (1U << IOSQE_FIXED_FILE_BIT)
+     * }
+     */
+    public static int IOSQE_FIXED_FILE() { return 1; }
+    /**
+     * From {@code linux/io_uring.h}:
+     * {@snippet lang=c :
      * #define IORING_CQE_F_BUFFER (1U << 0)
      * }
      */
@@ -233,6 +240,20 @@ public final class io_uring_h {
      * }
      */
     public static int IORING_REGISTER_PROBE() { return 8; }
+    /**
+     * From {@code linux/io_uring.h}:
+     * {@snippet lang=c :
+     * IORING_REGISTER_FILES = 2 (enum)
+     * }
+     */
+    public static int IORING_REGISTER_FILES() { return 2; }
+    /**
+     * From {@code linux/io_uring.h}:
+     * {@snippet lang=c :
+     * IORING_UNREGISTER_FILES = 3 (enum)
+     * }
+     */
+    public static int IORING_UNREGISTER_FILES() { return 3; }
     /**
      * From {@code linux/io_uring.h}:
      * {@snippet lang=c :
