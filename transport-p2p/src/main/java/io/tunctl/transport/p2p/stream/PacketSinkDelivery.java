@@ -76,15 +76,8 @@ public final class PacketSinkDelivery implements AutoCloseable {
      * {@link SecureStream#eventLoop()} inside its handler).
      */
     public void add(EventExecutor loop, byte[] buf, int off, int len) {
-        if (closed || len > maxPacket || len <= 0) {
-            drops.increment();
-            return;
-        }
-        LoopBatch b = loops.get(loop);
-        if (b == null) {
-            b = loops.computeIfAbsent(loop, LoopBatch::new);
-        }
-        b.add(buf, off, len);
+        LoopBatch b = batchFor(loop, len);
+        if (b != null) b.add(buf, off, len);
     }
 
     /**
@@ -93,15 +86,18 @@ public final class PacketSinkDelivery implements AutoCloseable {
      */
     public void add(EventExecutor loop, byte[] buf, int off, int len, int flags, int gsoType, int hdrLen, int gsoSize,
             int csumStart, int csumOffset) {
+        LoopBatch b = batchFor(loop, len);
+        if (b != null) b.add(buf, off, len, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+    }
+
+    /** {@code loop}'s batch for a packet of {@code len} bytes, or null when the packet is dropped (and counted). */
+    private LoopBatch batchFor(EventExecutor loop, int len) {
         if (closed || len > maxPacket || len <= 0) {
             drops.increment();
-            return;
+            return null;
         }
         LoopBatch b = loops.get(loop);
-        if (b == null) {
-            b = loops.computeIfAbsent(loop, LoopBatch::new);
-        }
-        b.add(buf, off, len, flags, gsoType, hdrLen, gsoSize, csumStart, csumOffset);
+        return b != null ? b : loops.computeIfAbsent(loop, LoopBatch::new);
     }
 
     /** Packets handed to sinks. */
