@@ -141,9 +141,10 @@ final class UpCommand implements Callable<Integer> {
      * TUNCTL_LOG or info.
      */
     private static void configureLogging(Object transportConfig) {
+        if (!mayHaveLog(transportConfig.getClass())) return;
         JsonNode log;
         try {
-            log = MAPPER.valueToTree(transportConfig).path("log");
+            log = Json.MAPPER.valueToTree(transportConfig).path("log");
         } catch (RuntimeException e) {
             return; // a config Jackson cannot write has no log member we know of
         }
@@ -154,7 +155,25 @@ final class UpCommand implements Callable<Integer> {
                 dir == null ? null : Path.of(dir));
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+    /**
+     * Whether Jackson could write a {@code log} member for a config of {@code type}: a record component, field or
+     * accessor of that name ({@code log}, {@code getLog}). Most configs have none, and writing one with Jackson just
+     * to find that out costs a start its whole serializer side (about 30 ms of class loading and introspection that
+     * nothing else in {@code up} needs).
+     */
+    static boolean mayHaveLog(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (var f : c.getDeclaredFields()) if (f.getName().equals("log")) return true;
+            for (var m : c.getDeclaredMethods()) {
+                if (m.getParameterCount() == 0 && (m.getName().equals("log") || m.getName().equals("getLog"))) return true;
+            }
+        }
+        return false;
+    }
+
+    private static final class Json {
+        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+    }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Tunnel open(TunnelConfig tc, DefaultTunnelContext context) throws IOException {

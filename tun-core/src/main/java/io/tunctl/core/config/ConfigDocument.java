@@ -38,16 +38,22 @@ import java.util.Map;
 public final class ConfigDocument {
     public enum Format { JSON, YAML }
 
-    private static final JsonMapper JSON = strict(JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .addModule(SpiBinding.module())
-            .build(), true);
-    private static final YAMLMapper YAML = strict(YAMLMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .addModule(SpiBinding.module())
-            .build(), false);
+    /** Each mapper is built on first use (a holder class each): a start reads one format, not both. */
+    private static final class Json {
+        static final JsonMapper MAPPER = strict(JsonMapper.builder()
+                .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS, JsonReadFeature.ALLOW_TRAILING_COMMA)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .addModule(SpiBinding.module())
+                .build(), true);
+    }
+
+    private static final class Yaml {
+        static final YAMLMapper MAPPER = strict(YAMLMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .addModule(SpiBinding.module())
+                .build(), false);
+    }
 
     /**
      * Jackson would turn {@code port: 8080.5} into 8080 and {@code "token": true} into "true". A fraction where a
@@ -128,7 +134,7 @@ public final class ConfigDocument {
     }
 
     private static ObjectMapper mapperFor(Format format) {
-        return format == Format.YAML ? YAML : JSON;
+        return format == Format.YAML ? Yaml.MAPPER : Json.MAPPER;
     }
 
     private static Format guessFormat(Path file, String text) {
