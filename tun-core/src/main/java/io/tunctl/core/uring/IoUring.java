@@ -245,12 +245,12 @@ public final class IoUring {
 
     /**
      * Registers the ring's fd with the calling thread ({@code IORING_REGISTER_RING_FDS}, Linux 5.18): {@link #submit}
-     * then names the ring by its slot in the thread's own table ({@code IORING_ENTER_REGISTERED_RING}), with no
-     * look-up of the fd and no reference taken and dropped on the ring's file per {@code io_uring_enter} (the JVM's
-     * file table is shared, so each look-up is two atomic operations). From then on only this thread may submit, and
-     * it calls {@link #unregisterRing} before the ring is closed: the slot holds the ring, and every file its
-     * requests hold, until then or until the thread ends. False when the kernel declines (older than 5.18, or the
-     * thread's 16 slots taken): {@link #submit} keeps using the fd.
+     * then names the ring by its slot in the thread's own table ({@code IORING_ENTER_REGISTERED_RING}): no look-up
+     * in the process's file table and no reference taken and dropped on the ring's file ({@code fget}/{@code fput})
+     * per {@code io_uring_enter}. From then on only this thread may submit, and it calls {@link #unregisterRing}
+     * before the ring is closed: the slot holds the ring, and every file its requests hold, until then or until the
+     * thread ends. False when the kernel declines (older than 5.18, or the thread's 16 slots taken): {@link #submit}
+     * keeps using the fd.
      */
     public boolean registerRing() {
         if (enterFlags != 0) return true;
