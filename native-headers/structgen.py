@@ -494,11 +494,6 @@ LINUX = [
         ('pad', 'u16', '__u16 pad'),
         ('resv', ('array', 3, 'u64'), '__u64 resv[3]'),
     ]),
-    ('io_uring_rsrc_update', 'struct', 'linux/io_uring.h', 'One entry of an {@code IORING_REGISTER_RING_FDS} (or {@code IORING_UNREGISTER_RING_FDS}) argument:\nthe slot ({@code -1}: any free one, filled in by the kernel) and the ring\'s fd.', [
-        ('offset', 'u32', '__u32 offset'),
-        ('resv', 'u32', '__u32 resv'),
-        ('data', 'u64', '__aligned_u64 data'),
-    ]),
     ('io_uring_probe_op', 'struct', 'linux/io_uring.h', 'One opcode of an {@code IORING_REGISTER_PROBE} answer.', [
         ('op', 'u8', '__u8 op'),
         ('resv', 'u8', '__u8 resv'),

@@ -163,9 +163,7 @@ final class UringReader {
     /**
      * Makes {@code to}'s file this ring's fixed file and holds {@code to} open (counted in) until {@link #unfix}, so
      * its close waits for the file to leave the ring (it wakes this device, whose forwarding thread then lets go):
-     * the interface is gone when close returns, as with any other user. The ring is registered with the forwarding
-     * thread meanwhile ({@link IoUring#registerRing}: no fd look-up per round), also until {@link #unfix}; a thread
-     * that ends without it (this device closed between two rounds) takes the registration with it.
+     * the interface is gone when close returns, as with any other user.
      */
     private void fixTo(TunDevice to) throws IOException {
         unfix();
@@ -177,7 +175,6 @@ final class UringReader {
             throw e;
         }
         fixedTo = to;
-        ring.registerRing();
     }
 
     /** Takes the destination's file out of the ring and lets the destination close. On the ring's thread. */
@@ -186,7 +183,6 @@ final class UringReader {
         if (t == null) return;
         fixedTo = null;
         try {
-            ring.unregisterRing();
             ring.unregisterFiles();
         } finally {
             t.release();

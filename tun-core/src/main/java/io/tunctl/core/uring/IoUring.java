@@ -6,7 +6,6 @@ import io.tunctl.core.natives.linux.io_sqring_offsets;
 import io.tunctl.core.natives.linux.io_uring_cqe;
 import io.tunctl.core.natives.linux.io_uring_h;
 import io.tunctl.core.natives.linux.io_uring_params;
-import io.tunctl.core.natives.linux.io_uring_rsrc_update;
 import io.tunctl.core.natives.linux.io_uring_sqe;
 import io.tunctl.core.natives.linux.libc_h;
 import io.tunctl.core.tun.NativeException;
@@ -37,8 +36,7 @@ public final class IoUring {
     private final int fd;
     private final boolean deferTaskrun;
     private final MemorySegment errno;
-    /** An {@code io_uring_rsrc_update}: the fixed file's fd, or the ring fd registration. */
-    private final MemorySegment scratch;
+    private final MemorySegment fileScratch;
     private final MemorySegment sq;
     private final MemorySegment cq;
     private final MemorySegment sqes;
@@ -50,20 +48,16 @@ public final class IoUring {
     private final int sqMask;
     private final int sqEntries;
     private final int cqMask;
-    /** What {@link #submit} names the ring by: its fd, or its slot in this thread's table ({@link #registerRing}). */
-    private int enterFd;
-    private int enterFlags;
     private int sqTail;
     private int toSubmit;
     private int cqHead;
 
-    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment scratch, MemorySegment sq,
+    private IoUring(int fd, boolean deferTaskrun, MemorySegment errno, MemorySegment fileScratch, MemorySegment sq,
                     MemorySegment cq, MemorySegment sqes, MemorySegment params) {
         this.fd = fd;
-        this.enterFd = fd;
         this.deferTaskrun = deferTaskrun;
         this.errno = errno;
-        this.scratch = scratch;
+        this.fileScratch = fileScratch;
         this.sq = sq;
         this.cq = cq;
         this.sqes = sqes;
@@ -127,7 +121,7 @@ public final class IoUring {
         MemorySegment sqes = map(arena, errno, fd, SQE * io_uring_params.sq_entries(params),
                 io_uring_h.IORING_OFF_SQES());
         return new IoUring(fd, (used & io_uring_h.IORING_SETUP_DEFER_TASKRUN()) != 0, errno,
-                io_uring_rsrc_update.allocate(arena), ring, ring, sqes, params);
+                arena.allocate(ValueLayout.JAVA_INT), ring, ring, sqes, params);
     }
 
     private static MemorySegment map(Arena arena, MemorySegment errno, int fd, long size, long offset)
@@ -211,7 +205,7 @@ public final class IoUring {
         INT.setRelease(sq, sqTailOff, sqTail);
         int n = toSubmit;
         int flags = minComplete > 0 || deferTaskrun ? io_uring_h.IORING_ENTER_GETEVENTS() : 0;
-        int r = io_uring_h.io_uring_enter(errno, enterFd, n, minComplete, flags | enterFlags);
+        int r = io_uring_h.io_uring_enter(errno, fd, n, minComplete, flags);
         if (r >= 0) {
             toSubmit = n - r;
             return true;
@@ -228,8 +222,8 @@ public final class IoUring {
      * reference taken and dropped) per request. The ring keeps the file open until {@link #unregisterFiles}.
      */
     public void registerFile(int fd) throws NativeException {
-        scratch.set(ValueLayout.JAVA_INT, 0, fd);
-        if (io_uring_h.io_uring_register(errno, this.fd, io_uring_h.IORING_REGISTER_FILES(), scratch, 1) < 0) {
+        fileScratch.set(ValueLayout.JAVA_INT, 0, fd);
+        if (io_uring_h.io_uring_register(errno, this.fd, io_uring_h.IORING_REGISTER_FILES(), fileScratch, 1) < 0) {
             throw NativeException.syscall("io_uring_register", "IORING_REGISTER_FILES", "fd " + fd,
                     Natives.errno(errno));
         }
@@ -240,43 +234,6 @@ public final class IoUring {
         if (io_uring_h.io_uring_register(errno, fd, io_uring_h.IORING_UNREGISTER_FILES(), MemorySegment.NULL, 0) < 0) {
             throw NativeException.syscall("io_uring_register", "IORING_UNREGISTER_FILES", "ring fd " + fd,
                     Natives.errno(errno));
-        }
-    }
-
-    /**
-     * Registers the ring's fd with the calling thread ({@code IORING_REGISTER_RING_FDS}, Linux 5.18): {@link #submit}
-     * then names the ring by its slot in the thread's own table ({@code IORING_ENTER_REGISTERED_RING}): no look-up
-     * in the process's file table and no reference taken and dropped on the ring's file ({@code fget}/{@code fput})
-     * per {@code io_uring_enter}. From then on only this thread may submit, and it calls {@link #unregisterRing}
-     * before the ring is closed: the slot holds the ring, and every file its requests hold, until then or until the
-     * thread ends. False when the kernel declines (older than 5.18, or the thread's 16 slots taken): {@link #submit}
-     * keeps using the fd.
-     */
-    public boolean registerRing() {
-        if (enterFlags != 0) return true;
-        io_uring_rsrc_update.offset(scratch, -1); // any free slot
-        io_uring_rsrc_update.resv(scratch, 0);
-        io_uring_rsrc_update.data(scratch, fd);
-        if (io_uring_h.io_uring_register(errno, fd, io_uring_h.IORING_REGISTER_RING_FDS(), scratch, 1) != 1) {
-            return false;
-        }
-        enterFd = io_uring_rsrc_update.offset(scratch);
-        enterFlags = io_uring_h.IORING_ENTER_REGISTERED_RING();
-        return true;
-    }
-
-    /** Takes the ring out of the calling thread's table ({@link #registerRing}'s thread); nothing if not there. */
-    public void unregisterRing() throws NativeException {
-        if (enterFlags == 0) return;
-        int slot = enterFd;
-        enterFd = fd;
-        enterFlags = 0;
-        io_uring_rsrc_update.offset(scratch, slot);
-        io_uring_rsrc_update.resv(scratch, 0);
-        io_uring_rsrc_update.data(scratch, 0L);
-        if (io_uring_h.io_uring_register(errno, fd, io_uring_h.IORING_UNREGISTER_RING_FDS(), scratch, 1) != 1) {
-            throw NativeException.syscall("io_uring_register", "IORING_UNREGISTER_RING_FDS", "ring fd " + fd
-                    + " slot " + slot, Natives.errno(errno));
         }
     }
 

@@ -136,13 +136,6 @@ public final class io_uring_h {
      */
     public static int IORING_ENTER_GETEVENTS() { return 1; }
     /**
-     * From {@code linux/io_uring.h} (Linux 5.18):
-     * {@snippet lang=c :
-     * #define IORING_ENTER_REGISTERED_RING (1U << 4)
-     * }
-     */
-    public static int IORING_ENTER_REGISTERED_RING() { return 16; }
-    /**
      * From {@code linux/io_uring.h}:
      * {@snippet lang=c :
      * #define IORING_SQ_CQ_OVERFLOW (1U << 1)
@@ -261,20 +254,6 @@ public final class io_uring_h {
      * }
      */
     public static int IORING_UNREGISTER_FILES() { return 3; }
-    /**
-     * From {@code linux/io_uring.h} (Linux 5.18):
-     * {@snippet lang=c :
-     * IORING_REGISTER_RING_FDS = 20 (enum)
-     * }
-     */
-    public static int IORING_REGISTER_RING_FDS() { return 20; }
-    /**
-     * From {@code linux/io_uring.h} (Linux 5.18):
-     * {@snippet lang=c :
-     * IORING_UNREGISTER_RING_FDS = 21 (enum)
-     * }
-     */
-    public static int IORING_UNREGISTER_RING_FDS() { return 21; }
     /**
      * From {@code linux/io_uring.h}:
      * {@snippet lang=c :

@@ -43,8 +43,7 @@ class LayoutCheckTest {
                 nlmsgerr.class, rtattr.class, ifinfomsg.class, ifaddrmsg.class, rtmsg.class, fib_rule_hdr.class,
                 fib_rule_port_range.class, fib_rule_uid_range.class, virtio_net_hdr.class, io_sqring_offsets.class,
                 io_cqring_offsets.class, io_uring_params.class, io_uring_sqe.class, io_uring_cqe.class, io_uring_buf.class,
-                io_uring_buf_reg.class, io_uring_rsrc_update.class, io_uring_probe_op.class,
-                io_uring_probe.class)) {
+                io_uring_buf_reg.class, io_uring_probe_op.class, io_uring_probe.class)) {
             STRUCTS.put(c, "struct " + c.getSimpleName());
         }
         STRUCTS.put(ifreq.ifr_ifru.class, "__typeof__(((struct ifreq *)0)->ifr_ifru)");
