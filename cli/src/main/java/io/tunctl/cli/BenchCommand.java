@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
         "and every installed transport that supports benchmarking. Rounds are interleaved; each ratio is the",
         "median of (row / direct) over rounds. Needs root. Row names: direct, bridge-c, bridge-c-tso,",
         "bridge-c-uring, bridge-c-uring-tso (tunloop's io_uring multishot mode; needs liburing-dev),",
+        "bridge-c-uring-fixed, bridge-c-uring-fixed-tso (the same writing into fixed files, also as a ratio",
+        "to the row without),",
         "bridge-java, bridge-java-tso, bridge-java-p4 (4 streams, one queue), bridge-java-mq4 (4 streams,",
         "4 queues, also as a ratio to bridge-java-p4), bridge-java-uring, bridge-java-uring-tso, udp, rows",
         "added by transports (http, http-tls, socks, p2p, ...), and wireguard-go (user-space WireGuard, the",

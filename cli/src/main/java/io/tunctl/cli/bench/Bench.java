@@ -73,9 +73,15 @@ public final class Bench {
         if (tunloop != null && uringMissing == null) {
             cases.add(bridge("bridge-c-uring", slot++, false, null, "mshot"));
             cases.add(bridge("bridge-c-uring-tso", slot++, true, null, "mshot"));
+            // the same with the destination a fixed file, as the Java forwarder writes it; also as a ratio to the
+            // row without
+            cases.add(bridge("bridge-c-uring-fixed", slot++, false, null, FIXED, 1, 0, "bridge-c-uring"));
+            cases.add(bridge("bridge-c-uring-fixed-tso", slot++, true, null, FIXED, 1, 0, "bridge-c-uring-tso"));
         } else if (tunloop != null) {
-            unavailable.put("bridge-c-uring", uringMissing);
-            unavailable.put("bridge-c-uring-tso", uringMissing);
+            for (String row : List.of("bridge-c-uring", "bridge-c-uring-tso", "bridge-c-uring-fixed",
+                    "bridge-c-uring-fixed-tso")) {
+                unavailable.put(row, uringMissing);
+            }
         }
         if (launcher != null) {
             cases.add(bridge("bridge-java", slot++, false, launcher, "poll"));
@@ -160,6 +166,9 @@ public final class Bench {
         return Cidr.of(addr(203, 0, 113, slot * 4 + host), 30);
     }
 
+    /** tunloop's multishot mode writing into fixed files ({@code --io mshot --fixed}). */
+    private static final String FIXED = "mshot-fixed";
+
     /** A TUN-to-TUN bridge row: tunloop (C) for bridge-c*, {@code tunctl bench-bridge} (Java) for bridge-java*. */
     private BenchCase bridge(String name, int slot, boolean tso, String javaLauncher, String io) throws IOException {
         return bridge(name, slot, tso, javaLauncher, io, 1, 0, null);
@@ -185,8 +194,10 @@ public final class Bench {
             if (queues > 1) c.addAll(List.of("--queues", Integer.toString(queues)));
         } else {
             boolean uring = !io.equals("rw");
+            boolean fixed = io.equals(FIXED);
             c = new ArrayList<>(List.of(tunloopBinary(uring).toString(), "--ns-a", "%A", "--ns-b", "%B", "--dev", dev,
-                    "--io", io));
+                    "--io", fixed ? "mshot" : io));
+            if (fixed) c.add("--fixed");
             // as many buffers per direction as the Java bridge's ring (128)
             if (uring) c.addAll(List.of("--qd", "128"));
             if (tso) c.add("--vnet");
