@@ -166,6 +166,9 @@ public final class Bench {
         return Cidr.of(addr(203, 0, 113, slot * 4 + host), 30);
     }
 
+    /** Rows run only when named in {@code --only}: comparisons for one question, kept out of the default run's time. */
+    private static final java.util.Set<String> ON_REQUEST = java.util.Set.of("bridge-c-uring-fixed", "bridge-c-uring-fixed-tso");
+
     /** tunloop's multishot mode writing into fixed files ({@code --io mshot --fixed}). */
     private static final String FIXED = "mshot-fixed";
 
@@ -291,6 +294,8 @@ public final class Bench {
                 }
             }
             cases = selected(all, only);
+        } else {
+            cases = all.stream().filter(c -> !ON_REQUEST.contains(c.name)).toList();
         }
         Path logs = Files.createTempDirectory("tunctl-bench-");
         Map<String, RowResult> rows = new LinkedHashMap<>();
