@@ -14,6 +14,8 @@ import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
 import io.tunctl.core.spi.TransportProvider;
 import io.tunctl.core.spi.Tunnel;
+import io.tunctl.core.tun.Interfaces;
+import io.tunctl.core.tun.NativeWarmUp;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -57,6 +59,7 @@ final class AotTrainingCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("tunctl-aot");
         try {
             commandLines(dir.resolve("udp-a.yaml").toString());
+            natives(out);
             int udpA = freePort(), udpB = freePort(), http = freePort();
             step(out, transports, dir, "udp", true, pair(
                     config("udp-a.yaml", udp("198.51.100.1/24", udpA, udpB)),
@@ -95,6 +98,16 @@ final class AotTrainingCommand implements Callable<Integer> {
         for (String name : TunctlCommand.COMMANDS) Main.commandLine(nowhere, nowhere, name);
         for (String name : List.of("up", "validate")) {
             Main.commandLine(nowhere, nowhere, name, file).parseArgs(name, file);
+        }
+    }
+
+    /** The Linux TUN path's libc and netlink calls, on targets where they change nothing (see {@link NativeWarmUp}). */
+    private static void natives(PrintWriter out) {
+        try {
+            if (Interfaces.os(System.getProperty("os.name")) != Interfaces.Os.LINUX) return;
+            out.println("aot-training: native calls: " + NativeWarmUp.run() + " of " + NativeWarmUp.CALLS + " as expected");
+        } catch (IOException | RuntimeException e) {
+            out.println("aot-training: native calls: " + ErrorHandler.message(e) + " (skipped)");
         }
     }
 
