@@ -121,6 +121,16 @@ load_rows() {
   done
 }
 
+# the udp tunnel's two ends (the udp case, and the start-up timing after the cases)
+for side in a:192.0.2.1:192.0.2.2:198.51.100.1 b:192.0.2.2:192.0.2.1:198.51.100.2; do
+  IFS=: read -r s self peer tun <<<"$side"
+  cat >"$WORK/udp-$s.yaml" <<EOF
+transport: udp
+interface: { name: tidu0, mtu: 1420, addresses: ["$tun/24"] }
+udp: { listen: "$self:51820", peer: "$peer:51820" }
+EOF
+done
+
 declare -A ROWNAME
 IDLE=(); LOAD=()
 ip netns exec "$NS_B" iperf3 -s -p 5299 >"$OUT/iperf3-server.log" 2>&1 & PIDS+=($!)
@@ -129,14 +139,6 @@ IPERF_SERVER=$!
 for c in $CASES; do
   case $c in
     udp)
-      for side in a:192.0.2.1:192.0.2.2:198.51.100.1 b:192.0.2.2:192.0.2.1:198.51.100.2; do
-        IFS=: read -r s self peer tun <<<"$side"
-        cat >"$WORK/udp-$s.yaml" <<EOF
-transport: udp
-interface: { name: tidu0, mtu: 1420, addresses: ["$tun/24"] }
-udp: { listen: "$self:51820", peer: "$peer:51820" }
-EOF
-      done
       start "$NS_B" "$OUT/udp-b.log" "$TUNCTL" up "$WORK/udp-b.yaml"; pb=$!
       start "$NS_A" "$OUT/udp-a.log" "$TUNCTL" up "$WORK/udp-a.yaml"; pa=$!
       await_log "$OUT/udp-a.log" "tunnel up" "$pa"; await_log "$OUT/udp-b.log" "tunnel up" "$pb"

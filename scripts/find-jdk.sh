@@ -1,6 +1,7 @@
 # Sourced by ./build.sh and ./tunctl: sets TUNCTL_JAVA_HOME to a JDK >= 22 (TUNCTL_JAVA_MAJOR to its major version),
-# or fails with one clear line. Order: $JAVA_HOME, then every /usr/lib/jvm/* (newest first), then the java on PATH.
-# Each candidate is looked at only if the ones before it failed, and without forks where bash can do it: every
+# or fails with one clear line. Order: $JAVA_HOME, then the newest usable JDK under /usr/lib/jvm (by the major version its
+# release file names), then the java on PATH.
+# Each step runs only if the ones before it failed, and without forks where bash can do it: every
 # process started here is paid by every ./tunctl launch (5-10 ms each on a 2-CPU VM, more when it is busy).
 
 # java binary -> major version number in TUNCTL_MAJOR, or 0
@@ -34,7 +35,15 @@ _tunctl_try_jdk() {
 tunctl_find_jdk() {
   local c java
   [[ -n "${JAVA_HOME:-}" ]] && _tunctl_try_jdk "$JAVA_HOME" && return 0
-  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do _tunctl_try_jdk "${c%/}" && return 0; done
+  # the newest usable one under /usr/lib/jvm, by the major version its release file names (a glob and reads, no ls/sort)
+  local best="" best_major=0 saved=${TUNCTL_JAVA_HOME:-} saved_major=${TUNCTL_JAVA_MAJOR:-}
+  for c in /usr/lib/jvm/*/; do
+    if _tunctl_try_jdk "${c%/}" && (( TUNCTL_JAVA_MAJOR > best_major )); then
+      best=$TUNCTL_JAVA_HOME; best_major=$TUNCTL_JAVA_MAJOR
+    fi
+  done
+  if [[ -n "$best" ]]; then TUNCTL_JAVA_HOME=$best; TUNCTL_JAVA_MAJOR=$best_major; return 0; fi
+  TUNCTL_JAVA_HOME=$saved; TUNCTL_JAVA_MAJOR=$saved_major
   if java=$(command -v java); then
     java=$(readlink -f "$java")
     java=${java%/*}
