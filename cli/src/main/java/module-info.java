@@ -6,12 +6,11 @@
 module io.tunctl.cli {
     requires io.tunctl.core;
     requires info.picocli;
-    requires java.logging;
     requires org.slf4j;
-    requires jul.to.slf4j;
     requires io.tunctl.transport.p2p;
     opens io.tunctl.cli to info.picocli;
     uses io.tunctl.core.spi.TransportProvider;
     uses io.tunctl.core.spi.Benchmarkable;
+    provides java.lang.System.LoggerFinder with io.tunctl.cli.LogFinder;
     provides org.slf4j.spi.SLF4JServiceProvider with io.tunctl.cli.LogProvider;
 }

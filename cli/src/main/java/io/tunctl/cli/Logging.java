@@ -1,7 +1,5 @@
 package io.tunctl.cli;
 
-import org.slf4j.bridge.SLF4JBridgeHandler;
-
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,9 +14,8 @@ import java.util.Locale;
 import java.util.TimeZone;
 
 /**
- * tunctl's logging, set up in code: SLF4J with tunctl's own small provider ({@link LogProvider}) behind it, which
- * writes here. tunctl's modules log with {@link System.Logger}, which slf4j-jdk-platform-logging routes to SLF4J;
- * java.util.logging is bridged too. Lines go to stderr and, given a directory, to date-named files as nano-tun keeps
+ * tunctl's logging, set up in code. tunctl's modules log with {@link System.Logger}, whose finder ({@link LogFinder})
+ * writes here; Netty logs with SLF4J, whose provider ({@link LogProvider}) writes here too. Lines go to stderr and, given a directory, to date-named files as nano-tun keeps
  * them: {@code tunctl-YYYY-MM-DD.N.log}, a new one after 1 MiB or at midnight, files older than 3 days deleted.
  * (Logback did this before; with its ~230 classes and the java.time formatting they pull in, it was 3 MiB of every
  * tunctl process's memory for two line formats and one rolling policy.)
@@ -60,18 +57,6 @@ final class Logging {
     static synchronized void configure(Level level, Path dir) {
         closeFile();
         console = System.err;
-        if (!SLF4JBridgeHandler.isInstalled()) {
-            SLF4JBridgeHandler.removeHandlersForRootLogger();
-            SLF4JBridgeHandler.install();
-        }
-        // java.util.logging's root level in step with ours, so disabled JUL records cost nothing
-        java.util.logging.Logger.getLogger("").setLevel(switch (level) {
-            case DEBUG -> java.util.logging.Level.FINE;
-            case INFO -> java.util.logging.Level.INFO;
-            case WARN -> java.util.logging.Level.WARNING;
-            case ERROR -> java.util.logging.Level.SEVERE;
-            case OFF -> java.util.logging.Level.OFF;
-        });
         boolean debug = level == Level.DEBUG;
         consoleTraces = debug;
         String problem = null;

@@ -10,6 +10,12 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        int i = skipRootFlags(args, 0);
+        if (i < args.length && TunctlCommand.COMMANDS.contains(args[i])) {
+            // The JDK's first look-up of the LoggerFinder makes sure no second one is on the class path: that opens
+            // every module jar (≈35 ms). A command logs, so a thread does it while picocli builds the model.
+            Thread.ofPlatform().daemon().name("tunctl-logger-finder").start(System.LoggerFinder::getLoggerFinder);
+        }
         Logging.configure(Logging.level(System.getenv("TUNCTL_LOG")), null);
         PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
         System.exit(commandLine(out, err, args).execute(args));

@@ -94,6 +94,21 @@ class LoggingTest {
     }
 
     @Test
+    void systemLoggersAreTunctlsOwnWithLevelsInStep() {
+        assertTrue(System.LoggerFinder.getLoggerFinder() instanceof LogFinder, "no other finder in between");
+        Logging.configure(Level.WARN, null);
+        System.Logger log = System.getLogger("io.tunctl.test.Levels");
+        assertTrue(log.isLoggable(System.Logger.Level.ERROR));
+        assertTrue(log.isLoggable(System.Logger.Level.WARNING));
+        assertFalse(log.isLoggable(System.Logger.Level.INFO));
+        Logging.configure(Level.DEBUG, null);
+        assertTrue(log.isLoggable(System.Logger.Level.DEBUG));
+        assertFalse(log.isLoggable(System.Logger.Level.TRACE), "tunctl's most detailed level is debug");
+        assertFalse(System.getLogger("io.netty.channel.X").isLoggable(System.Logger.Level.DEBUG));
+        Logging.configure(Level.INFO, null);
+    }
+
+    @Test
     void linesKeepTheirFormatOnStderrAndInFiles() throws Exception {
         Path dir = Files.createTempDirectory("tunctl-log");
         java.io.PrintStream err = System.err;
