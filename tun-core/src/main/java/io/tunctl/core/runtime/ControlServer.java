@@ -19,6 +19,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -71,7 +72,6 @@ public final class ControlServer implements AutoCloseable {
     public static ControlServer start(String transport, Tunnel tunnel, DefaultTunnelContext context)
             throws IOException {
         Instant started = Instant.now();
-        long pid = ProcessHandle.current().pid();
         List<InterfaceHandle> ifs = context.interfaces();
         Function<String, ObjectNode> report = name -> {
             InterfaceHandle h = ifs.stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
@@ -82,7 +82,8 @@ public final class ControlServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 error = String.valueOf(e.getMessage() != null ? e.getMessage() : e);
             }
-            return StatusReport.json(pid, transport, StatusReport.interfaceOf(h), st, error,
+            // the pid when asked: ProcessHandle's first use costs the start ≈7 ms (its reaper pool's classes)
+            return StatusReport.json(ProcessHandle.current().pid(), transport, StatusReport.interfaceOf(h), st, error,
                     ProcessFootprint.current(), started, Instant.now());
         };
         return bind(ifs.stream().map(InterfaceHandle::name).toList(), report);
@@ -123,8 +124,7 @@ public final class ControlServer implements AutoCloseable {
             }
             Files.deleteIfExists(target); // left by a killed run
         }
-        Path tmpDir = Files.createTempDirectory(dir, ".ctl-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tmpDir = privateDirectory(dir);
         Path tmp = tmpDir.resolve("s");
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
@@ -138,6 +138,23 @@ public final class ControlServer implements AutoCloseable {
             throw e;
         } finally {
             Files.deleteIfExists(tmpDir);
+        }
+    }
+
+    /**
+     * A new directory in {@code dir} only its owner can enter (mkdir's own mode, so never a moment without), where
+     * the socket is bound before its mode is set. Named from the clock and retried on a clash, not by
+     * {@link Files#createTempDirectory}, whose SecureRandom (the security providers' set-up) would cost the start ≈7 ms.
+     */
+    private static Path privateDirectory(Path dir) throws IOException {
+        var mode = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int attempt = 0; ; attempt++) {
+            Path p = dir.resolve(".ctl-" + Long.toHexString(System.nanoTime()) + "-" + attempt);
+            try {
+                return Files.createDirectory(p, mode);
+            } catch (FileAlreadyExistsException clash) {
+                if (attempt == 99) throw clash;
+            }
         }
     }
 
