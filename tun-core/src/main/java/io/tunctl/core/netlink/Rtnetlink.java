@@ -48,7 +48,6 @@ public final class Rtnetlink implements AutoCloseable {
     private final Arena arena;
     private final int fd;
     private final MemorySegment errno;
-    private final MemorySegment kernel;
     private final MemorySegment rbuf;
     private final NetlinkWriter writer;
     private int seq = (int) (System.nanoTime() & 0x3fffffff);
@@ -58,8 +57,6 @@ public final class Rtnetlink implements AutoCloseable {
         this.arena = arena;
         this.fd = fd;
         this.errno = errno;
-        this.kernel = sockaddr_nl.allocate(arena);
-        sockaddr_nl.nl_family(kernel, (short) libc_h.AF_NETLINK());
         this.rbuf = arena.allocate(RECEIVE_BUFFER, 8);
         this.writer = new NetlinkWriter(arena.allocate(REQUEST_BUFFER, 8));
     }
@@ -344,14 +341,16 @@ public final class Rtnetlink implements AutoCloseable {
         boolean dump = (writer.message().get(ValueLayout.JAVA_SHORT, 6) & NLM_F_DUMP()) == NLM_F_DUMP();
         MemorySegment req = writer.message();
         while (true) {
-            long n = libc_h.sendto(errno, fd, req, len, 0, kernel, (int) sockaddr_nl.sizeof());
+            // write/read, not sendto/recv: an unconnected netlink socket sends to the kernel, and the TUN's data
+            // path links write's and read's shape anyway (each new shape costs the start a stub, ≈5 ms)
+            long n = libc_h.write(errno, fd, req, len);
             if (n >= 0) break;
             if (Natives.errno(errno) != libc_h.EINTR()) {
                 throw NativeException.netlink(operation, target.get(), Natives.errno(errno), null);
             }
         }
         while (true) {
-            long n = libc_h.recv(errno, fd, rbuf, rbuf.byteSize(), 0);
+            long n = libc_h.read(errno, fd, rbuf, rbuf.byteSize());
             if (n < 0) {
                 int e = Natives.errno(errno);
                 if (e == libc_h.EINTR()) continue;
