@@ -6,7 +6,6 @@ import io.tunctl.core.natives.linux.ifinfomsg;
 import io.tunctl.core.natives.linux.libc_h;
 import io.tunctl.core.natives.linux.nlmsghdr;
 import io.tunctl.core.natives.linux.rtmsg;
-import io.tunctl.core.natives.linux.sockaddr_nl;
 import io.tunctl.core.packet.Cidr;
 import io.tunctl.core.spi.RouteSpec;
 import io.tunctl.core.spi.RuleSpec;
@@ -77,13 +76,10 @@ public final class Rtnetlink implements AutoCloseable {
             // extended ACKs carry the kernel's reason text; capped ACKs do not echo our request back
             libc_h.setsockopt(errno, fd, libc_h.SOL_NETLINK(), NETLINK_EXT_ACK(), one, 4);
             libc_h.setsockopt(errno, fd, libc_h.SOL_NETLINK(), NETLINK_CAP_ACK(), one, 4);
-            MemorySegment local = sockaddr_nl.allocate(arena);
-            sockaddr_nl.nl_family(local, (short) libc_h.AF_NETLINK());
-            if (libc_h.bind(errno, fd, local, (int) sockaddr_nl.sizeof()) < 0) {
-                throw NativeException.syscall("bind", "AF_NETLINK", null, Natives.errno(errno));
-            }
+            // no bind(2): the first request binds the socket to a port id of the kernel's choosing (one downcall
+            // shape fewer to link at start)
             return new Rtnetlink(arena, fd, errno);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             libc_h.close(errno, fd);
             arena.close();
             throw e;

@@ -67,7 +67,7 @@ public final class LinuxInterface implements InterfaceHandle, AutoCloseable {
         TunOptions options = new TunOptions(spec.name(), spec.vnetHdr(), queueCount > 1,
                 spec.io() == null ? null : TunIo.parse(spec.io()));
         List<TunDevice> queues = new ArrayList<>();
-        queues.add(TunDevice.open(options));
+        queues.add(TunDevice.open(options, spec.mtu())); // set through netlink below
         LinuxInterface li = null;
         Rtnetlink rtnl = null;
         try {

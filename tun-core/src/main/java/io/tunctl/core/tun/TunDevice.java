@@ -181,17 +181,25 @@ public final class TunDevice implements PollableDevice {
      *         {@code ioctl(TUNSETIFF, "tun0"): EPERM (Operation not permitted): needs CAP_NET_ADMIN (run as root)}
      */
     public static TunDevice open(TunOptions options) throws IOException {
+        return open(options, 0);
+    }
+
+    /**
+     * {@link #open(TunOptions)} for a caller that sets the MTU next ({@link LinuxInterface}): {@code mtu} > 0 is taken
+     * as the device's, without asking the kernel (a throw-away socket and its close, at every start).
+     */
+    static TunDevice open(TunOptions options, int mtu) throws IOException {
         Natives.requireNativeAccess();
         Arena arena = Arena.ofShared();
         try {
-            return open(arena, options, -1);
+            return open(arena, options, -1, mtu);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
         }
     }
 
-    private static TunDevice open(Arena arena, TunOptions options, int inheritedNetnsFd) throws IOException {
+    private static TunDevice open(Arena arena, TunOptions options, int inheritedNetnsFd, int mtu) throws IOException {
         MemorySegment errno = Natives.allocateCapture(arena);
         // non-blocking from the start (no fcntl: one downcall shape fewer to link at start)
         int fd = libc_h.open(errno, arena.allocateFrom(DEV_NET_TUN),
@@ -239,7 +247,7 @@ public final class TunDevice implements PollableDevice {
             if (nsFd < 0) throw NativeException.syscall("open", null, "/proc/thread-self/ns/net", Natives.errno(errno));
             closeWith(arena, nsFd);
         }
-        return new TunDevice(arena, fd, efd, nsFd, name, options, queryMtu(arena, errno, name));
+        return new TunDevice(arena, fd, efd, nsFd, name, options, mtu > 0 ? mtu : queryMtu(arena, errno, name));
     }
 
     /** SIOCGIFMTU through a throw-away UDP socket in the calling thread's namespace. */
@@ -280,9 +288,7 @@ public final class TunDevice implements PollableDevice {
             return NetworkNamespace.callIn(netnsFd, "of " + name, () -> {
                 Arena a = Arena.ofShared();
                 try {
-                    TunDevice q = open(a, named, -1);
-                    q.mtu = mtu;
-                    return q;
+                    return open(a, named, -1, mtu);
                 } catch (IOException | RuntimeException | Error e) {
                     a.close();
                     throw e;
