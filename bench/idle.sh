@@ -10,7 +10,7 @@
 # A process is idle once its CPU time stops growing for 2 s (at most 30 s after "tunnel up") and then its RSS for 3 s
 # (the JVM hands start-up's freed native memory back at its next 2-s trim; measuring before it adds up to 6 MiB of
 # noise); then RSS, threads and fds are sampled 3 times 0.5 s apart (the median is reported). Under load, iperf3 A -> B runs SECS seconds and the
-# largest RSS seen (every 0.25 s) is reported.
+# largest RSS seen (every 0.25 s) is reported, and the median of those samples.
 #
 # Usage: [SECS=10] [CASES="udp http socks"] [STARTS=5] [TUNCTL=./tunctl] [TUNCTL_JAVA_OPTS=...] sudo bench/idle.sh
 # TUNCTL may point at another build's launcher (A/B). Prints a table; raw logs stay in bench/out/idle-<stamp>/.
@@ -97,12 +97,13 @@ idle_row() {
   printf '%s\t%s\t%s\t%s\n' "$1" "$(awk -v k="$(median3 "${r[@]}")" 'BEGIN{printf "%.1f", k/1024}')" \
     "$(median3 "${t[@]}")" "$(median3 "${f[@]}")"
 }
-# load_row NAME TARGET PIDS...: iperf3 A -> TARGET for SECS s; the largest RSS and thread count of each PID
+# load_row NAME TARGET PIDS...: iperf3 A -> TARGET for SECS s; the largest and the median RSS, and the largest thread
+# count, of each PID
 load_rows() {
   local name=$1 target=$2; shift 2
-  local -A maxr maxt
+  local -A maxr maxt samples
   local p end
-  for p in "$@"; do maxr[$p]=0; maxt[$p]=0; done
+  for p in "$@"; do maxr[$p]=0; maxt[$p]=0; samples[$p]=""; done
   ip netns exec "$NS_A" iperf3 -c "$target" -p 5299 -t "$SECS" -f m >"$OUT/$name.iperf3" 2>&1 &
   local ip3=$!
   end=$((SECONDS + SECS + 10))
@@ -110,14 +111,18 @@ load_rows() {
     for p in "$@"; do
       local r t; r=$(status_kb "$p" VmRSS); t=$(status_kb "$p" Threads)
       ((r > maxr[$p])) && maxr[$p]=$r; ((t > maxt[$p])) && maxt[$p]=$t
+      samples[$p]+=" $r"
     done
     sleep 0.25
   done
   wait "$ip3" || log "iperf3 through $name failed: $(tail -3 "$OUT/$name.iperf3")"
   local mbps; mbps=$(awk '/receiver/ {print $(NF-2)}' "$OUT/$name.iperf3" | tail -1)
   for p in "$@"; do
-    printf '%s\t%s\t%s\t%s\n' "${ROWNAME[$p]}" "$(awk -v k="${maxr[$p]}" 'BEGIN{printf "%.1f", k/1024}')" \
-      "${maxt[$p]}" "${mbps:-?}"
+    # the median of the samples taken while the stream ran (every 0.25 s): the largest is a moment, often a JIT
+    # compilation's arenas, the median what the stream holds
+    local med; med=$(printf '%s\n' ${samples[$p]} | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR + 1) / 2)] / 1024}')
+    printf '%s\t%s\t%s\t%s\t%s\n' "${ROWNAME[$p]}" "$(awk -v k="${maxr[$p]}" 'BEGIN{printf "%.1f", k/1024}')" \
+      "$med" "${maxt[$p]}" "${mbps:-?}"
   done
 }
 
@@ -225,7 +230,7 @@ done
   echo "# $(date -u +%FT%TZ) $(uname -r) $(nproc) cpu, load $(cut -d' ' -f1-3 /proc/loadavg), TUNCTL_JAVA_OPTS='${TUNCTL_JAVA_OPTS:-}'"
   printf '%s\t%s\t%s\t%s\n' idle rss_MiB threads fds
   printf '%s\n' "${IDLE[@]}"
-  printf '%s\t%s\t%s\t%s\n' load max_rss_MiB max_threads iperf3_Mbit/s
+  printf '%s\t%s\t%s\t%s\t%s\n' load max_rss_MiB median_rss_MiB max_threads iperf3_Mbit/s
   printf '%s\n' "${LOAD[@]}"
   echo "start-up ms (min/median/max of $STARTS): tunctl --version $(mmm "${ver[@]}") (${ver[*]}); tunctl up -> tunnel up $(mmm "${upt[@]}") (${upt[*]})"
 } | tee "$OUT/table.txt"
