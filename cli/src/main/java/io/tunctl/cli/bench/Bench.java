@@ -146,7 +146,7 @@ public final class Bench {
 
     /** Debian packages of programs rows use, where the package has another name than the program. */
     private static final Map<String, String> PACKAGES = Map.of("ip", "iproute2", "ss", "iproute2", "kill", "procps",
-            "danted", "dante-server", "wg", "wireguard-tools");
+            "danted", "dante-server", "wg", "wireguard-tools", "node", "nodejs");
 
     /** "needs nginx, openssl (apt-get install -y nginx openssl)": the missing programs and how to get them. */
     static String needs(List<String> programs) {

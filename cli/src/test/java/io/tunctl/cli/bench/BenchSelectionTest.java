@@ -57,4 +57,15 @@ class BenchSelectionTest {
         assertEquals(DANTE, all.get(3).load().socks5());
         assertEquals("203.0.113.26", all.get(3).target());
     }
+
+    @Test
+    void aMissingProgramIsNamedWithItsDebianPackage() {
+        String hint = Bench.needs(List.of("npm", "node", "danted"));
+        assertTrue(hint.startsWith("needs npm, node, danted"), hint);
+        if (Exec.onPath("apt-get")) {
+            assertTrue(hint.endsWith("(apt-get install -y npm nodejs dante-server)"), hint); // Debian has no 'node'
+        } else {
+            assertTrue(hint.endsWith("(not installed)"), hint);
+        }
+    }
 }
