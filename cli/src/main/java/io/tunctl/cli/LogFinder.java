@@ -53,16 +53,17 @@ public final class LogFinder extends System.LoggerFinder {
 
         @Override
         public void log(Level level, ResourceBundle bundle, String msg, Throwable thrown) {
-            if (!isLoggable(level)) return;
-            Logging.log(name, level(level), localized(bundle, msg), thrown);
+            Logging.Level l = level(level);
+            if (l != null && Logging.enabled(netty, l)) Logging.log(name, l, localized(bundle, msg), thrown);
         }
 
         @Override
         public void log(Level level, ResourceBundle bundle, String format, Object... params) {
-            if (!isLoggable(level)) return;
+            Logging.Level l = level(level);
+            if (l == null || !Logging.enabled(netty, l)) return;
             String pattern = localized(bundle, format);
-            Logging.log(name, level(level), params == null || params.length == 0 ? pattern
-                    : MessageFormat.format(pattern, params), null);
+            Logging.log(name, l, params == null || params.length == 0 ? pattern : MessageFormat.format(pattern, params),
+                    null);
         }
 
         private static String localized(ResourceBundle bundle, String key) {

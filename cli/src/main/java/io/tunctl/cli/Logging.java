@@ -15,9 +15,9 @@ import java.util.TimeZone;
 
 /**
  * tunctl's logging, set up in code. tunctl's modules log with {@link System.Logger}, whose finder ({@link LogFinder})
- * writes here; Netty logs with SLF4J, whose provider ({@link LogProvider}) writes here too. Lines go to stderr and, given a directory, to date-named files as nano-tun keeps
- * them: {@code tunctl-YYYY-MM-DD.N.log}, a new one after 1 MiB or at midnight, files older than 3 days deleted.
- * (Logback did this before; with its ~230 classes and the java.time formatting they pull in, it was 3 MiB of every
+ * writes here; Netty logs with SLF4J, whose provider ({@link LogProvider}) writes here too. Lines go to stderr and,
+ * given a directory, to date-named files as nano-tun keeps them: {@code tunctl-YYYY-MM-DD.N.log}, a new one after
+ * 1 MiB or at midnight, files older than 3 days deleted. (Logback did this before; with its ~230 classes and the java.time formatting they pull in, it was 3 MiB of every
  * tunctl process's memory for two line formats and one rolling policy.)
  */
 final class Logging {
