@@ -464,6 +464,7 @@ class NospoonNetnsIT {
                 changed |= f.equals("package.json");
             }
         }
+        Root.ensureNpm();
         if (changed || !Files.exists(dest.resolve("node_modules/hyperdht/package.json"))) {
             try {
                 Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--no-progress")

@@ -1,5 +1,6 @@
 package io.tunctl.cli;
 
+import io.tunctl.core.testkit.Root;
 import io.tunctl.transport.p2p.crypto.Ed25519KeyPair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -312,6 +313,7 @@ class P2pHyperDhtIT {
                     changed |= f.equals("package.json");
                 }
             }
+            Root.ensureNpm();
             if (changed || !Files.exists(dir.resolve("node_modules/hyperdht/package.json"))) {
                 try {
                     Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", "--no-progress")

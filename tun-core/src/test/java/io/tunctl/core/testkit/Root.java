@@ -68,6 +68,15 @@ public final class Root {
     }
 
     /**
+     * Makes sure node and npm are on the PATH (Debian's nodejs and npm), for the tests that install pinned npm
+     * packages (hyperdht, udx-native) and run them as the real peer.
+     */
+    public static void ensureNpm() {
+        ensureCommand("node", "nodejs");
+        ensureCommand("npm", "npm");
+    }
+
+    /**
      * Makes sure {@code file} exists (a header, a library), installing Debian package {@code aptPackage} if it does
      * not, as {@link #ensureCommand} does for a program. Then requires it.
      */

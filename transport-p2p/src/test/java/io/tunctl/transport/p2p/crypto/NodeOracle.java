@@ -3,6 +3,7 @@ package io.tunctl.transport.p2p.crypto;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tunctl.core.testkit.Root;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -48,6 +49,7 @@ public final class NodeOracle implements AutoCloseable {
      */
     public static synchronized Path install(String... scripts) {
         Path dir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "target", "node");
+        Root.ensureNpm();
         try {
             Files.createDirectories(dir);
             boolean changed = copyResource("package.json", dir);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tunctl.core.testkit.Root;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +66,7 @@ final class NodeUdx implements AutoCloseable {
         if (Files.isDirectory(dir.resolve("node_modules/udx-native"))) {
             return dir;
         }
-        requireOrSkip(run(dir, 30, "node", "--version") == 0, "node is not installed");
+        Root.ensureNpm();
         Files.writeString(dir.resolve("package.json"), "{\"name\":\"tunctl-udx-it\",\"private\":true}\n");
         int rc = run(dir, 300, "npm", "install", "--no-audit", "--no-fund", UDX_NATIVE);
         requireOrSkip(rc == 0, "npm install " + UDX_NATIVE + " failed (exit " + rc + ")");
